@@ -1,0 +1,36 @@
+# Every target sets itself up: a fresh machine needs only Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: setup run test bench lint system-packages clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Debian's Chromium (browser tests, PDF figures), poppler (pdftotext) and DejaVu fonts (PDF text).
+system-packages:
+	bash scripts/ensure_system_packages.sh
+
+run: setup
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1
+
+test: setup system-packages
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m tests.bench.run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy analytics
+
+clean:
+	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache test-artifacts

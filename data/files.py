@@ -1,0 +1,22 @@
+"""Reading user files from disk with limits; parsing is analytics' job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analytics.errors import InputError
+from analytics.tables import MAX_TEXT_BYTES, decode_text
+
+
+def read_text_file(path: str | Path) -> str:
+    """The file's text; a missing, oversized or binary file is an InputError naming it."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputError("no such file", source=name)
+    if not p.is_file():
+        raise InputError("is not a file", source=name)
+    size = p.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"file is {size / 1e6:.1f} MB; the limit is {MAX_TEXT_BYTES / 1e6:.0f} MB", source=name)
+    return decode_text(p.read_bytes(), name)
