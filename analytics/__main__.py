@@ -99,7 +99,30 @@ def command_score(args: argparse.Namespace) -> Any:
     return _single_or_results(_score_records(args))
 
 
-COMMANDS = {"score": command_score}
+def command_odds(args: argparse.Namespace) -> Any:
+    from .margin import METHOD_NOTES, remove_margin
+    from .odds import to_decimal
+
+    decimal = to_decimal(args.odds, args.odds_format)
+    fair = remove_margin(1.0 / decimal, args.method)
+    return {
+        "probabilities": fair.probabilities.tolist(),
+        "overround": float(fair.overround),
+        "method": fair.method,
+        "params": {k: float(v) for k, v in fair.params.items()},
+        "decimal_odds": decimal.tolist(),
+        "fair_decimal_odds": (1.0 / fair.probabilities).tolist(),
+        "method_note": METHOD_NOTES[fair.method],
+    }
+
+
+def command_list(args: argparse.Namespace) -> Any:
+    from data.catalog import describe_file
+
+    return describe_file(args.file)
+
+
+COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list}
 
 
 def run(argv: Sequence[str]) -> int:

@@ -36,7 +36,7 @@ class NamedBelief:
 
 
 def _normalised_discrete(labels: list[str], values: list[float], percent: bool, source: str,
-                         warnings: list[str]) -> DiscreteBelief:
+                         warnings: list[str], normalise: bool = True) -> DiscreteBelief:
     keys = [normalise_label(lab) for lab in labels]
     if any(not k for k in keys):
         raise InputError("an outcome label is empty", source=source)
@@ -51,21 +51,24 @@ def _normalised_discrete(labels: list[str], values: list[float], percent: bool, 
         probs, total, percent = probs / 100.0, total / 100.0, True
     if total <= 0:
         raise InputError("probabilities sum to 0; at least one outcome must be possible", source=source)
+    if not normalise:
+        return DiscreteBelief(tuple(labels), probs)
     if abs(total - 1.0) > 1e-6:
         shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
         warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
     return DiscreteBelief(tuple(labels), probs / total)
 
 
-def _discrete_from_csv_rows(rows: Any, source: str, warnings: list[str]) -> DiscreteBelief:
+def _discrete_from_csv_rows(rows: Any, source: str, warnings: list[str], normalise: bool) -> DiscreteBelief:
     labels = [str(v) for v in rows["outcome"]]
     places = [f"{row_label(i)} column 'probability'" for i in rows.index]
     values, percent = parse_probability_cells(list(rows["probability"]), source=source, places=places)
-    return _normalised_discrete(labels, values, percent, source, warnings)
+    return _normalised_discrete(labels, values, percent, source, warnings, normalise)
 
 
-def parse_beliefs(text: str, source: str) -> list[NamedBelief]:
-    """Parse belief text (CSV detected by header, JSON by `kind`) into one or more named beliefs."""
+def parse_beliefs(text: str, source: str, *, normalise: bool = True) -> list[NamedBelief]:
+    """Parse belief text (CSV detected by header, JSON by `kind`) into one or more named beliefs.
+    `normalise=False` keeps discrete prices as given (a market's price list with its margin)."""
     if looks_like_json(text):
         data = parse_json(text, source)
         items = data if isinstance(data, list) else [data]
@@ -79,7 +82,8 @@ def parse_beliefs(text: str, source: str) -> list[NamedBelief]:
             if len(items) > 1 and not name:
                 raise InputError(f"item {i + 1} of a list of beliefs needs a \"name\"", source=source)
             warnings: list[str] = []
-            spec = belief_from_json(item, f"{source} [{name or i + 1}]" if len(items) > 1 else source, warnings)
+            spec = belief_from_json(item, f"{source} [{name or i + 1}]" if len(items) > 1 else source, warnings,
+                                    normalise)
             out.append(NamedBelief(name, spec, tuple(warnings), f"{source} [{name}]" if name else source))
         names = [b.name for b in out]
         if len(set(names)) != len(names):
@@ -96,21 +100,22 @@ def parse_beliefs(text: str, source: str) -> list[NamedBelief]:
     for name, rows in groups:
         warnings = []
         where = f"{source} [{name}]" if name else source
-        out.append(NamedBelief(name, belief_from_table(rows, columns - {"belief"}, where, warnings), tuple(warnings),
-                               where))
+        spec = belief_from_table(rows, columns - {"belief"}, where, warnings, normalise)
+        out.append(NamedBelief(name, spec, tuple(warnings), where))
     return out
 
 
-def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str]) -> BeliefSpec:
+def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str],
+                      normalise: bool = True) -> BeliefSpec:
     if {"outcome", "probability"} <= columns:
-        return _discrete_from_csv_rows(rows, source, warnings)
+        return _discrete_from_csv_rows(rows, source, warnings, normalise)
     raise InputError(
         f"unrecognised header {sorted(columns)}; expected one of: outcome,probability",
         source=source,
     )
 
 
-def belief_from_json(item: dict[str, Any], source: str, warnings: list[str]) -> BeliefSpec:
+def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], normalise: bool = True) -> BeliefSpec:
     kind = str(item.get("kind", "")).strip().lower()
     if kind == "discrete":
         outcomes, probs = item.get("outcomes"), item.get("probabilities")
@@ -118,13 +123,28 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str]) -> 
             raise InputError("\"outcomes\" and \"probabilities\" must be lists of the same length", source=source)
         places = [f"probabilities[{i}]" for i in range(len(probs))]
         values, percent = parse_probability_cells(probs, source=source, places=places)
-        return _normalised_discrete([str(o) for o in outcomes], values, percent, source, warnings)
+        return _normalised_discrete([str(o) for o in outcomes], values, percent, source, warnings, normalise)
     raise InputError(f"unknown belief kind {kind!r}; expected discrete", source=source)
+
+
+_ALIASES = {"h": "home", "d": "draw", "a": "away", "x": "draw", "the draw": "draw"}
+
+
+def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Belief labels with football short forms (H/D/A) read as the market's Home/Draw/Away."""
+    market_keys = {normalise_label(m): m for m in market_labels}
+    out = []
+    for lab in labels:
+        key = normalise_label(lab)
+        alias = _ALIASES.get(key)
+        out.append(market_keys[alias] if key not in market_keys and alias in market_keys else lab)
+    return tuple(out)
 
 
 def belief_on_discrete_market(spec: Any, market: DiscreteDistribution, source: str) -> DiscreteDistribution:
     """The belief on the market's outcomes, matched by label (case- and space-insensitive)."""
     if isinstance(spec, DiscreteBelief):
-        return DiscreteDistribution(spec.labels, spec.probabilities, source=source).aligned_to(market.labels)
+        labels = _with_aliases(spec.labels, market.labels)
+        return DiscreteDistribution(labels, spec.probabilities, source=source).aligned_to(market.labels)
     raise InputError(f"a {type(spec).__name__} cannot be scored against a market of named outcomes",
                      source=source)

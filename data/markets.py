@@ -1,20 +1,63 @@
-"""Turning a market file's text into discrete markets (one per event) or a density."""
+"""Turning a market file's text into discrete markets (one per event): odds files of every kind
+(de-margined with the chosen method), or probabilities in the belief formats."""
 
 from __future__ import annotations
 
-from analytics.beliefs import DiscreteBelief, parse_beliefs
+import numpy as np
+
+from analytics.beliefs import DiscreteBelief, NamedBelief, parse_beliefs
 from analytics.distributions import DiscreteDistribution
 from analytics.errors import InputError
+from analytics.margin import remove_margin
 from analytics.markets import DiscreteMarket
+from analytics.odds_files import OddsRequest, detect_kind, markets_from_books, parse_odds_table
+from analytics.tables import looks_like_json, read_csv_table
 
 
-def markets_from_text(text: str, source: str) -> list[DiscreteMarket]:
-    """A market given as probabilities in the belief formats (one event per named belief)."""
-    named = parse_beliefs(text, source)
+def odds_kind_of_text(text: str, source: str) -> str | None:
+    if looks_like_json(text):
+        return None
+    return detect_kind(set(read_csv_table(text, source).columns))
+
+
+def markets_from_text(text: str, source: str, request: OddsRequest, method: str = "shin") -> list[DiscreteMarket]:
+    """Markets from an odds file, or from probabilities (a price list summing off 1 by more than
+    1e-6 carries a margin and is de-margined with `method`, with a warning)."""
+    if odds_kind_of_text(text, source):
+        parsed = parse_odds_table(read_csv_table(text, source), source, request)
+        markets = markets_from_books(parsed.books, method, source)
+        if parsed.warnings:
+            first = markets[0]
+            markets[0] = DiscreteMarket(first.event, first.distribution, first.odds,
+                                        (*first.warnings, *parsed.warnings))
+        return markets
     out = []
-    for item in named:
+    for item in parse_beliefs(text, source, normalise=False):
         if not isinstance(item.spec, DiscreteBelief):
             raise InputError("a market file must give discrete probabilities, odds or an option chain", source=source)
-        dist = DiscreteDistribution(item.spec.labels, item.spec.probabilities, source=source, method="as given")
-        out.append(DiscreteMarket(item.name, dist, None, item.warnings))
+        prices = item.spec.probabilities
+        total = float(prices.sum())
+        warnings = list(item.warnings)
+        if abs(total - 1.0) > 1e-6:
+            positive = prices > 0
+            fair = np.zeros_like(prices)
+            fair[positive] = remove_margin(prices[positive], method).probabilities
+            warnings.append(f"{source}: market prices sum to {total:.6g}; margin removed with method {method}")
+            dist = DiscreteDistribution(item.spec.labels, fair / fair.sum(), source=source, method=method,
+                                        diagnostics={"overround": total - 1.0})
+            odds = np.where(positive, 1.0 / np.where(positive, prices, 1.0), np.inf)
+            out.append(DiscreteMarket(item.name, dist, odds if total > 1 and positive.all() else None,
+                                      tuple(warnings)))
+        else:
+            dist = DiscreteDistribution(item.spec.labels, prices / total, source=source, method="as given")
+            out.append(DiscreteMarket(item.name, dist, None, tuple(warnings)))
     return out
+
+
+def beliefs_from_text(text: str, source: str, request: OddsRequest, method: str = "shin") -> list[NamedBelief]:
+    """Beliefs in any belief form, or an odds file read as beliefs (de-margined, one per event)."""
+    if odds_kind_of_text(text, source):
+        markets = markets_from_text(text, source, request, method)
+        return [NamedBelief(m.event, DiscreteBelief(m.labels, np.asarray(m.distribution.probabilities)),
+                            m.warnings, f"{source} [{m.event}]") for m in markets]
+    return parse_beliefs(text, source)

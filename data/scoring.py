@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from analytics.beliefs import NamedBelief, parse_beliefs
+from analytics.beliefs import NamedBelief
 from analytics.distributions import normalise_label
 from analytics.errors import InputError
 from analytics.markets import DiscreteMarket
+from analytics.odds_files import OddsRequest
 from analytics.pairing import pair_beliefs_with_events
 from analytics.score import Regularisation, score_named_belief
 
 from .files import read_text_file
-from .markets import markets_from_text
+from .markets import beliefs_from_text, markets_from_text
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,17 @@ class MarketRequest:
     rate: float | None = None
     belief_bookmaker: str | None = None
 
+    def odds_request(self, bookmaker: str | None = None) -> OddsRequest:
+        return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker)
+
 
 def load_markets(path: str, request: MarketRequest) -> list[DiscreteMarket]:
-    return markets_from_text(read_text_file(path), str(path))
+    return markets_from_text(read_text_file(path), str(path), request.odds_request(), request.method)
 
 
 def load_beliefs(path: str, request: MarketRequest) -> list[NamedBelief]:
-    return parse_beliefs(read_text_file(path), str(path))
+    odds_request = request.odds_request(request.belief_bookmaker or request.bookmaker)
+    return beliefs_from_text(read_text_file(path), str(path), odds_request, request.method)
 
 
 def select_event(markets: list[DiscreteMarket], event: str | None) -> list[DiscreteMarket]:
