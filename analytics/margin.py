@@ -67,7 +67,8 @@ def _check_non_negative(q: FloatArray, method: str) -> FloatArray:
     if np.any(q < 0):
         where = np.argwhere(q < 0)[0]
         outcome = int(where[-1])
-        raise InputError(f"method {method!r} gives outcome {outcome + 1} a negative probability ({q[tuple(where)]:.4g}); "
+        value = q[tuple(where)]
+        raise InputError(f"method {method!r} gives outcome {outcome + 1} a negative probability ({value:.4g}); "
                          "its odds are too long for this method: use shin, power or multiplicative")
     return q
 
