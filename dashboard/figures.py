@@ -1,0 +1,54 @@
+"""Plotly figure builders: data in, go.Figure out. The pages and the report share them."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from analytics.score import DiscreteScore
+
+MARKET_COLOUR = "#4C78A8"
+BELIEF_COLOUR = "#F58518"
+
+
+def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief") -> go.Figure:
+    labels = list(score.labels)
+    fig = go.Figure()
+    fig.add_bar(name="Market q (margin removed)", x=labels, y=np.asarray(score.market) * 100, marker_color=MARKET_COLOUR,
+                hovertemplate="%{x}: %{y:.2f} %<extra>market</extra>")
+    fig.add_bar(name="Belief p", x=labels, y=np.asarray(score.belief) * 100, marker_color=BELIEF_COLOUR,
+                hovertemplate="%{x}: %{y:.2f} %<extra>belief</extra>")
+    fig.update_layout(title=title, barmode="group", yaxis_title="probability (%)", legend_orientation="h",
+                      margin=dict(t=50, b=40, l=50, r=20), height=360)
+    return fig
+
+
+def contribution_bars(score: DiscreteScore, title: str = "Where the disagreement lives") -> go.Figure:
+    """Signed KL terms p log(p/q) per outcome, in bits (they sum to the KL; negative terms are
+    outcomes the belief finds less likely than the market)."""
+    labels = list(score.labels)
+    bits = np.asarray(score.contributions_nats) / np.log(2)
+    shown = np.where(np.isfinite(bits), bits, np.nan)
+    colours = [BELIEF_COLOUR if b >= 0 else MARKET_COLOUR for b in np.nan_to_num(shown)]
+    fig = go.Figure(go.Bar(x=labels, y=shown, marker_color=colours, name="p log2(p/q)",
+                           hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
+    fig.update_layout(title=title, yaxis_title="KL contribution (bits)", margin=dict(t=50, b=40, l=50, r=20),
+                      height=320)
+    return fig
+
+
+def season_histogram(values_bits: np.ndarray, title: str, x_title: str = "KL (bits)") -> go.Figure:
+    fig = go.Figure(go.Histogram(x=values_bits, nbinsx=40, marker_color=MARKET_COLOUR))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="events", height=320,
+                      margin=dict(t=50, b=40, l=50, r=20))
+    return fig
+
+
+def swan_curve(market_probabilities: np.ndarray, surprise_bits: np.ndarray, marked: float) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=market_probabilities * 100, y=surprise_bits, mode="lines",
+                               line_color=MARKET_COLOUR, name="-log2 q"))
+    fig.add_scatter(x=[marked * 100], y=[-np.log2(marked)], mode="markers", marker_size=12,
+                    marker_color=BELIEF_COLOUR, name="this market")
+    fig.update_layout(title="Surprise of a certain belief: KL = -log2 q(outcome)", xaxis_title="market probability (%)",
+                      yaxis_title="KL (bits)", xaxis_type="log", height=340, margin=dict(t=50, b=40, l=50, r=20))
+    return fig

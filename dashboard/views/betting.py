@@ -1,0 +1,173 @@
+"""Betting: bookmaker, exchange and prediction-market prices against your belief."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analytics.beliefs import DiscreteBelief, NamedBelief
+from analytics.errors import InputError
+from analytics.margin import METHOD_NOTES, METHODS
+from analytics.odds import FORMATS
+from analytics.odds_files import detect_kind, football_bookmakers
+from analytics.score import Regularisation, score_named_belief
+from analytics.surprise import market_surprise
+from analytics.tables import read_csv_table
+from dashboard.components import show_allocation, show_headline
+from dashboard.figures import contribution_bars, market_vs_belief_bars, season_histogram
+from dashboard.state import beliefs_from_bytes, markets_from_bytes, markets_from_path, text_of
+from data.bundled import ODDS_FILES
+
+st.title("Betting markets")
+st.caption("Fair market probabilities from bookmaker, exchange or prediction-market prices (margin removed), "
+           "scored against your belief.")
+
+left, right = st.columns([3, 2])
+with left:
+    source_kind = st.radio("Market data", ["Bundled snapshot", "Upload an odds file"], horizontal=True,
+                           key="market_source")
+bundle = None
+raw_market: bytes | None = None
+if source_kind == "Bundled snapshot":
+    chosen_label = st.selectbox("Snapshot", [b.label for b in ODDS_FILES], key="bundle",
+                                help="Real market data shipped with the product")
+    bundle = next(b for b in ODDS_FILES if b.label == chosen_label)
+    source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
+    st.caption(f"Data: {bundle.credit}. Provenance: data/snapshots/{bundle.path.parent.name}/PROVENANCE.md")
+else:
+    upload = st.file_uploader("Odds file (CSV: event,outcome,odds; football-data; Betfair; PredictIt; Polymarket)",
+                              type=["csv"], key="market_upload")
+    if upload is None:
+        st.info("Upload an odds file to begin, or choose a bundled snapshot.")
+        st.stop()
+    raw_market, source_name = upload.getvalue(), upload.name
+    odds_format = st.selectbox("Odds format", FORMATS, key="odds_format")
+    default_method = "shin"
+
+with right:
+    method = st.selectbox("Margin removal", METHODS, index=METHODS.index(default_method), key="method",
+                          format_func=lambda m: f"{m}: {METHOD_NOTES[m]}",
+                          help="How the bookmaker's margin is taken out of the raw implied probabilities 1/odds")
+try:
+    text = text_of(str(bundle.path)) if bundle else raw_market.decode("utf-8-sig", errors="replace")
+    columns = set(read_csv_table(text, source_name).columns)
+    bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
+    bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
+                             else 0, key="bookmaker") if bookmakers else "B365"
+    if bundle:
+        markets = markets_from_path(str(bundle.path), source_name, odds_format, bookmaker, method)
+    else:
+        markets = markets_from_bytes(raw_market, source_name, odds_format, bookmaker, method)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+tab_event, tab_season = st.tabs(["One event", "Whole file (season view)"])
+
+with tab_event:
+    events = [m.event for m in markets]
+    event = st.selectbox(f"Event ({len(events)} in this file)", events, key="event")
+    market = markets[events.index(event)]
+    q = np.asarray(market.distribution.probabilities)
+
+    st.subheader("Your belief")
+    belief_mode = st.radio("State it by", ["Editing the table", "Uploading a file"], horizontal=True,
+                           key="belief_mode")
+    belief: NamedBelief | None = None
+    if belief_mode == "Editing the table":
+        start = pd.DataFrame({"outcome": list(market.labels), "probability (%)": np.round(q * 100, 1)})
+        edited = st.data_editor(start, key=f"belief_table::{event}", hide_index=True, disabled=["outcome"],
+                                column_config={"probability (%)": st.column_config.NumberColumn(
+                                    min_value=0.0, max_value=100.0, step=0.1, format="%.2f")})
+        values = edited["probability (%)"].to_numpy(dtype=float)
+        if np.any(~np.isfinite(values)) or values.sum() <= 0:
+            st.error("Every outcome needs a probability (write 0 for impossible).")
+            st.stop()
+        warnings = ()
+        if abs(values.sum() - 100) > 1e-4:
+            warnings = (f"belief probabilities summed to {values.sum():.4g} %; normalised to 100 %",)
+        belief = NamedBelief("table", DiscreteBelief(tuple(market.labels), values / values.sum()), warnings, "table")
+    else:
+        upload = st.file_uploader("Belief file (outcome,probability CSV or JSON)", type=["csv", "json"],
+                                  key="belief_upload")
+        if upload is not None:
+            try:
+                beliefs = beliefs_from_bytes(upload.getvalue(), upload.name, method)
+                st.session_state["last_belief"] = beliefs
+                st.session_state["last_belief_name"] = upload.name
+            except InputError as exc:
+                st.error(str(exc))
+        beliefs = st.session_state.get("last_belief")
+        if not beliefs:
+            st.info("Upload a belief file: outcome,probability rows, percentages allowed.")
+            st.stop()
+        names = [b.name or "(belief)" for b in beliefs]
+        chosen = st.selectbox("Belief in the file", names, key="belief_pick") if len(beliefs) > 1 else names[0]
+        belief = beliefs[names.index(chosen)]
+        st.caption(f"Belief from {st.session_state.get('last_belief_name')}")
+
+    with st.expander("Smoothing, bankroll and Kelly fraction", expanded=False):
+        smooth = st.radio("Smoothing (explicit, shown next to the result)", ["none", "epsilon", "blend"],
+                          horizontal=True, key="smoothing",
+                          help="epsilon floors belief and market at epsilon; blend mixes your belief with the market")
+        amount = 0.0
+        if smooth == "epsilon":
+            amount = st.number_input("epsilon (probability, fraction)", 1e-6, 0.05, 0.001, format="%.6f", key="eps")
+        elif smooth == "blend":
+            amount = st.slider("market weight (fraction)", 0.0, 1.0, 0.5, key="blend")
+        bankroll = st.number_input("Bankroll", 0.0, 1e9, 1000.0, step=100.0, key="bankroll")
+        currency = st.text_input("Currency", "EUR", max_chars=5, key="currency")
+        kelly_fraction = st.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="kelly_fraction",
+                                   help="1 = full Kelly; 0.5 = half Kelly (about 75 % of the growth, half the risk)")
+    regularisation = Regularisation(smooth, amount) if smooth != "none" else None
+    try:
+        score = score_named_belief(belief, market, regularisation=regularisation)
+    except InputError as exc:
+        st.error(str(exc))
+        st.stop()
+
+    show_headline(score)
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(market_vs_belief_bars(score), key="bars")
+    c2.plotly_chart(contribution_bars(score), key="contributions")
+    show_allocation(score, bankroll, kelly_fraction, currency)
+    diag = market.distribution.diagnostics
+    st.caption(f"Market method: {market.distribution.method}; overround {diag.get('overround', 0) * 100:.2f} %; "
+               f"parameters {diag.get('params', {})}; result: {diag.get('result') or 'not in file'}.")
+
+with tab_season:
+    if not bookmakers:
+        st.info("The season view compares two bookmakers' columns of a football-data file, "
+                "and the opening with the closing prices.")
+    else:
+        st.markdown("Score one bookmaker's fair probabilities (as the belief) against the market bookmaker, "
+                    "match by match.")
+        default = "PSC" if "PSC" in bookmakers else bookmakers[0]
+        belief_book = st.selectbox("Belief bookmaker", bookmakers, index=bookmakers.index(default), key="belief_book")
+        try:
+            if bundle:
+                belief_markets = markets_from_path(str(bundle.path), source_name, odds_format, belief_book, method)
+            else:
+                belief_markets = markets_from_bytes(raw_market, source_name, odds_format, belief_book, method)
+        except InputError as exc:
+            st.error(str(exc))
+            st.stop()
+        table = market_surprise(markets, belief_markets)
+        st.metric(f"Mean KL({belief_book} || {bookmaker}) per match", f"{table.mean_bits:.5f} bits",
+                  f"median {table.median_bits:.5f} bits over {len(table.events)} matches", delta_color="off")
+        st.plotly_chart(season_histogram(table.surprise_bits, f"KL({belief_book} || {bookmaker}) per match"),
+                        key="season_hist")
+        frame = pd.DataFrame({"event": table.events, "KL (bits)": table.surprise_bits})
+        st.dataframe(frame.sort_values("KL (bits)", ascending=False), hide_index=True, width="stretch", height=260)
+        closing = f"{bookmaker}C" if f"{bookmaker}C" in bookmakers else None
+        if closing:
+            try:
+                closing_markets = (markets_from_path(str(bundle.path), source_name, odds_format, closing, method)
+                                   if bundle else markets_from_bytes(raw_market, source_name, odds_format, closing,
+                                                                     method))
+                learned = market_surprise(markets, closing_markets)
+                st.metric(f"Market surprise, KL(closing || opening) for {bookmaker}",
+                          f"{learned.mean_bits:.5f} bits per match", f"total {learned.total_bits:.3f} bits",
+                          delta_color="off",
+                          help="How much the market learned between its opening and closing prices (Bayesian surprise)")
+            except InputError as exc:
+                st.warning(str(exc))

@@ -1,0 +1,44 @@
+"""Open each page in headless Chromium, upload a belief through the real file input, check the KL."""
+
+import numpy as np
+import pytest
+
+from analytics.beliefs import DiscreteBelief, NamedBelief
+from analytics.odds_files import OddsRequest
+from analytics.score import score_named_belief
+from data.files import read_text_file
+from data.markets import markets_from_text
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+def metric_value(page, label_start):
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label_start).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_betting_page_upload_and_kl(page, server_url, artifacts, tmp_path):
+    page.goto(server_url)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.get_by_text("Uploading a file").click()
+    belief = tmp_path / "belief.csv"
+    belief.write_text("outcome,probability\nHome,20%\nDraw,20%\nAway,60%\n")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(belief))
+    page.get_by_text("Belief from belief.csv").wait_for()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    shown = metric_value(page, "Kelly (log-utility) edge")
+    markets = markets_from_text(read_text_file(ROOT / "data/snapshots/odds/football-data_E0_2324.csv"), "x",
+                                OddsRequest(), "shin")
+    want = score_named_belief(NamedBelief("b", DiscreteBelief(markets[0].labels, np.array([0.2, 0.2, 0.6]))),
+                              markets[0])
+    assert shown == f"{want.kl_bits:.4f} bits"
+    page.screenshot(path=str(artifacts / "betting.png"))
+
+
+def test_learn_page(page, server_url, artifacts):
+    page.goto(f"{server_url}/learn")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    assert metric_value(page, "Kelly (log-utility) edge") == "6.6439 bits"
+    page.screenshot(path=str(artifacts / "learn.png"))
