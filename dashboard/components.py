@@ -75,8 +75,9 @@ def outcome_table(score: DiscreteScore, bankroll: float, kelly_fraction: float) 
 def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float, currency: str) -> None:
     table = outcome_table(score, bankroll, kelly_fraction)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "fair-price stake": st.column_config.NumberColumn(f"fair-price stake ({currency})", format="%.2f",
-                                                          help="Kelly at fair prices stakes p of wealth on each outcome"),
+        "fair-price stake": st.column_config.NumberColumn(
+            f"fair-price stake ({currency})", format="%.2f",
+            help="Kelly at fair prices stakes p of wealth on each outcome"),
         "tradable stake": st.column_config.NumberColumn(f"tradable stake ({currency})", format="%.2f",
                                                         help="Kelly with cash at the offered odds"),
     })

@@ -14,7 +14,8 @@ BELIEF_COLOUR = "#F58518"
 def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief") -> go.Figure:
     labels = list(score.labels)
     fig = go.Figure()
-    fig.add_bar(name="Market q (margin removed)", x=labels, y=np.asarray(score.market) * 100, marker_color=MARKET_COLOUR,
+    fig.add_bar(name="Market q (margin removed)", x=labels, y=np.asarray(score.market) * 100,
+                marker_color=MARKET_COLOUR,
                 hovertemplate="%{x}: %{y:.2f} %<extra>market</extra>")
     fig.add_bar(name="Belief p", x=labels, y=np.asarray(score.belief) * 100, marker_color=BELIEF_COLOUR,
                 hovertemplate="%{x}: %{y:.2f} %<extra>belief</extra>")
