@@ -76,7 +76,7 @@ def _regularisation(args: argparse.Namespace) -> Any:
     return None
 
 
-def _score_records(args: argparse.Namespace) -> list[dict[str, Any]]:
+def _scored_pairs(args: argparse.Namespace) -> list[Any]:
     from data.scoring import MarketRequest, score_files
 
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
@@ -96,7 +96,17 @@ def _single_or_results(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def command_score(args: argparse.Namespace) -> Any:
-    return _single_or_results(_score_records(args))
+    return _single_or_results([pair.record() for pair in _scored_pairs(args)])
+
+
+def command_report(args: argparse.Namespace) -> Any:
+    from dashboard.report import build_report, write_report
+
+    report = build_report(_scored_pairs(args), market_source=args.market, belief_source=args.belief,
+                          method=args.method)
+    path = write_report(report, args.out)
+    print(f"wrote {path}", file=sys.stderr)
+    return None
 
 
 def command_odds(args: argparse.Namespace) -> Any:
@@ -122,7 +132,7 @@ def command_list(args: argparse.Namespace) -> Any:
     return describe_file(args.file)
 
 
-COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list}
+COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list, "report": command_report}
 
 
 def run(argv: Sequence[str]) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
+from analytics.errors import InputError
 from analytics.kelly import growth_of_stakes
 from analytics.score import HEADLINE_LABEL, DiscreteScore
+from dashboard.tables import outcome_table
 
 HELP = {
     "kl": ("Kullback-Leibler divergence KL(belief || market) = sum p log(p/q). It is the information your "
@@ -55,23 +56,6 @@ def show_headline(score: DiscreteScore) -> None:
         st.warning(warning)
 
 
-def outcome_table(score: DiscreteScore, bankroll: float, kelly_fraction: float) -> pd.DataFrame:
-    """Per-outcome figures; stakes in currency for the given bankroll and Kelly fraction."""
-    table = pd.DataFrame({
-        "outcome": list(score.labels),
-        "market q (%)": np.asarray(score.market) * 100,
-        "belief p (%)": np.asarray(score.belief) * 100,
-        "edge p/q - 1 (%)": np.asarray(score.edges) * 100,
-        "KL term (bits)": np.asarray(score.contributions_nats) / math.log(2),
-        "fair-price stake": bankroll * kelly_fraction * np.asarray(score.belief),
-    })
-    if score.tradable is not None and score.odds is not None:
-        table["odds (decimal)"] = score.odds
-        table["EV per unit at odds (%)"] = score.tradable.expected_value * 100
-        table["tradable stake"] = bankroll * kelly_fraction * score.tradable.stakes
-    return table
-
-
 def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float, currency: str) -> None:
     table = outcome_table(score, bankroll, kelly_fraction)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -91,3 +75,26 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
                    f"keep {cash:,.2f} {currency} in cash; expected log-growth {growth / math.log(2):.5f} bits per bet "
                    f"at Kelly fraction {kelly_fraction:g}."
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
+
+
+def report_downloads(pair: Any, *, market_source: str, belief_source: str, method: str) -> None:
+    """Download buttons for the report of what the screen shows (HTML, JSON, CSV now; PDF on request)."""
+    from dashboard.report import build_report, render
+
+    report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method)
+    st.subheader("Export")
+    cols = st.columns(4)
+    for col, (suffix, mime, label) in zip(cols, [(".html", "text/html", "Download HTML report"),
+                                                 (".json", "application/json", "Download JSON"),
+                                                 (".csv", "text/csv", "Download CSV")]):
+        col.download_button(label, render(report, suffix), file_name=f"disagreement-report{suffix}", mime=mime,
+                            key=f"download{suffix}")
+    if cols[3].button("Prepare PDF", key="prepare_pdf", help="Draws the figures with Chromium (a few seconds)"):
+        try:
+            with st.spinner("Rendering the PDF..."):
+                st.session_state["report_pdf"] = render(report, ".pdf")
+        except InputError as exc:
+            st.error(str(exc))
+    if "report_pdf" in st.session_state:
+        cols[3].download_button("Download PDF", st.session_state["report_pdf"], file_name="disagreement-report.pdf",
+                                mime="application/pdf", key="download.pdf")

@@ -12,7 +12,7 @@ from analytics.errors import InputError
 from analytics.markets import DiscreteMarket
 from analytics.odds_files import OddsRequest
 from analytics.pairing import pair_beliefs_with_events
-from analytics.score import Regularisation, score_named_belief
+from analytics.score import DiscreteScore, Regularisation, score_named_belief
 
 from .files import read_text_file
 from .markets import beliefs_from_text, markets_from_text
@@ -55,17 +55,33 @@ def select_event(markets: list[DiscreteMarket], event: str | None) -> list[Discr
     return chosen
 
 
+@dataclass(frozen=True, eq=False)
+class ScoredPair:
+    """One belief scored against one market event."""
+
+    market: DiscreteMarket
+    belief: NamedBelief
+    score: DiscreteScore
+
+    def record(self) -> dict[str, Any]:
+        return {"event": self.market.event, "belief": self.belief.name, **self.score.as_record()}
+
+
+def score_pairs(markets: list[DiscreteMarket], beliefs: list[NamedBelief], *, completion: str = "market",
+                regularisation: Regularisation | None = None) -> list[ScoredPair]:
+    return [ScoredPair(market, belief, score_named_belief(belief, market, completion=completion,
+                                                          regularisation=regularisation))
+            for market, belief in pair_beliefs_with_events(markets, beliefs)]
+
+
 def score_loaded(markets: list[DiscreteMarket], beliefs: list[NamedBelief], *, completion: str = "market",
                  regularisation: Regularisation | None = None) -> list[dict[str, Any]]:
-    records = []
-    for market, belief in pair_beliefs_with_events(markets, beliefs):
-        score = score_named_belief(belief, market, completion=completion, regularisation=regularisation)
-        records.append({"event": market.event, "belief": belief.name, **score.as_record()})
-    return records
+    return [pair.record() for pair in score_pairs(markets, beliefs, completion=completion,
+                                                  regularisation=regularisation)]
 
 
 def score_files(market_path: str, belief_path: str, request: MarketRequest, *, event: str | None = None,
-                completion: str = "market", regularisation: Regularisation | None = None) -> list[dict[str, Any]]:
+                completion: str = "market", regularisation: Regularisation | None = None) -> list[ScoredPair]:
     markets = select_event(load_markets(market_path, request), event)
     beliefs = load_beliefs(belief_path, request)
-    return score_loaded(markets, beliefs, completion=completion, regularisation=regularisation)
+    return score_pairs(markets, beliefs, completion=completion, regularisation=regularisation)

@@ -12,10 +12,11 @@ from analytics.odds_files import detect_kind, football_bookmakers
 from analytics.score import Regularisation, score_named_belief
 from analytics.surprise import market_surprise
 from analytics.tables import read_csv_table
-from dashboard.components import show_allocation, show_headline
+from dashboard.components import report_downloads, show_allocation, show_headline
 from dashboard.figures import contribution_bars, market_vs_belief_bars, season_histogram
 from dashboard.state import beliefs_from_bytes, markets_from_bytes, markets_from_path, text_of
 from data.bundled import ODDS_FILES
+from data.scoring import ScoredPair
 
 st.title("Betting markets")
 st.caption("Fair market probabilities from bookmaker, exchange or prediction-market prices (margin removed), "
@@ -130,6 +131,8 @@ with tab_event:
     c1.plotly_chart(market_vs_belief_bars(score), key="bars")
     c2.plotly_chart(contribution_bars(score), key="contributions")
     show_allocation(score, bankroll, kelly_fraction, currency)
+    report_downloads(ScoredPair(market, belief, score), market_source=source_name,
+                     belief_source=belief.source or "table", method=method)
     diag = market.distribution.diagnostics
     st.caption(f"Market method: {market.distribution.method}; overround {diag.get('overround', 0) * 100:.2f} %; "
                f"parameters {diag.get('params', {})}; result: {diag.get('result') or 'not in file'}.")

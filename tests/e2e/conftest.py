@@ -77,6 +77,9 @@ def page(browser):
     ctx.close()
 
 
+from tests.conftest import write  # noqa: E402,F401 - the shared file-writing fixture
+
+
 @pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)

@@ -8,8 +8,7 @@ from analytics.odds_files import OddsRequest
 from analytics.score import score_named_belief
 from data.files import read_text_file
 from data.markets import markets_from_text
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -42,3 +41,21 @@ def test_learn_page(page, server_url, artifacts):
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     assert metric_value(page, "Kelly (log-utility) edge") == "6.6439 bits"
     page.screenshot(path=str(artifacts / "learn.png"))
+
+
+def test_html_report_renders_offline(page, artifacts, tmp_path, write):
+    from dashboard.report import build_report, render
+    from data.scoring import MarketRequest, score_files
+
+    market = write("m.csv", "outcome,probability\nHome,0.4\nDraw,0.4\nAway,0.2\n")
+    belief = write("b.csv", "outcome,probability\nHome,0.5\nDraw,0.3\nAway,0.2\n")
+    report = build_report(score_files(market, belief, MarketRequest()), market_source=market, belief_source=belief,
+                          method="shin")
+    path = tmp_path / "report.html"
+    path.write_bytes(render(report, ".html"))
+    page.route("http*://**", lambda route: route.abort())   # no network at all
+    page.goto(path.as_uri())
+    page.locator(".main-svg").first.wait_for()
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert "0.0364528" in page.inner_text("body")
+    page.screenshot(path=str(artifacts / "report.png"))
