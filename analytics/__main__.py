@@ -126,13 +126,25 @@ def command_odds(args: argparse.Namespace) -> Any:
     }
 
 
+def command_density(args: argparse.Namespace) -> Any:
+    from data.chains import densities_from_file, density_record
+
+    found = densities_from_file(args.chain, asof=args.asof, spot=args.spot, rate=args.rate, expiry=args.expiry)
+    if args.expiry:
+        record = density_record(found[0])
+        record.pop("expiry")
+        return record
+    return {"expiries": [density_record(cd) for cd in found]}
+
+
 def command_list(args: argparse.Namespace) -> Any:
     from data.catalog import describe_file
 
     return describe_file(args.file)
 
 
-COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list, "report": command_report}
+COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
+            "density": command_density}
 
 
 def run(argv: Sequence[str]) -> int:

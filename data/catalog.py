@@ -17,6 +17,12 @@ def describe_text(text: str, source: str) -> dict[str, Any]:
         from analytics.odds_files import detect_kind
 
         kind = detect_kind(set(table.columns))
+        if "strike" in table.columns:
+            from analytics.options.chain import expiries, parse_chain
+
+            chain = parse_chain(text, source)
+            return {"kind": "option chain", "expiries": expiries(chain),
+                    "quotes_per_expiry": chain.groupby("expiry").size().to_dict()}
         if kind:
             parsed = parse_odds_table(table, source, OddsRequest())
             return {"kind": kind, "events": [b.event for b in parsed.books], "bookmakers": parsed.bookmakers,

@@ -1,0 +1,130 @@
+"""Option chain text (yfinance columns) to clean quotes per expiry, with the reasons quotes were dropped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..tables import read_csv_table
+
+NEW_YORK = ZoneInfo("America/New_York")
+OCC = re.compile(r"^(?P<root>[A-Z0-9.^]+?)(?P<date>\d{6})(?P<type>[CP])(?P<strike>\d{8})$")
+
+
+@dataclass(frozen=True, eq=False)
+class ExpiryQuotes:
+    """Cleaned quotes of one expiry: strikes with call and put mids and spreads (NaN where absent)."""
+
+    expiry: str
+    strikes: np.ndarray
+    call_mid: np.ndarray
+    call_spread: np.ndarray
+    put_mid: np.ndarray
+    put_spread: np.ndarray
+    dropped: dict[str, int] = field(default_factory=dict)
+    root: str = ""
+
+
+def years_to_expiry(asof: str, expiry: str) -> float:
+    """Calendar time from `asof` (a date means 16:00 New York; YYYY-MM-DDTHH:MM is New York time) to
+    16:00 New York on the expiry date, in years of 365 days."""
+    try:
+        start = datetime.fromisoformat(asof) if "T" in asof or " " in asof.strip() else \
+            datetime.combine(datetime.fromisoformat(asof).date(), time(16))
+        end = datetime.combine(datetime.fromisoformat(expiry).date(), time(16))
+    except ValueError:
+        raise InputError(f"dates must be YYYY-MM-DD[THH:MM], got as-of {asof!r} and expiry {expiry!r}") from None
+    start = start.replace(tzinfo=NEW_YORK) if start.tzinfo is None else start
+    end = end.replace(tzinfo=NEW_YORK)
+    seconds = (end - start) / timedelta(seconds=1)
+    if seconds <= 0:
+        raise InputError(f"expiry {expiry} is not after the as-of time {asof}")
+    return seconds / (365 * 86400)
+
+
+_NUMPY_SCALAR = r"^np\.(?:float|int)\d*\((.*)\)$"
+
+
+def _numeric(column: pd.Series) -> pd.Series:
+    """Numbers, also written as numpy scalar reprs (np.float64(60.0)) by scripts on numpy 2."""
+    return pd.to_numeric(column.str.replace(_NUMPY_SCALAR, r"\1", regex=True), errors="coerce")
+
+
+def _option_type(frame: pd.DataFrame, source: str) -> pd.Series:
+    for column in ("optiontype", "type"):
+        if column in frame:
+            kind = frame[column].str.strip().str.lower().str[0].map({"c": "call", "p": "put"})
+            if kind.isna().any():
+                i = int(np.flatnonzero(kind.isna().to_numpy())[0])
+                raise InputError(f"row {i + 2} column '{column}': expected call/put or C/P", source=source)
+            return kind
+    if "contractsymbol" in frame:
+        parsed = frame["contractsymbol"].str.strip().str.extract(OCC)
+        if parsed["type"].isna().any():
+            raise InputError("option type missing: add a column optionType (call/put) or OCC contract symbols",
+                             source=source)
+        return parsed["type"].map({"C": "call", "P": "put"})
+    raise InputError("option type missing: add a column optionType (call/put) or OCC contract symbols",
+                     source=source)
+
+
+def parse_chain(text: str, source: str) -> pd.DataFrame:
+    """Chain CSV text to a frame: expiry, root, type, strike, bid, ask (floats; unusable values NaN)."""
+    frame = read_csv_table(text, source)
+    if "strike" not in frame or not ({"bid", "ask"} <= set(frame.columns) or "lastprice" in frame):
+        raise InputError("an option chain needs columns strike, bid and ask (or lastPrice)", source=source)
+    out = pd.DataFrame({"type": _option_type(frame, source)})
+    out["strike"] = _numeric(frame["strike"])
+    for column in ("bid", "ask", "lastprice"):
+        out[column] = _numeric(frame[column]) if column in frame else np.nan
+    symbols = frame["contractsymbol"].str.strip().str.extract(OCC) if "contractsymbol" in frame else None
+    if "expiration" in frame:
+        out["expiry"] = frame["expiration"].str.strip().str[:10]
+    elif symbols is not None and symbols["date"].notna().all():
+        out["expiry"] = pd.to_datetime(symbols["date"], format="%y%m%d").dt.strftime("%Y-%m-%d")
+    else:
+        raise InputError("expiry missing: add a column expiration (YYYY-MM-DD) or OCC contract symbols", source=source)
+    out["root"] = symbols["root"].fillna("") if symbols is not None else ""
+    if out["strike"].isna().any():
+        i = int(np.flatnonzero(out["strike"].isna().to_numpy())[0])
+        raise InputError(f"row {i + 2} column 'strike': not a number", source=source)
+    return out
+
+
+def expiries(chain: pd.DataFrame) -> list[str]:
+    return sorted(chain["expiry"].unique())
+
+
+def clean_expiry(chain: pd.DataFrame, expiry: str) -> ExpiryQuotes:
+    """Quotes of one expiry: one root (the one with most quotes, e.g. SPXW over SPX), two-sided
+    quotes with bid > 0 and bid <= ask; mid = (bid + ask)/2, spread = ask - bid."""
+    rows = chain[chain["expiry"] == expiry]
+    if rows.empty:
+        raise InputError(f"no quotes for expiry {expiry}; the file holds {', '.join(expiries(chain))}")
+    dropped: dict[str, int] = {}
+    roots = rows["root"].value_counts()
+    root = str(roots.index[0]) if len(roots) else ""
+    if len(roots) > 1:
+        dropped["other root (duplicate strikes)"] = int(len(rows) - roots.iloc[0])
+        rows = rows[rows["root"] == root]
+    usable = rows["bid"].notna() & rows["ask"].notna()
+    zero_bid = usable & (rows["bid"] <= 0)
+    crossed = usable & (rows["bid"] > rows["ask"])
+    dropped["no two-sided quote"] = int((~usable).sum())
+    dropped["zero bid"] = int(zero_bid.sum())
+    dropped["crossed (bid > ask)"] = int(crossed.sum())
+    rows = rows[usable & ~zero_bid & ~crossed]
+    rows = rows.assign(mid=(rows["bid"] + rows["ask"]) / 2, spread=rows["ask"] - rows["bid"])
+    calls = rows[rows["type"] == "call"].groupby("strike")[["mid", "spread"]].mean()
+    puts = rows[rows["type"] == "put"].groupby("strike")[["mid", "spread"]].mean()
+    strikes = np.union1d(calls.index.to_numpy(float), puts.index.to_numpy(float))
+    c = calls.reindex(strikes)
+    p = puts.reindex(strikes)
+    return ExpiryQuotes(expiry, strikes, c["mid"].to_numpy(), c["spread"].to_numpy(), p["mid"].to_numpy(),
+                        p["spread"].to_numpy(), {k: v for k, v in dropped.items() if v}, root)

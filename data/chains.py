@@ -1,0 +1,77 @@
+"""Option chains from files and bundled snapshots (with their spot and as-of time) to densities."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from analytics.errors import InputError
+from analytics.options.chain import clean_expiry, expiries, parse_chain, years_to_expiry
+from analytics.options.density import ChainDensity, density_from_quotes
+
+from .bundled import SNAPSHOTS
+from .files import read_text_file
+
+OPTIONS = SNAPSHOTS / "options"
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """A bundled chain: ticker, spot, as-of time (UTC, ISO) and how the spot was obtained."""
+
+    file: Path
+    ticker: str
+    spot: float
+    asof_utc: str
+    spot_source: str
+
+
+def bundled_chains() -> list[SnapshotInfo]:
+    with open(OPTIONS / "snapshots.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [SnapshotInfo(OPTIONS / r["file"], r["ticker"], float(r["spot"]),
+                         r["snapshot_time_utc_lower_bound"].replace(" ", "T").replace("+00:00", ""),
+                         r["spot_source"]) for r in rows]
+
+
+def asof_new_york(asof_utc: str) -> str:
+    """A UTC ISO time as New York local time YYYY-MM-DDTHH:MM (the CLI's --asof convention)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    t = datetime.fromisoformat(asof_utc).replace(tzinfo=UTC).astimezone(ZoneInfo("America/New_York"))
+    return t.strftime("%Y-%m-%dT%H:%M")
+
+
+def densities_from_text(text: str, source: str, *, asof: str | None, spot: float | None, rate: float | None,
+                        expiry: str | None = None) -> list[ChainDensity]:
+    if asof is None:
+        raise InputError("an option chain needs the as-of time: --asof YYYY-MM-DD[THH:MM] (New York)", source=source)
+    chain = parse_chain(text, source)
+    chosen = [expiry] if expiry else expiries(chain)
+    out = []
+    for e in chosen:
+        try:
+            quotes = clean_expiry(chain, e)
+            out.append(density_from_quotes(quotes, years_to_expiry(asof, e), spot=spot, rate=rate, source=source))
+        except InputError as exc:
+            if expiry:
+                raise InputError(str(exc), source=source) from None
+            raise InputError(f"expiry {e}: {exc}", source=source) from None
+    return out
+
+
+def densities_from_file(path: str, **kwargs: Any) -> list[ChainDensity]:
+    return densities_from_text(read_text_file(path), str(path), **kwargs)
+
+
+def density_record(cd: ChainDensity) -> dict[str, Any]:
+    d = cd.density
+    q05, q50, q95 = d.quantile([0.05, 0.5, 0.95])
+    return {"expiry": cd.expiry, "forward": cd.forward, "discount": cd.discount, "t_years": cd.t_years,
+            "x": d.x.tolist(), "pdf": d.pdf.tolist(), "cdf": d.cdf.tolist(), "mean": d.mean(), "sd": d.sd(),
+            "quantiles": {"0.05": float(q05), "0.5": float(q50), "0.95": float(q95)},
+            "diagnostics": cd.diagnostics}
