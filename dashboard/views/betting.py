@@ -48,16 +48,22 @@ with right:
     method = st.selectbox("Margin removal", METHODS, index=METHODS.index(default_method), key="method",
                           format_func=lambda m: f"{m}: {METHOD_NOTES[m]}",
                           help="How the bookmaker's margin is taken out of the raw implied probabilities 1/odds")
+
+
+def markets_for(bookmaker_prefix: str):
+    """The file's markets priced by one bookmaker's columns (cached on the path or the upload bytes)."""
+    if bundle:
+        return markets_from_path(str(bundle.path), source_name, odds_format, bookmaker_prefix, method)
+    return markets_from_bytes(raw_market, source_name, odds_format, bookmaker_prefix, method)
+
+
 try:
     text = text_of(str(bundle.path)) if bundle else raw_market.decode("utf-8-sig", errors="replace")
     columns = set(read_csv_table(text, source_name).columns)
     bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
     bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
                              else 0, key="bookmaker") if bookmakers else "B365"
-    if bundle:
-        markets = markets_from_path(str(bundle.path), source_name, odds_format, bookmaker, method)
-    else:
-        markets = markets_from_bytes(raw_market, source_name, odds_format, bookmaker, method)
+    markets = markets_for(bookmaker)
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -147,10 +153,7 @@ with tab_season:
         default = "PSC" if "PSC" in bookmakers else bookmakers[0]
         belief_book = st.selectbox("Belief bookmaker", bookmakers, index=bookmakers.index(default), key="belief_book")
         try:
-            if bundle:
-                belief_markets = markets_from_path(str(bundle.path), source_name, odds_format, belief_book, method)
-            else:
-                belief_markets = markets_from_bytes(raw_market, source_name, odds_format, belief_book, method)
+            belief_markets = markets_for(belief_book)
         except InputError as exc:
             st.error(str(exc))
             st.stop()
@@ -164,9 +167,7 @@ with tab_season:
         closing = f"{bookmaker}C" if f"{bookmaker}C" in bookmakers else None
         if closing:
             try:
-                closing_markets = (markets_from_path(str(bundle.path), source_name, odds_format, closing, method)
-                                   if bundle else markets_from_bytes(raw_market, source_name, odds_format, closing,
-                                                                     method))
+                closing_markets = markets_for(closing)
                 learned = market_surprise(markets, closing_markets)
                 st.metric(f"Market surprise, KL(closing || opening) for {bookmaker}",
                           f"{learned.mean_bits:.5f} bits per match", f"total {learned.total_bits:.3f} bits",
