@@ -9,7 +9,7 @@ from typing import Any, Union
 import numpy as np
 
 from ._types import FloatArray
-from .distributions import DiscreteDistribution, normalise_label
+from .distributions import FOOTBALL_ALIASES, DiscreteDistribution, normalise_label
 from .errors import InputError
 from .tables import looks_like_json, parse_json, parse_probability_cells, read_csv_table, row_label
 
@@ -127,16 +127,13 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
     raise InputError(f"unknown belief kind {kind!r}; expected discrete", source=source)
 
 
-_ALIASES = {"h": "home", "d": "draw", "a": "away", "x": "draw", "the draw": "draw"}
-
-
 def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:
     """Belief labels with football short forms (H/D/A) read as the market's Home/Draw/Away."""
     market_keys = {normalise_label(m): m for m in market_labels}
     out = []
     for lab in labels:
         key = normalise_label(lab)
-        alias = _ALIASES.get(key)
+        alias = normalise_label(FOOTBALL_ALIASES.get(key, ""))
         out.append(market_keys[alias] if key not in market_keys and alias in market_keys else lab)
     return tuple(out)
 

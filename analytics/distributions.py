@@ -18,6 +18,11 @@ from .errors import InputError
 SUM_TOLERANCE = 1e-9
 
 
+# Football short forms: results (FTR) and beliefs may write H/D/A, 1/X/2 or "The Draw".
+FOOTBALL_ALIASES = {"h": "Home", "d": "Draw", "a": "Away", "x": "Draw", "1": "Home", "2": "Away",
+                    "the draw": "Draw"}
+
+
 def normalise_label(label: str) -> str:
     """Case- and space-insensitive key used to match outcome labels."""
     return " ".join(str(label).split()).casefold()

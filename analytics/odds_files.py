@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._types import FloatArray
-from .distributions import DiscreteDistribution
+from .distributions import FOOTBALL_ALIASES, DiscreteDistribution
 from .errors import InputError
 from .margin import remove_margin
 from .markets import DiscreteMarket
@@ -30,8 +30,6 @@ from .odds import to_decimal, to_decimal_one
 from .tables import read_csv_table, row_label
 
 FOOTBALL_OUTCOMES = ("Home", "Draw", "Away")
-OUTCOME_ALIASES = {"h": "Home", "d": "Draw", "a": "Away", "x": "Draw", "1": "Home", "2": "Away",
-                   "the draw": "Draw"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,7 +102,7 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
             odds = to_decimal(cells, request.odds_format)
         except InputError as exc:
             raise InputError(f"{row_label(int(i))}: {exc}", source=source) from None
-        result = OUTCOME_ALIASES.get(str(row.get("ftr", "")).strip().lower())
+        result = FOOTBALL_ALIASES.get(str(row.get("ftr", "")).strip().lower())
         books.append(OddsBook(event, FOOTBALL_OUTCOMES, odds, odds, result, {"date": date}))
     return books
 
@@ -136,9 +134,9 @@ def _exchange_prices(back: FloatArray, lay: FloatArray, request: OddsRequest) ->
     raise InputError(f"unknown exchange price {request.exchange_price!r}; expected mid, back or lay")
 
 
-def _numbers(values: pd.Series, source: str, column: str) -> FloatArray:
-    out = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    return out
+def _numbers(values: pd.Series) -> FloatArray:
+    """Prices as floats; blanks and text become NaN (the callers skip such runners or events)."""
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
 def _betfair_match(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
@@ -147,8 +145,8 @@ def _betfair_match(table: pd.DataFrame, source: str, request: OddsRequest, warni
         home, away = rows["home_team"].iloc[0], rows["away_team"].iloc[0]
         date = str(rows["event_date"].iloc[0])[:10]
         event = f"{date} {home} v {away}"
-        back = _numbers(rows["best_back_kick_off"], source, "best_back_kick_off")
-        lay = _numbers(rows["best_lay_kick_off"], source, "best_lay_kick_off")
+        back = _numbers(rows["best_back_kick_off"])
+        lay = _numbers(rows["best_lay_kick_off"])
         if np.any(~np.isfinite(back) | ~np.isfinite(lay) | (back <= 1) | (lay <= 1)):
             warnings.append(f"{source}: {event} lacks a back or lay price at kick-off; skipped")
             continue
@@ -164,11 +162,11 @@ def _betfair_racing(table: pd.DataFrame, source: str, request: OddsRequest, warn
     books = []
     for _, rows in table.groupby("win_market_id", sort=False):
         event = f"{rows['local_meeting_date'].iloc[0]} {rows['track'].iloc[0]} R{rows['race_no'].iloc[0]}"
-        back = _numbers(rows["best_avail_back_at_scheduled_off"], source, "back")
-        lay = _numbers(rows["best_avail_lay_at_scheduled_off"], source, "lay")
+        back = _numbers(rows["best_avail_back_at_scheduled_off"])
+        lay = _numbers(rows["best_avail_lay_at_scheduled_off"])
         running = np.isfinite(back) & np.isfinite(lay) & (back > 1) & (lay > 1)
         if "win_bsp" in rows:
-            running &= np.isfinite(_numbers(rows["win_bsp"], source, "win_bsp"))
+            running &= np.isfinite(_numbers(rows["win_bsp"]))
         if running.sum() < 2:
             warnings.append(f"{source}: {event} has fewer than 2 priced runners; skipped")
             continue
@@ -202,7 +200,7 @@ def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], source: st
 def _predictit(table: pd.DataFrame, source: str, warnings: list[str]) -> list[OddsBook]:
     groups = []
     for (party, when), rows in table.groupby(["party", "whenpulled"], sort=False):
-        prices = _numbers(rows["probnominee"], source, "probnominee")
+        prices = _numbers(rows["probnominee"])
         groups.append((f"{party} nominee {str(when)[:16]}", list(rows["candidate"]), prices))
     return _prices_to_books(groups, source, warnings, complete_with_other=True)
 
@@ -212,7 +210,7 @@ def _polymarket(table: pd.DataFrame, source: str, warnings: list[str]) -> list[O
     groups = []
     for (title, date), rows in yes.groupby(["event_title", "date"], sort=False):
         names = [re.sub(r"^Will (.+?) (be|win).*$", r"\1", q) for q in rows["market_question"]]
-        groups.append((f"{title} {date}", names, _numbers(rows["price"], source, "price")))
+        groups.append((f"{title} {date}", names, _numbers(rows["price"])))
     return _prices_to_books(groups, source, warnings, complete_with_other=True)
 
 
