@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.beliefs import parse_beliefs
-from analytics.odds_files import OddsRequest, parse_odds_table
+from analytics.odds_files import OddsRequest, detect_kind, parse_odds_table
 from analytics.tables import looks_like_json, read_csv_table
 
 from .files import read_text_file
@@ -14,8 +14,6 @@ from .files import read_text_file
 def describe_text(text: str, source: str) -> dict[str, Any]:
     if not looks_like_json(text):
         table = read_csv_table(text, source)
-        from analytics.odds_files import detect_kind
-
         kind = detect_kind(set(table.columns))
         if "strike" in table.columns:
             from analytics.options.chain import expiries, parse_chain

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from analytics.beliefs import DiscreteBelief, NamedBelief, parse_beliefs
 from analytics.distributions import DiscreteDistribution
@@ -14,23 +15,31 @@ from analytics.odds_files import OddsRequest, detect_kind, markets_from_books, p
 from analytics.tables import looks_like_json, read_csv_table
 
 
-def odds_kind_of_text(text: str, source: str) -> str | None:
+def odds_table_of_text(text: str, source: str) -> pd.DataFrame | None:
+    """The parsed table when the text is an odds file of a known kind, else None (read once)."""
     if looks_like_json(text):
         return None
-    return detect_kind(set(read_csv_table(text, source).columns))
+    table = read_csv_table(text, source)
+    return table if detect_kind(set(table.columns)) else None
+
+
+def _markets_from_odds_table(table: pd.DataFrame, source: str, request: OddsRequest,
+                             method: str) -> list[DiscreteMarket]:
+    parsed = parse_odds_table(table, source, request)
+    markets = markets_from_books(parsed.books, method, source)
+    if parsed.warnings:
+        first = markets[0]
+        markets[0] = DiscreteMarket(first.event, first.distribution, first.odds,
+                                    (*first.warnings, *parsed.warnings))
+    return markets
 
 
 def markets_from_text(text: str, source: str, request: OddsRequest, method: str = "shin") -> list[DiscreteMarket]:
     """Markets from an odds file, or from probabilities (a price list summing off 1 by more than
     1e-6 carries a margin and is de-margined with `method`, with a warning)."""
-    if odds_kind_of_text(text, source):
-        parsed = parse_odds_table(read_csv_table(text, source), source, request)
-        markets = markets_from_books(parsed.books, method, source)
-        if parsed.warnings:
-            first = markets[0]
-            markets[0] = DiscreteMarket(first.event, first.distribution, first.odds,
-                                        (*first.warnings, *parsed.warnings))
-        return markets
+    table = odds_table_of_text(text, source)
+    if table is not None:
+        return _markets_from_odds_table(table, source, request, method)
     out = []
     for item in parse_beliefs(text, source, normalise=False):
         if not isinstance(item.spec, DiscreteBelief):
@@ -56,8 +65,9 @@ def markets_from_text(text: str, source: str, request: OddsRequest, method: str 
 
 def beliefs_from_text(text: str, source: str, request: OddsRequest, method: str = "shin") -> list[NamedBelief]:
     """Beliefs in any belief form, or an odds file read as beliefs (de-margined, one per event)."""
-    if odds_kind_of_text(text, source):
-        markets = markets_from_text(text, source, request, method)
+    table = odds_table_of_text(text, source)
+    if table is not None:
+        markets = _markets_from_odds_table(table, source, request, method)
         return [NamedBelief(m.event, DiscreteBelief(m.labels, np.asarray(m.distribution.probabilities)),
                             m.warnings, f"{source} [{m.event}]") for m in markets]
     return parse_beliefs(text, source)
