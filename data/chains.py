@@ -27,6 +27,7 @@ class SnapshotInfo:
     spot: float
     asof_utc: str
     spot_source: str
+    expiries: tuple[str, ...] = ()
 
 
 def bundled_chains() -> list[SnapshotInfo]:
@@ -34,7 +35,7 @@ def bundled_chains() -> list[SnapshotInfo]:
         rows = list(csv.DictReader(f))
     return [SnapshotInfo(OPTIONS / r["file"], r["ticker"], float(r["spot"]),
                          r["snapshot_time_utc_lower_bound"].replace(" ", "T").replace("+00:00", ""),
-                         r["spot_source"]) for r in rows]
+                         r["spot_source"], tuple(r["expirations"].split(";"))) for r in rows]
 
 
 def asof_new_york(asof_utc: str) -> str:

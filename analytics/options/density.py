@@ -1,14 +1,18 @@
 """Risk-neutral density of the underlying at expiry from one expiry's option quotes.
 
-Pipeline: forward F and discount D from put-call parity C - P = D (F - K) (weighted, outlier-trimmed
-regression across strikes; a given rate is the fallback); implied total volatility v = sigma sqrt(T) of
-the out-of-the-money mids (puts below F, calls above) by a vectorised bracketed solver on Black-76;
-an SVI smile w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + s^2)) in total variance against
-log-moneyness k = log(K/F), fitted to implied vols weighted by their bid/ask width; the density
-from the fitted smile in closed form (Breeden-Litzenberger applied analytically, Gatheral's g(k)):
-q(K) = g(k) phi(d2) / (K sqrt(w)), d2 = -k/sqrt(w) - sqrt(w)/2. The SVI wings (linear in k) give
-the tails beyond the quoted strikes; their mass is reported. Prices in the chain's currency, T in
-years of 365 days, densities per unit of price.
+Pipeline: forward F and discount D from put-call parity C - P = D (F - K) (parity_forward); the
+out-of-the-money mids (puts below F, calls above) and their implied total volatilities (vectorised
+bracketed solver on Black-76, for the ATM scale and the residuals in vol points); then the density of
+k = log(S_T/F) itself, as log q(k) = a cubic B-spline, fitted to the undiscounted prices with each
+residual in units of the quote's half spread, E[S_T] = F as a constraint and a third-difference
+penalty (zero on any Gaussian in k, so a flat smile costs nothing). The penalty is chosen per expiry
+from a ladder by a BIC. Prices of the spline density are exact integrals of the payoffs against the
+density interpolated on a fine grid (payoff_weights), so Breeden-Litzenberger holds by construction:
+the fitted call prices are those of a positive density, free of butterfly and calendar-spread
+arbitrage within the expiry, and nothing needs repairing. Beyond the quoted strikes the log-density
+continues as the penalty prefers (a Gaussian tail in log-price), out to TAIL_VOLS ATM total vols;
+the mass beyond the quoted strikes is reported. Prices in the chain's currency, T in years of 365
+days, densities per unit of price.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import elementwise, least_squares
+from scipy.interpolate import BSpline
+from scipy.optimize import elementwise
 from scipy.special import ndtr
-from scipy.stats import norm
 
 from .._types import FloatArray
 from ..distributions import GriddedDensity
@@ -27,6 +31,8 @@ from ..errors import InputError
 from .chain import ExpiryQuotes
 
 GRID_POINTS = 4001
+TAIL_VOLS = 6.0   # the grid extends this many ATM total vols beyond the outermost quoted strikes
+METHOD = "penalised log-spline density fitted to out-of-the-money prices (BIC-chosen smoothing)"
 
 
 @dataclass(frozen=True)
@@ -37,14 +43,22 @@ class ForwardFit:
     pairs_used: int
 
 
+PLAUSIBLE_RATES = (-0.01, 0.12)   # continuously compounded; outside, parity's slope is not a discount
+
+
 def parity_forward(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate: float | None) -> ForwardFit:
-    """F and D from C - P = D F - D K by weighted least squares on strikes with both quotes,
-    trimming outliers; falls back to F = S e^{rT}, D = e^{-rT} with the given rate (0 if none)."""
+    """F and D from put-call parity C - P = D (F - K).
+
+    D is the slope of a weighted, outlier-trimmed regression on the pairs nearest the money when it
+    implies a rate in PLAUSIBLE_RATES; otherwise (American exercise, dividends and stale quotes bend
+    the regression) D = e^{-rT} with the given rate (0 if none). F is then K + (C - P)/D averaged over
+    the pairs nearest the money, where early exercise is worth least. Without three pairs:
+    F = S e^{rT} from the spot."""
     both = np.isfinite(q.call_mid) & np.isfinite(q.put_mid)
     k, y = q.strikes[both], (q.call_mid - q.put_mid)[both]
-    weight = 1.0 / np.maximum((q.call_spread + q.put_spread)[both], 1e-4)
+    spread = (q.call_spread + q.put_spread)[both]
+    weight = 1.0 / np.maximum(spread, 1e-4)
     if k.size >= 3:
-        # the most informative pairs are near the money, where |C - P| is smallest
         near = np.argsort(np.abs(y))[: max(3, int(math.ceil(0.6 * k.size)))]
         keep = np.zeros(k.size, dtype=bool)
         keep[near] = True
@@ -54,12 +68,24 @@ def parity_forward(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate:
             coef, *_ = np.linalg.lstsq(design * sw[:, None], y[keep] * sw, rcond=None)
             resid = y - (coef[0] - coef[1] * k)
             scale = 1.4826 * np.median(np.abs(resid[keep])) + 1e-12
-            keep &= np.abs(resid) <= 4 * scale + 0.5 * (q.call_spread + q.put_spread)[both]
+            keep &= np.abs(resid) <= 4 * scale + 0.5 * spread
             if keep.sum() < 3:
                 break
-        discount, forward = float(coef[1]), float(coef[0] / coef[1]) if coef[1] > 0 else float("nan")
-        if 0.5 < discount <= 1.02 and np.isfinite(forward) and forward > 0:
-            return ForwardFit(forward, discount, "put-call parity regression", int(keep.sum()))
+        slope = float(coef[1])
+        implied = -math.log(slope) / t_years if slope > 0 else float("inf")
+        if rate is None and PLAUSIBLE_RATES[0] <= implied <= PLAUSIBLE_RATES[1] and coef[1] > 0:
+            return ForwardFit(float(coef[0] / coef[1]), slope, "put-call parity regression", int(keep.sum()))
+        r = rate if rate is not None else 0.0
+        discount = math.exp(-r * t_years)
+        closest = np.argsort(np.abs(y))[:6]
+        candidates = k[closest] + y[closest] / discount
+        centre = np.median(candidates)
+        close = np.abs(candidates - centre) <= 3 * 1.4826 * np.median(np.abs(candidates - centre)) + 1e-12
+        forward = float(np.average(candidates[close], weights=weight[closest][close]))
+        why = f"given rate {r:g}" if rate is not None else \
+            f"rate 0 (parity regression implied {implied:+.3f}, outside {PLAUSIBLE_RATES}; give a rate)"
+        return ForwardFit(forward, discount, f"put-call parity at the {int(close.sum())} strikes nearest the money, "
+                          f"discount from {why}", int(close.sum()))
     if spot is None:
         raise InputError(f"expiry {q.expiry}: too few strikes with both a call and a put for put-call parity; "
                          "give the spot price (and a rate) to use instead")
@@ -90,48 +116,156 @@ def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatAr
     return out
 
 
-def svi_total_variance(k: FloatArray, params: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """SVI w(k) and its first two derivatives in k."""
-    a, b, rho, m, s = params
-    x = k - m
-    root = np.sqrt(x * x + s * s)
-    return a + b * (rho * x + root), b * (rho + x / root), b * s * s / root**3
+def _interval_integrals(lo: FloatArray, hi: FloatArray, k0: FloatArray, h: FloatArray) -> tuple[FloatArray, ...]:
+    """Integrals over [lo, hi] (inside grid interval [k0, k0 + h]) of e^k, e^k t, 1 and t, where
+    t = (k - k0)/h is the weight of the interval's right node in linear interpolation."""
+    e_hi, e_lo = np.exp(hi), np.exp(lo)
+    exp_1 = e_hi - e_lo
+    exp_t = (e_hi * (hi - k0 - 1) - e_lo * (lo - k0 - 1)) / h
+    one_1 = hi - lo
+    one_t = ((hi - k0) ** 2 - (lo - k0) ** 2) / (2 * h)
+    return exp_1, exp_t, one_1, one_t
 
 
-def svi_from_free(free: FloatArray) -> FloatArray:
-    """Raw SVI (a, b, rho, m, s) from parameters that keep the smile admissible by construction:
-    (w_min >= 0, wing slope c = b (1 + |rho|) in [0, 2] (Lee's moment bound), rho, m, s)."""
-    w_min, c, rho, m, s = free
-    b = c / (1 + abs(rho))
-    return np.array([w_min - b * s * math.sqrt(1 - rho * rho), b, rho, m, s])
+def _to_nodes(left: FloatArray, right: FloatArray) -> FloatArray:
+    """Per-interval weights of the left and right nodes summed onto the nodes (last axis)."""
+    out = np.zeros(left.shape[:-1] + (left.shape[-1] + 1,))
+    out[..., :-1] += left
+    out[..., 1:] += right
+    return out
 
 
-def fit_svi(k: FloatArray, strikes: FloatArray, forward: float, undiscounted: FloatArray, is_call: FloatArray,
-            price_tolerance: FloatArray, total_vol: FloatArray) -> tuple[FloatArray, float]:
-    """SVI fitted to out-of-the-money prices, residuals in units of each quote's half spread (so the
-    wings cannot be priced above their asks). Returns raw SVI parameters and the RMS vol misfit."""
-    w_obs = total_vol**2
-    span = max(float(k.max() - k.min()), 1e-3)
-    lower = [0.0, 0.0, -0.999, float(k.min()) - span, 1e-4]
-    upper = [float(w_obs.max()) * 2, 2.0, 0.999, float(k.max()) + span, 2.0 * span + 1.0]
+def grid_moments(grid_k: FloatArray, forward: float) -> tuple[FloatArray, FloatArray]:
+    """Weights (m, e) with m @ q = total mass and e @ q = E[S] exactly, for a density q of k = log(S/F)
+    given at the grid nodes and linear between them."""
+    k0, h = grid_k[:-1], np.diff(grid_k)
+    exp_1, exp_t, one_1, one_t = _interval_integrals(k0, grid_k[1:], k0, h)
+    return _to_nodes(one_1 - one_t, one_t), forward * _to_nodes(exp_1 - exp_t, exp_t)
 
-    def residual(free: FloatArray) -> FloatArray:
-        w, _, _ = svi_total_variance(k, svi_from_free(free))
-        model = black_undiscounted(forward, strikes, np.sqrt(np.maximum(w, 1e-12)), is_call)
-        return (model - undiscounted) / price_tolerance
 
-    best = None
-    atm = float(np.interp(0.0, k, w_obs)) if k.min() < 0 < k.max() else float(np.median(w_obs))
-    for rho0 in (-0.6, 0.0):
-        for s0 in (0.05 * span, 0.25 * span):
-            start = np.clip([0.7 * atm, 0.2, rho0, 0.0, s0], np.array(lower) + 1e-9, np.array(upper) - 1e-9)
-            fit = least_squares(residual, start, bounds=(lower, upper), x_scale="jac", max_nfev=300)
-            if best is None or fit.cost < best.cost:
-                best = fit
-    assert best is not None
-    params = svi_from_free(best.x)
-    fitted = np.sqrt(svi_total_variance(k, params)[0])
-    return params, float(np.sqrt(np.mean((fitted - total_vol) ** 2)))
+def payoff_weights(grid_k: FloatArray, forward: float, strikes: FloatArray, is_call: FloatArray) -> FloatArray:
+    """Matrix W with W @ q = the exact undiscounted price E[(S - K)^+] (calls) or E[(K - S)^+] (puts)
+    for a density q of k = log(S/F) given at the grid nodes and linear between them (zero outside).
+    Exact integration keeps the payoff's kink between nodes from biasing the fit."""
+    k0, k1 = grid_k[:-1][None, :], grid_k[1:][None, :]
+    h = k1 - k0
+    strike = np.asarray(strikes, float)[:, None]
+    start = np.clip(np.log(strike / forward), k0, k1)       # a call pays on [log(K/F), inf)
+    exp_1, exp_t, one_1, one_t = _interval_integrals(start, np.broadcast_to(k1, start.shape), k0, h)
+    calls = _to_nodes(forward * (exp_1 - exp_t) - strike * (one_1 - one_t), forward * exp_t - strike * one_t)
+    mass_w, mean_w = grid_moments(grid_k, forward)
+    puts = calls - mean_w[None, :] + strike * mass_w[None, :]     # parity on the same density
+    return np.where(np.asarray(is_call, bool)[:, None], calls, puts)
+
+
+@dataclass(frozen=True)
+class LogSplineFit:
+    """A penalised log-spline density of k = log(S/F): log q(k) = sum theta_j B_j(k) + const, with a
+    third-difference penalty lam |D3 theta|^2 (zero on every Gaussian in k, i.e. every lognormal)."""
+
+    knots: FloatArray
+    theta: FloatArray
+    lam: float
+    effective_parameters: float
+    residual_rms_half_spreads: float
+    candidates: int
+
+
+TOLERANCE = 1e-6   # relative change of the objective at which a fit has converged (far below the noise)
+LAMBDA_LADDER = tuple(10.0 ** np.arange(3.0, -2.01, -0.5))
+
+
+def _constrained_gauss_newton(theta: FloatArray, lam: float, value, jacobian, penalty_gram: FloatArray,
+                              max_steps: int = 50) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Minimise |r(theta)|^2 + lam theta' P theta subject to mean(theta) = 1 by Gauss-Newton steps on
+    the linearised constraint (KKT system), halving a step until the objective falls.
+    `value(theta)` returns (r, c = mean - 1, state); `jacobian(state)` returns (J, grad c).
+    Returns theta, r and J at the solution."""
+    n = theta.size
+    identity = np.eye(n)
+
+    def objective(r: FloatArray, th: FloatArray, c: float) -> float:
+        return float(r @ r + lam * th @ penalty_gram @ th + 1e8 * c * c)
+
+    r, c, state = value(theta)
+    jac, grad_c = jacobian(state)
+    current = objective(r, theta, c)
+    for _ in range(max_steps):
+        hessian = jac.T @ jac + lam * penalty_gram
+        hessian += 1e-10 * (np.trace(hessian) / n) * identity     # the constant gauge of log q
+        kkt = np.block([[hessian, grad_c[:, None]], [grad_c[None, :], np.zeros((1, 1))]])
+        rhs = np.concatenate((-(jac.T @ r + lam * penalty_gram @ theta), [-c]))
+        step = np.linalg.solve(kkt, rhs)[:n]
+        predicted_gain = float(2 * rhs[:n] @ step - step @ hessian @ step)
+        if predicted_gain <= TOLERANCE * (1 + current) and abs(c) < 1e-9:
+            break
+        for _halving in range(12):
+            trial = theta + step
+            r_t, c_t, state_t = value(trial)
+            trial_value = objective(r_t, trial, c_t)
+            if trial_value <= current:
+                break
+            step = step / 2
+        else:
+            break
+        gain = current - trial_value
+        theta, r, c, current = trial, r_t, c_t, trial_value
+        jac, grad_c = jacobian(state_t)
+        if gain <= TOLERANCE * (1 + current):
+            break
+    return theta, r, jac
+
+
+def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscounted: FloatArray,
+                   is_call: FloatArray, tolerance: FloatArray, atm_total_vol: float,
+                   grid_k: FloatArray) -> LogSplineFit:
+    """Fit the log-density spline to undiscounted prices (residuals in units of each quote's half spread),
+    with E[S] = F as a constraint, for each penalty on a ladder, warm-starting from the smoother fit;
+    keep the one with the least RSS / sigma^2 + log(N) edf (a BIC with the noise variance estimated
+    from the least-penalised fit)."""
+    s = atm_total_vol
+    lo, hi = float(grid_k[0]), float(grid_k[-1])
+    intervals = max(int(math.ceil((hi - lo) / (s / 3))), 4)
+    knots = np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
+    basis = BSpline.design_matrix(grid_k, knots, 3)
+    basis_t = basis.T.tocsr()
+    basis_dense = basis.toarray()
+    n = basis_dense.shape[1]
+    weights = payoff_weights(grid_k, forward, strikes, is_call) / tolerance[:, None]
+    target = undiscounted / tolerance
+    mass_w, mean_w = grid_moments(grid_k, forward)
+    mean_w = mean_w / forward
+    d3 = np.diff(np.eye(n), 3, axis=0)
+    penalty_gram = d3.T @ d3
+
+    weights_t = np.ascontiguousarray(weights.T)
+
+    def value(theta: FloatArray) -> tuple[FloatArray, float, tuple[FloatArray, FloatArray, float]]:
+        f = basis_dense @ theta
+        q = np.exp(f - f.max())
+        q /= mass_w @ q
+        price = weights @ q
+        mean = float(mean_w @ q)
+        return price - target, mean - 1, (q, price, mean)
+
+    def jacobian(state: tuple[FloatArray, FloatArray, float]) -> tuple[FloatArray, FloatArray]:
+        q, price, mean = state
+        e_bar = basis_t @ (mass_w * q)                 # derivative of the normalisation
+        jac = (basis_t @ (weights_t * q[:, None])).T - price[:, None] * e_bar[None, :]
+        return jac, basis_t @ (mean_w * q) - mean * e_bar
+
+    theta = np.linalg.lstsq(basis_dense, -(grid_k + s * s / 2) ** 2 / (2 * s * s), rcond=None)[0]
+    n_data = target.size
+    runs = []
+    for lam in LAMBDA_LADDER:
+        theta, r, jac = _constrained_gauss_newton(theta, lam, value, jacobian, penalty_gram)
+        gram = jac.T @ jac
+        hat = np.linalg.solve(gram + lam * penalty_gram + 1e-10 * np.trace(gram) / n * np.eye(n), gram)
+        runs.append((lam, theta, float(r @ r), float(np.trace(hat))))
+    rss_min, edf_min = runs[-1][2], runs[-1][3]
+    noise = max(rss_min / max(n_data - edf_min, 1.0), 1e-12)
+    lam, theta, rss, edf = min(runs, key=lambda run: run[2] / noise + math.log(n_data) * run[3])
+    return LogSplineFit(knots, theta, lam, edf, math.sqrt(rss / n_data), len(runs))
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,6 +282,7 @@ class ChainDensity:
 
 def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None = None, rate: float | None = None,
                         source: str = "") -> ChainDensity:
+    """The market's risk-neutral density of S_T from one expiry's quotes (see the module docstring)."""
     fwd = parity_forward(q, t_years, spot=spot, rate=rate)
     forward, discount = fwd.forward, fwd.discount
     use_put = q.strikes < forward
@@ -162,43 +297,49 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
         dropped["price outside no-arbitrage bounds"] = int((~ok).sum())
     if ok.sum() < 5:
         raise InputError(f"expiry {q.expiry}: only {int(ok.sum())} usable out-of-the-money quotes; need at least 5")
-    strikes, mid, spread, vol = strikes[ok], mid[ok], spread[ok], vol[ok]
+    strikes, mid, spread, vol, is_call = strikes[ok], mid[ok], spread[ok], vol[ok], is_call[ok]
     k = np.log(strikes / forward)
-    tolerance = 0.5 * spread / discount + 1e-4 * forward * 1e-2   # half spread, floored at 0.0001 % of F
-    params, rms = fit_svi(k, strikes, forward, mid / discount, is_call, tolerance, vol)
+    undiscounted = mid / discount
+    tolerance = 0.5 * spread / discount + 1e-6 * forward      # half spread, floored at 0.0001 % of F
+    atm_vol = float(np.median(vol[np.argsort(np.abs(k))[:4]]))
+    lo, hi = float(k.min()) - TAIL_VOLS * atm_vol, float(k.max()) + TAIL_VOLS * atm_vol
+    fit_grid = np.linspace(lo, hi, max(int(math.ceil((hi - lo) / (atm_vol / 25))) + 1, 201))
+    fit = fit_log_spline(k, strikes, forward, undiscounted, is_call, tolerance, atm_vol, fit_grid)
 
-    atm_vol = math.sqrt(max(float(svi_total_variance(np.zeros(1), params)[0][0]), 1e-8))
-    k_lo = min(float(k.min()) - 2 * atm_vol, -12 * atm_vol)
-    k_hi = max(float(k.max()) + 2 * atm_vol, 12 * atm_vol)
-    grid_k = np.linspace(k_lo, k_hi, GRID_POINTS)
-    w, w1, w2 = svi_total_variance(grid_k, params)
-    if np.any(w <= 0):
-        raise InputError(f"expiry {q.expiry}: the fitted smile has negative total variance; quotes too sparse")
-    sqrt_w = np.sqrt(w)
-    g = (1 - grid_k * w1 / (2 * w)) ** 2 - (w1**2 / 4) * (1 / w + 0.25) + w2 / 2
-    d2 = -grid_k / sqrt_w - sqrt_w / 2
+    grid_k = np.linspace(lo, hi, GRID_POINTS)
     x = forward * np.exp(grid_k)
-    raw = g * norm.pdf(d2) / (x * sqrt_w)
-    negative_mass = float(np.trapezoid(np.clip(-raw, 0, None), x))
-    pdf = np.clip(raw, 0, None)
-    mass = float(np.trapezoid(pdf, x))
-    pdf = pdf / mass
-    cdf_lo, cdf_hi = np.interp([strikes.min(), strikes.max()], x, np.concatenate(
-        ([0.0], np.cumsum((pdf[1:] + pdf[:-1]) / 2 * np.diff(x)))))
-    mean = float(np.trapezoid(x * pdf, x))
-    fit_vol = np.sqrt(svi_total_variance(k, params)[0])
+    raw = _nodes_density(fit, fit_grid, grid_k) / x         # normalised on the fit's grid
+    mass = float(np.trapezoid(raw, x))
+    pdf = raw / mass
+    density = GriddedDensity(x, pdf, source=source, method=METHOD)
+    fitted_price = payoff_weights(fit_grid, forward, strikes, is_call) @ _nodes_density(fit, fit_grid, fit_grid)
+    fitted_vol = implied_total_vol(forward, strikes, fitted_price, is_call)
+    vol_error = (fitted_vol - vol) / math.sqrt(t_years) * 100
+    cdf_lo, cdf_hi = np.interp([strikes.min(), strikes.max()], x, density.cdf)
+    mean = density.mean()
     diagnostics = {
-        "method": "SVI smile in total variance + Breeden-Litzenberger (closed form)",
+        "method": METHOD,
         "forward_method": fwd.method, "parity_pairs_used": fwd.pairs_used,
         "forward": forward, "discount": discount, "implied_rate": -math.log(discount) / t_years,
         "t_years": t_years, "quotes_used": int(strikes.size), "quotes_dropped": dropped,
-        "svi_params": dict(zip(("a", "b", "rho", "m", "s"), map(float, params))),
-        "fit_rms_vol_points": rms / math.sqrt(t_years) * 100,
-        "fit_max_abs_vol_points": float(np.max(np.abs(fit_vol - vol)) / math.sqrt(t_years) * 100),
-        "negative_density_repaired_mass": negative_mass, "mass_before_normalisation": mass,
+        "penalty": fit.lam, "effective_parameters": fit.effective_parameters,
+        "fit_rms_half_spreads": fit.residual_rms_half_spreads,
+        "fit_rms_vol_points": float(np.sqrt(np.nanmean(vol_error**2))),
+        "fit_max_abs_vol_points": float(np.nanmax(np.abs(vol_error))),
+        "negative_density_repaired_mass": 0.0,
+        "mass_before_normalisation": mass,
         "mean": mean, "mean_vs_forward": mean / forward - 1,
         "mass_below_lowest_strike": float(cdf_lo), "mass_above_highest_strike": float(1 - cdf_hi),
         "quoted_strike_range": [float(strikes.min()), float(strikes.max())],
+        "grid_range": [float(x[0]), float(x[-1])],
     }
-    dens = GriddedDensity(x, pdf, source=source, method=diagnostics["method"], diagnostics=diagnostics)
-    return ChainDensity(q.expiry, t_years, forward, discount, dens, diagnostics)
+    density = GriddedDensity(x, pdf, source=source, method=METHOD, diagnostics=diagnostics)
+    return ChainDensity(q.expiry, t_years, forward, discount, density, diagnostics)
+
+
+def _nodes_density(fit: LogSplineFit, fit_grid: FloatArray, at: FloatArray) -> FloatArray:
+    """The fitted density of k at points `at`, normalised (as in the fit) to mass 1 on fit_grid."""
+    spline = BSpline(fit.knots, fit.theta, 3)
+    on_fit = spline(fit_grid)
+    top = on_fit.max()
+    return np.exp(spline(at) - top) / (grid_moments(fit_grid, 1.0)[0] @ np.exp(on_fit - top))
