@@ -25,7 +25,14 @@ run: setup
 test: setup system-packages
 	$(BIN)/python -m pytest
 
-bench: setup
+# oipd (the comparison in the options benchmark) pins an older plotly than the app: its own environment
+BENCH_STAMP := .venv-bench/.installed
+$(BENCH_STAMP): requirements-bench.txt
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
 	$(BIN)/python -m tests.bench.run
 
 lint: setup

@@ -172,7 +172,7 @@ class LogSplineFit:
 
 
 TOLERANCE = 1e-6   # relative change of the objective at which a fit has converged (far below the noise)
-LAMBDA_LADDER = tuple(10.0 ** np.arange(3.0, -2.01, -0.5))
+LAMBDA_LADDER = tuple(10.0 ** np.arange(5.0, -2.01, -0.5))
 
 
 def _constrained_gauss_newton(theta: FloatArray, lam: float, value, jacobian, penalty_gram: FloatArray,
