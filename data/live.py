@@ -1,0 +1,101 @@
+"""Live option chains from yfinance, with a hard timeout and a fall back to the bundled snapshot.
+
+yfinance has no timeout of its own and can block for minutes on a network that accepts connections
+but never answers, so the fetch runs in a daemon worker thread that is abandoned at the deadline.
+Any exception or an empty chain counts as offline. The result always carries a chain (live or
+bundled) and says which, and why.
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .chains import asof_new_york, bundled_chains
+from .files import read_text_file
+
+DEFAULT_TIMEOUT_SECONDS = 8.0
+MAX_EXPIRIES = 6
+
+
+@dataclass(frozen=True)
+class ChainSource:
+    """An option chain ready for the readers: CSV text (yfinance columns plus optionType and
+    expiration), spot, as-of time (New York, YYYY-MM-DDTHH:MM), and where it came from."""
+
+    ticker: str
+    text: str
+    spot: float
+    asof: str
+    live: bool
+    description: str
+    message: str = ""
+
+
+def _download(ticker: str, max_expiries: int, proxy: str | None) -> tuple[str, float]:
+    """The network part: every call that can block or fail is here, run in the worker."""
+    import pandas as pd
+    import yfinance as yf
+
+    if proxy is not None:
+        yf.config.network.proxy = proxy
+    handle = yf.Ticker(ticker)
+    frames = []
+    for expiry in list(handle.options)[:max_expiries]:
+        chain = handle.option_chain(expiry)
+        for kind, frame in (("call", chain.calls), ("put", chain.puts)):
+            frames.append(frame.assign(optionType=kind, expiration=expiry))
+    if not frames:
+        raise LookupError(f"yfinance returned no expiries for {ticker}")
+    table = pd.concat(frames, ignore_index=True)
+    if table.empty:
+        raise LookupError(f"yfinance returned an empty chain for {ticker}")
+    spot = float(handle.fast_info["last_price"])
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False)
+    return buffer.getvalue(), spot
+
+
+def fallback_for(ticker: str) -> Any:
+    """The bundled snapshot of this ticker, or the first bundled one if there is none."""
+    chains = bundled_chains()
+    wanted = ticker.strip().upper().lstrip("^")
+    return next((c for c in chains if c.ticker.upper().lstrip("^") == wanted), chains[0])
+
+
+def fetch_chain(ticker: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, max_expiries: int = MAX_EXPIRIES,
+                proxy: str | None = None) -> ChainSource:
+    """Fetch `ticker`'s chain live within `timeout` seconds, else return its bundled snapshot.
+
+    `proxy` routes yfinance through a proxy (the tests use it to stand for a dead or silent network).
+    """
+    answers: queue.Queue = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            answers.put(("ok", _download(ticker, max_expiries, proxy)))
+        except BaseException as error:     # any failure of the fetch is "offline", reported below
+            answers.put(("error", f"{type(error).__name__}: {error}"))
+
+    started = datetime.now(UTC)
+    threading.Thread(target=work, name=f"yfinance-{ticker}", daemon=True).start()
+    try:
+        status, payload = answers.get(timeout=timeout)
+    except queue.Empty:
+        status, payload = "error", f"no answer within {timeout:g} s"
+    if status == "ok":
+        text, spot = payload
+        asof = asof_new_york(started.replace(tzinfo=None).isoformat(timespec="seconds"))
+        return ChainSource(ticker, text, spot, asof, True, f"live from Yahoo Finance via yfinance at {asof} New York")
+    snapshot = fallback_for(ticker)
+    reason = str(payload).splitlines()[0][:200]
+    same = snapshot.ticker.upper().lstrip("^") == ticker.strip().upper().lstrip("^")
+    what = f"the bundled {snapshot.ticker} snapshot" + ("" if same else f" (no bundled {ticker})")
+    return ChainSource(snapshot.ticker, read_text_file(str(snapshot.file)), snapshot.spot,
+                       asof_new_york(snapshot.asof_utc), False,
+                       f"bundled snapshot {snapshot.file.name} ({snapshot.asof_utc} UTC)",
+                       f"Live data unavailable ({reason}); showing {what} instead.")
