@@ -105,17 +105,78 @@ def parse_beliefs(text: str, source: str, *, normalise: bool = True) -> list[Nam
     return out
 
 
+HEADERS = "outcome,probability | low,high,probability | x,density | quantile,value"
+
+
+def _column_numbers(rows: Any, column: str, source: str, *, allow_empty: bool = False) -> np.ndarray:
+    out = np.empty(len(rows))
+    for j, (i, cell) in enumerate(zip(rows.index, rows[column])):
+        text = str(cell).strip() if cell is not None else ""
+        if text in ("", "nan") and allow_empty:
+            out[j] = np.nan
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"{row_label(i)} column '{column}': {text!r} is not a number", source=source) from None
+        if not np.isfinite(value):
+            raise InputError(f"{row_label(i)} column '{column}': {text!r} is not a finite number", source=source)
+        out[j] = value
+    return out
+
+
+def _normalised_masses(values: list[float], percent: bool, complete: bool, source: str,
+                       warnings: list[str]) -> np.ndarray:
+    probs = np.asarray(values, dtype=float)
+    total = float(probs.sum())
+    if not percent and abs(total - 100.0) <= 1.0 and total > 2.0:
+        probs, total, percent = probs / 100.0, total / 100.0, True
+    if complete and abs(total - 1.0) > 1e-6:
+        if total <= 0:
+            raise InputError("probabilities sum to 0", source=source)
+        shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
+        warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
+        return probs / total
+    if not complete and total > 1 + 1e-9:
+        shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
+        raise InputError(f"the buckets hold {shown} but cover only part of the line; a partial statement "
+                         "cannot exceed 1", source=source)
+    return probs
+
+
+def _buckets(lows: np.ndarray, highs: np.ndarray, values: list[float], percent: bool, source: str,
+             warnings: list[str], places: list[str]) -> Any:
+    from .continuous import _uncovered, check_buckets
+
+    shaped = check_buckets(lows, highs, np.zeros(lows.size), source, places)
+    complete = not _uncovered(shaped.lows, shaped.highs)
+    order = np.argsort(np.where(np.isnan(lows), -np.inf, lows))
+    probs = _normalised_masses(values, percent, complete, source, warnings)
+    return type(shaped)(shaped.lows, shaped.highs, probs[order])
+
+
 def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str],
-                      normalise: bool = True) -> BeliefSpec:
+                      normalise: bool = True) -> Any:
+    from .continuous import check_grid, check_quantiles
+
     if {"outcome", "probability"} <= columns:
         return _discrete_from_csv_rows(rows, source, warnings, normalise)
-    raise InputError(
-        f"unrecognised header {sorted(columns)}; expected one of: outcome,probability",
-        source=source,
-    )
+    if {"low", "high", "probability"} <= columns:
+        places = [f"{row_label(i)}" for i in rows.index]
+        values, percent = parse_probability_cells(list(rows["probability"]), source=source,
+                                                  places=[f"{p} column 'probability'" for p in places])
+        return _buckets(_column_numbers(rows, "low", source, allow_empty=True),
+                        _column_numbers(rows, "high", source, allow_empty=True), values, percent, source,
+                        warnings, places)
+    if {"x", "density"} <= columns:
+        return check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source)
+    if {"quantile", "value"} <= columns:
+        return check_quantiles(_column_numbers(rows, "quantile", source), _column_numbers(rows, "value", source),
+                               source)
+    raise InputError(f"unrecognised header {sorted(columns)}; expected one of: {HEADERS}", source=source)
 
 
-def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], normalise: bool = True) -> BeliefSpec:
+def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], normalise: bool = True) -> Any:
     kind = str(item.get("kind", "")).strip().lower()
     if kind == "discrete":
         outcomes, probs = item.get("outcomes"), item.get("probabilities")
@@ -124,7 +185,49 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
         places = [f"probabilities[{i}]" for i in range(len(probs))]
         values, percent = parse_probability_cells(probs, source=source, places=places)
         return _normalised_discrete([str(o) for o in outcomes], values, percent, source, warnings, normalise)
-    raise InputError(f"unknown belief kind {kind!r}; expected discrete", source=source)
+    from . import continuous as c
+
+    if kind == "buckets":
+        edges = c._numbers(item.get("edges"), "edges", source, allow_null=True)
+        probs = item.get("probabilities")
+        if not isinstance(probs, list) or len(probs) != edges.size - 1:
+            raise InputError("\"probabilities\" must be a list one shorter than \"edges\"", source=source)
+        if np.isnan(edges[1:-1]).any():
+            raise InputError("only the first and last edge may be null (open ends)", source=source)
+        values, percent = parse_probability_cells(probs, source=source,
+                                                  places=[f"probabilities[{i}]" for i in range(len(probs))])
+        return _buckets(edges[:-1], edges[1:], values, percent, source, warnings,
+                        [f"bucket {i + 1}" for i in range(len(probs))])
+    if kind == "density":
+        return c.check_grid(c._numbers(item.get("x"), "x", source), c._numbers(item.get("density"), "density", source),
+                            source)
+    if kind == "quantiles":
+        return c.check_quantiles(c._numbers(item.get("quantiles"), "quantiles", source),
+                                 c._numbers(item.get("values"), "values", source), source)
+    if kind in ("normal", "lognormal", "student_t", "mixture"):
+        return c.parametric_from_json(item, source)
+    if kind == "view":
+        interval = c._numbers(item.get("interval"), "interval", source)
+        if interval.size != 2:
+            raise InputError("\"interval\" must be [low, high]", source=source)
+        return c.view_belief(c._positive(item, "median", source), float(interval[0]), float(interval[1]),
+                             c._finite(item, "coverage", source), source)
+    if kind == "shifted_market":
+        shift = c._finite(item, "shift", source) if "shift" in item else 0.0
+        scale = c._positive(item, "scale", source) if "scale" in item else 1.0
+        if shift <= -1:
+            raise InputError("\"shift\" must be above -1 (a fraction: 0.05 is 5 % up)", source=source)
+        return c.ShiftedMarket(shift, scale)
+    if kind == "blend":
+        weight = c._finite(item, "market_weight", source)
+        if not 0 <= weight <= 1:
+            raise InputError(f"\"market_weight\" must be in [0, 1], got {weight:g}", source=source)
+        view = item.get("view")
+        if not isinstance(view, dict):
+            raise InputError("a blend needs \"view\": a belief object", source=source)
+        return c.Blend(weight, belief_from_json(view, f"{source} view", warnings, normalise))
+    raise InputError(f"unknown belief kind {kind!r}; expected discrete, buckets, density, quantiles, normal, "
+                     "lognormal, student_t, mixture, view, shifted_market or blend", source=source)
 
 
 def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:

@@ -134,11 +134,12 @@ class GriddedDensity:
         steps = np.diff(x)
         if np.any(steps <= 0):
             i = int(np.flatnonzero(steps <= 0)[0]) + 1
-            raise InputError(f"grid is not strictly increasing at point {i + 1} (x={x[i]!r})", source=src)
+            raise InputError(f"grid is not strictly increasing at point {i + 1} (x={float(x[i])!r})", source=src)
         bad = ~np.isfinite(pdf) | (pdf < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"density at x={x[i]!r} is {pdf[i]!r}; expected a finite number >= 0", source=src)
+            raise InputError(f"density at x={float(x[i])!r} is {float(pdf[i])!r}; expected a finite number >= 0",
+                             source=src)
         if trapezoid(pdf, x) <= 0:
             raise InputError("density integrates to 0", source=src)
         x, pdf = x.copy(), pdf.copy()

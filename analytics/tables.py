@@ -53,6 +53,8 @@ def read_csv_table(text: str, source: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"not a readable CSV table ({first})", source=source) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        raise InputError(f"a row has more fields than the header ({len(frame.columns)} columns)", source=source)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from analytics.score import DiscreteScore
+from analytics.score_continuous import ContinuousScore
 
 MARKET_COLOUR = "#4C78A8"
 BELIEF_COLOUR = "#F58518"
@@ -52,4 +53,49 @@ def swan_curve(market_probabilities: np.ndarray, surprise_bits: np.ndarray, mark
                     marker_color=BELIEF_COLOUR, name="this market")
     fig.update_layout(title="Surprise of a certain belief: KL = -log2 q(outcome)", xaxis_title="market probability (%)",
                       yaxis_title="KL (bits)", xaxis_type="log", height=340, margin=dict(t=50, b=40, l=50, r=20))
+    return fig
+
+
+def _price_range(score: ContinuousScore) -> list[float]:
+    """The x range holding all but 1e-4 of either density (the grid runs far into the tails)."""
+    x = score.x
+    both = np.maximum(score.belief, score.market)
+    cum = np.concatenate(([0.0], np.cumsum((both[1:] + both[:-1]) / 2 * np.diff(x))))
+    cum /= cum[-1]
+    return [float(np.interp(1e-4, cum, x)), float(np.interp(1 - 1e-4, cum, x))]
+
+
+def density_overlay(score: ContinuousScore, title: str = "Market density vs belief",
+                    quoted_range: tuple[float, float] | None = None) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=score.x, y=score.market, name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
+                    hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>market</extra>")
+    fig.add_scatter(x=score.x, y=score.belief, name="Belief p", line_color=BELIEF_COLOUR,
+                    hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>belief</extra>")
+    if quoted_range is not None:
+        fig.add_vrect(x0=quoted_range[0], x1=quoted_range[1], fillcolor="grey", opacity=0.08, line_width=0,
+                      annotation_text="quoted strikes", annotation_position="top left")
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="density (per unit of price)",
+                      xaxis_range=_price_range(score), legend_orientation="h", height=360,
+                      margin=dict(t=50, b=40, l=60, r=20))
+    return fig
+
+
+def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff p/q") -> go.Figure:
+    """log2(p/q): where the Kelly payoff W0 e^{rT} p/q buys (above 0) or sells (below 0) the market."""
+    shown = np.where(np.isfinite(score.log_ratio), score.log_ratio / np.log(2), np.nan)
+    fig = go.Figure(go.Scatter(x=score.x, y=shown, line_color=BELIEF_COLOUR, name="log2(p/q)",
+                               hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
+    fig.add_hline(y=0, line_color="grey", line_dash="dot")
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="log2(p/q) (bits)",
+                      xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
+    return fig
+
+
+def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagreement lives") -> go.Figure:
+    """The integral of p log2(p/q) from the left up to each price (ends at the grid KL, in bits)."""
+    fig = go.Figure(go.Scatter(x=score.x, y=score.cumulative_kl_nats / np.log(2), line_color=MARKET_COLOUR,
+                               name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
+                      xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
     return fig

@@ -22,8 +22,9 @@ import plotly.graph_objects as go
 from analytics.errors import InputError
 from analytics.jsonout import dumps, strict
 from analytics.score import HEADLINE_LABEL
-from dashboard.figures import contribution_bars, market_vs_belief_bars
-from dashboard.tables import outcome_table
+from analytics.score_continuous import ContinuousScore
+from dashboard.figures import contribution_bars, cumulative_kl_curve, density_overlay, market_vs_belief_bars
+from dashboard.tables import outcome_table, quantile_table
 
 SCHEMA_VERSION = 1
 CAVEATS = (
@@ -70,6 +71,14 @@ def build_report(pairs: list[Any], *, market_source: str, belief_source: str, me
     sections = []
     for pair in pairs:
         score = pair.score
+        if isinstance(score, ContinuousScore):
+            density = pair.market.density
+            sections.append(ReportSection(
+                event=pair.market.event or "market", belief=pair.belief.name or "belief", record=pair.record(),
+                table=quantile_table(score),
+                figures=(density_overlay(score, quoted_range=pair.market.quoted_range), cumulative_kl_curve(score)),
+                market_method=density.method, market_diagnostics=dict(density.diagnostics)))
+            continue
         sections.append(ReportSection(
             event=pair.market.event or "market", belief=pair.belief.name or "belief", record=pair.record(),
             table=outcome_table(score), figures=(market_vs_belief_bars(score), contribution_bars(score)),

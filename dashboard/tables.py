@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.score import DiscreteScore
+from analytics.score_continuous import ContinuousScore
 
 
 def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: float = 1.0) -> pd.DataFrame:
@@ -25,3 +26,13 @@ def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: f
         table["EV per unit at odds (%)"] = score.tradable.expected_value * 100
         table["tradable stake"] = bankroll * kelly_fraction * score.tradable.stakes
     return table
+
+
+def quantile_table(score: ContinuousScore) -> pd.DataFrame:
+    """Quantiles and moments of market and belief side by side (prices in the chain's currency)."""
+    record = score.as_record()
+    rows = [(f"{float(level) * 100:g} % quantile", record["market_quantiles"][level], record["belief_quantiles"][level])
+            for level in record["market_quantiles"]]
+    rows += [("mean", record["market_moments"]["mean"], record["belief_moments"]["mean"]),
+             ("standard deviation", record["market_moments"]["sd"], record["belief_moments"]["sd"])]
+    return pd.DataFrame(rows, columns=["statistic", "market q", "belief p"])

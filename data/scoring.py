@@ -4,16 +4,23 @@ The CLI, the dashboard and the report all go through `score_loaded`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from analytics.beliefs import NamedBelief
-from analytics.distributions import normalise_label
+import numpy as np
+
+from analytics.beliefs import NamedBelief, parse_beliefs
+from analytics.continuous import GridBelief, ParametricBelief
+from analytics.distributions import GriddedDensity, normalise_label
 from analytics.errors import InputError
 from analytics.markets import DiscreteMarket
 from analytics.odds_files import OddsRequest
 from analytics.pairing import pair_beliefs_with_events
-from analytics.score import DiscreteScore, Regularisation, score_named_belief
+from analytics.score import Regularisation, score_named_belief
+from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+from analytics.tables import looks_like_json, read_csv_table
 
+from .chains import densities_from_text
 from .files import read_text_file
 from .markets import beliefs_from_text, markets_from_text
 
@@ -35,8 +42,57 @@ class MarketRequest:
         return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker)
 
 
-def load_markets(path: str, request: MarketRequest) -> list[DiscreteMarket]:
-    return markets_from_text(read_text_file(path), str(path), request.odds_request(), request.method)
+def _grid_of_parametric(spec: Any, points: int = 4001) -> GriddedDensity:
+    """A parametric market density on a grid covering all but 1e-10 of its mass."""
+    lo = min(float(c.ppf(1e-11)) for c in spec.components)
+    hi = max(float(c.ppf(1 - 1e-11)) for c in spec.components)
+    x = np.linspace(lo, hi, points)
+    return GriddedDensity(x, spec.pdf(x), method=spec.description)
+
+
+def continuous_markets_from_text(text: str, source: str, request: MarketRequest) -> list[ContinuousMarket] | None:
+    """Price-density markets: an option chain (one expiry), or a density or parametric distribution in
+    the belief formats. None when the text is neither (a discrete market)."""
+    if not looks_like_json(text):
+        table = read_csv_table(text, source)
+        if "strike" in table.columns:
+            from analytics.options.chain import expiries, parse_chain
+
+            chosen = request.expiry
+            if chosen is None:
+                held = expiries(parse_chain(text, source))
+                if len(held) > 1:
+                    raise InputError(f"the chain holds {len(held)} expiries ({', '.join(held)}); a belief is about one "
+                                     "horizon: pick it with --expiry", source=source)
+                chosen = held[0]
+            found = densities_from_text(text, source, asof=request.asof, spot=request.spot, rate=request.rate,
+                                        expiry=chosen)
+            return [ContinuousMarket(cd.expiry, cd.density, (), tuple(cd.diagnostics["quoted_strike_range"]))
+                    for cd in found]
+        if not ({"x", "density"} <= set(table.columns)):
+            return None
+    items = parse_beliefs(text, source)
+    if not any(isinstance(item.spec, (GridBelief, ParametricBelief)) for item in items):
+        return None
+    out = []
+    for item in items:
+        if isinstance(item.spec, GridBelief):
+            density = GriddedDensity(item.spec.x, item.spec.density, source=source, method="density file")
+        elif isinstance(item.spec, ParametricBelief):
+            density = _grid_of_parametric(item.spec)
+        else:
+            raise InputError(f"a market must be a density or a parametric distribution, not {type(item.spec).__name__}",
+                             source=source)
+        out.append(ContinuousMarket(item.name or Path(source).name, density, item.warnings))
+    return out
+
+
+def load_markets(path: str, request: MarketRequest) -> list[Any]:
+    text = read_text_file(path)
+    continuous = continuous_markets_from_text(text, str(path), request)
+    if continuous is not None:
+        return continuous
+    return markets_from_text(text, str(path), request.odds_request(), request.method)
 
 
 def load_beliefs(path: str, request: MarketRequest) -> list[NamedBelief]:
@@ -59,19 +115,28 @@ def select_event(markets: list[DiscreteMarket], event: str | None) -> list[Discr
 class ScoredPair:
     """One belief scored against one market event."""
 
-    market: DiscreteMarket
+    market: Any            # DiscreteMarket or ContinuousMarket
     belief: NamedBelief
-    score: DiscreteScore
+    score: Any             # DiscreteScore or ContinuousScore
 
     def record(self) -> dict[str, Any]:
         return {"event": self.market.event, "belief": self.belief.name, **self.score.as_record()}
 
 
-def score_pairs(markets: list[DiscreteMarket], beliefs: list[NamedBelief], *, completion: str = "market",
+def score_pairs(markets: list[Any], beliefs: list[NamedBelief], *, completion: str = "market",
                 regularisation: Regularisation | None = None) -> list[ScoredPair]:
-    return [ScoredPair(market, belief, score_named_belief(belief, market, completion=completion,
-                                                          regularisation=regularisation))
-            for market, belief in pair_beliefs_with_events(markets, beliefs)]
+    out = []
+    for market, belief in pair_beliefs_with_events(markets, beliefs):
+        if isinstance(market, ContinuousMarket):
+            if regularisation is not None:
+                raise InputError("--epsilon and --blend apply to discrete markets; for a price density state a "
+                                 "blend in the belief file ({\"kind\":\"blend\", ...})")
+            score: Any = score_continuous_belief(belief.spec, market, completion=completion, source=belief.source,
+                                                 warnings=belief.warnings)
+        else:
+            score = score_named_belief(belief, market, completion=completion, regularisation=regularisation)
+        out.append(ScoredPair(market, belief, score))
+    return out
 
 
 def score_loaded(markets: list[DiscreteMarket], beliefs: list[NamedBelief], *, completion: str = "market",
