@@ -98,3 +98,32 @@ def report_downloads(pair: Any, *, market_source: str, belief_source: str, metho
     if "report_pdf" in st.session_state:
         cols[3].download_button("Download PDF", st.session_state["report_pdf"], file_name="disagreement-report.pdf",
                                 mime="application/pdf", key="download.pdf")
+
+
+HELP_CONTINUOUS = {
+    "kl": ("KL(belief || market) = integral of p log(p/q) over the price at expiry. With your belief p, the payoff "
+           "W0 e^{rT} p/q (buildable from the options) grows wealth by rT + KL in expectation: the continuous "
+           "Kelly edge against the option market's risk-neutral density q."),
+    "beyond": ("Part of the KL that comes from prices beyond the outermost quoted strikes, where the market density "
+               "is extrapolated, not quoted."),
+}
+
+
+def show_continuous_headline(score: Any) -> None:
+    """Headline metrics of a ContinuousScore, with units and tooltips; warnings shown, never blocking."""
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(HEADLINE_LABEL, fmt_bits(score.kl_nats), fmt_nats(score.kl_nats), delta_color="off",
+              delta_arrow="off", help=HELP_CONTINUOUS["kl"])
+    c2.metric("Reverse KL, KL(market || belief)", fmt_bits(score.reverse_kl_nats), fmt_nats(score.reverse_kl_nats),
+              delta_color="off", delta_arrow="off", help=HELP["reverse"])
+    c3.metric("Jensen-Shannon divergence", fmt_bits(score.js_nats), fmt_nats(score.js_nats), delta_color="off",
+              delta_arrow="off", help=HELP["js"])
+    beyond = score.kl_beyond_quoted_nats
+    c4.metric("KL from beyond the quoted strikes", "n/a" if beyond is None else fmt_bits(beyond),
+              None if beyond is None or not score.kl_nats else f"{beyond / score.kl_nats:.1%} of the KL",
+              delta_color="off", delta_arrow="off", help=HELP_CONTINUOUS["beyond"])
+    if score.infinite_regions:
+        regions = ", ".join(score.infinite_regions)
+        st.error(f"Infinite surprise: the market density is 0 where your belief is not ({regions}).")
+    for warning in score.warnings:
+        st.warning(warning)

@@ -32,3 +32,11 @@ def beliefs_from_bytes(raw: bytes, source: str, method: str) -> list[NamedBelief
 @st.cache_data(max_entries=8, show_spinner=False)
 def text_of(path: str) -> str:
     return read_text_file(path)
+
+
+@st.cache_data(max_entries=16, show_spinner="Fitting the market density at every expiry...")
+def chain_densities(text: str, source: str, asof: str, spot: float | None, rate: float | None) -> list:
+    """Densities of every expiry of a chain (cached on the chain text and its inputs)."""
+    from data.chains import densities_from_text
+
+    return densities_from_text(text, source, asof=asof, spot=spot, rate=rate)

@@ -67,12 +67,13 @@ def fallback_for(ticker: str) -> Any:
     return next((c for c in chains if c.ticker.upper().lstrip("^") == wanted), chains[0])
 
 
-def fetch_chain(ticker: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS, max_expiries: int = MAX_EXPIRIES,
+def fetch_chain(ticker: str, *, timeout: float | None = None, max_expiries: int = MAX_EXPIRIES,
                 proxy: str | None = None) -> ChainSource:
     """Fetch `ticker`'s chain live within `timeout` seconds, else return its bundled snapshot.
 
     `proxy` routes yfinance through a proxy (the tests use it to stand for a dead or silent network).
     """
+    timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     answers: queue.Queue = queue.Queue(maxsize=1)
 
     def work() -> None:

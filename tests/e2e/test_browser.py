@@ -59,3 +59,26 @@ def test_html_report_renders_offline(page, artifacts, tmp_path, write):
     assert page.locator(".js-plotly-plot").count() == 2
     assert "0.0364528" in page.inner_text("body")
     page.screenshot(path=str(artifacts / "report.png"))
+
+
+def test_options_page_upload_and_kl(page, server_url, artifacts):
+    from analytics.beliefs import parse_beliefs
+    from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+    from data.chains import asof_new_york, bundled_chains, densities_from_file
+
+    page.goto(f"{server_url}/options")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60000)
+    page.get_by_text("Upload a belief file").click()
+    belief = ROOT / "data/examples/buckets.csv"
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(belief))
+    page.locator('[data-testid="stMetric"]').filter(has_text="Kelly (log-utility) edge").first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(2).wait_for()
+    info = bundled_chains()[0]
+    densities = densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot, rate=None)
+    chain = densities[min(2, len(densities) - 1)]
+    market = ContinuousMarket(chain.expiry, chain.density, (), tuple(chain.diagnostics["quoted_strike_range"]))
+    want = score_continuous_belief(parse_beliefs(belief.read_text(), "b")[0].spec, market)
+    page.wait_for_function("want => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                           ".some(e => e.innerText === want)", arg=f"{want.kl_nats / np.log(2):.4f} bits",
+                           timeout=30000)
+    page.screenshot(path=str(artifacts / "options.png"), full_page=True)

@@ -1,0 +1,149 @@
+"""Options: the market's risk-neutral density of a price at expiry, against your belief."""
+
+import math
+
+import streamlit as st
+
+from analytics.beliefs import NamedBelief
+from analytics.continuous import ShiftedMarket, view_belief
+from analytics.errors import InputError
+from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+from dashboard.components import report_downloads, show_continuous_headline
+from dashboard.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
+from dashboard.state import beliefs_from_bytes, chain_densities, text_of
+from dashboard.tables import quantile_table
+from data.chains import asof_new_york, bundled_chains
+from data.live import fetch_chain
+from data.scoring import ScoredPair
+
+st.title("Options")
+st.caption("The market's risk-neutral distribution of the price at expiry, recovered from an option chain, "
+           "scored against your belief.")
+
+snapshots = bundled_chains()
+source_kind = st.radio("Chain", ["Bundled snapshot", "Fetch live (yfinance)", "Upload a chain"], horizontal=True,
+                       key="chain_source")
+if source_kind == "Bundled snapshot":
+    ticker = st.selectbox("Underlying", [s.ticker for s in snapshots], key="snapshot")
+    info = next(s for s in snapshots if s.ticker == ticker)
+    text, source_name = text_of(str(info.file)), info.file.name
+    spot, asof = info.spot, asof_new_york(info.asof_utc)
+    st.caption(f"Snapshot {info.file.name}: spot {spot:,.2f} ({info.spot_source}); as of {asof} New York. "
+               "Provenance: data/snapshots/options/PROVENANCE.md")
+elif source_kind == "Fetch live (yfinance)":
+    ticker = st.text_input("Ticker", value="SPY", key="live_ticker").strip().upper()
+    if st.button("Fetch", key="fetch") or "live" not in st.session_state:
+        with st.spinner(f"Fetching {ticker} from Yahoo Finance (gives up after 8 s)..."):
+            st.session_state["live"] = fetch_chain(ticker)
+    live = st.session_state["live"]
+    if not live.live:
+        st.warning(live.message)
+    text, source_name, spot, asof = live.text, live.description, live.spot, live.asof
+    st.caption(f"Chain: {live.description}; spot {spot:,.2f}; as of {asof} New York.")
+else:
+    upload = st.file_uploader("Option chain CSV (yfinance columns; optionType or OCC contract symbols)", type=["csv"],
+                              key="chain_upload")
+    c1, c2 = st.columns(2)
+    spot = c1.number_input("Spot price", min_value=0.0, value=100.0, key="upload_spot",
+                           help="Used only if the chain has too few call/put pairs for put-call parity")
+    asof = c2.text_input("As of (New York, YYYY-MM-DD or YYYY-MM-DDTHH:MM)", value="", key="upload_asof")
+    if upload is None or not asof:
+        st.info("Upload a chain and give its as-of time, or choose a bundled snapshot.")
+        st.stop()
+    text, source_name = upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
+
+rate_text = st.sidebar.text_input("Risk-free rate (continuous, per year; blank: from put-call parity)", value="",
+                                  key="rate")
+try:
+    rate = float(rate_text) if rate_text.strip() else None
+    densities = chain_densities(text, source_name, asof, spot, rate)
+    st.session_state["last_densities"] = densities
+except (InputError, ValueError) as exc:
+    st.error(str(exc) if isinstance(exc, InputError) else f"rate: {exc}")
+    densities = st.session_state.get("last_densities")
+    if not densities:
+        st.stop()
+
+expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(densities) - 1), key="expiry")
+chain = next(d for d in densities if d.expiry == expiry)
+diag = chain.diagnostics
+market = ContinuousMarket(expiry, chain.density, (), tuple(diag["quoted_strike_range"]))
+
+with st.expander("Market density: how it was built", expanded=False):
+    d1, d2, d3, d4 = st.columns(4)
+    d1.metric("Forward F", f"{chain.forward:,.2f}", help="From put-call parity C - P = D (F - K)")
+    d2.metric("Discount D", f"{chain.discount:.5f}", f"rate {diag['implied_rate'] * 100:.2f} %/yr",
+              delta_color="off", delta_arrow="off")
+    d3.metric("Fit error", f"{diag['fit_rms_vol_points']:.2f} vol pts", "RMS of implied vols",
+              delta_color="off", delta_arrow="off",
+              help="Root-mean-square difference between the fitted and quoted implied volatilities, in "
+                   "volatility points (1 = 1 % annualised)")
+    tails = diag["mass_below_lowest_strike"] + diag["mass_above_highest_strike"]
+    d4.metric("Mass beyond quoted strikes", f"{tails:.2%}", help="Probability the density puts outside the "
+              "strikes with usable quotes: extrapolated, not quoted")
+    st.caption(f"{diag['method']}. Forward: {diag['forward_method']}. Quotes used {diag['quotes_used']}; dropped "
+               f"{diag['quotes_dropped'] or 'none'}. Mean vs forward {diag['mean_vs_forward']:+.1e}; the density is "
+               f"positive by construction (nothing repaired). T = {chain.t_years * 365:.1f} days.")
+
+st.subheader("Your belief")
+kind = st.radio("State it as", ["A view (median and range)", "The market, shifted and scaled", "Upload a belief file"],
+                horizontal=True, key="belief_kind")
+q05, q50, q95 = chain.density.quantile([0.05, 0.5, 0.95])
+belief = None
+if kind == "A view (median and range)":
+    c1, c2, c3, c4 = st.columns(4)
+    median = c1.number_input("Median", value=float(round(q50, 2)), key="view_median")
+    low = c2.number_input("Range low", value=float(round(q05, 2)), key="view_low")
+    high = c3.number_input("Range high", value=float(round(q95 * 1.02, 2)), key="view_high")
+    coverage = c4.slider("Probability in the range (%)", 50, 99, 90, key="view_coverage") / 100
+    try:
+        belief = NamedBelief("view", view_belief(median, low, high, coverage, "view"))
+    except InputError as exc:
+        st.error(str(exc))
+elif kind == "The market, shifted and scaled":
+    c1, c2 = st.columns(2)
+    shift = c1.slider("Shift (%)", -20.0, 20.0, 2.0, 0.5, key="shift") / 100
+    scale = c2.slider("Width (x market, in log-price)", 0.5, 2.0, 1.2, 0.05, key="scale")
+    belief = NamedBelief("shifted market", ShiftedMarket(shift, scale))
+else:
+    upload_b = st.file_uploader("Belief file (buckets, density, quantiles, parametric JSON...)", type=["csv", "json"],
+                                key="price_belief_upload")
+    if upload_b is not None:
+        try:
+            loaded = beliefs_from_bytes(upload_b.getvalue(), upload_b.name, "shin")
+            st.session_state["last_price_belief"] = loaded[0]
+        except InputError as exc:
+            st.error(str(exc))
+    belief = st.session_state.get("last_price_belief")
+    if belief is None:
+        st.info("Upload a belief file (examples in data/examples/).")
+        st.stop()
+completion = st.radio("Complete a partial belief (buckets, quantiles) with", ["market", "smooth"], horizontal=True,
+                      key="completion", help="market: inside each bucket the market's own shape, so the KL counts "
+                      "only what you stated; smooth: a smooth curve through your numbers")
+if belief is None:
+    st.stop()
+try:
+    score = score_continuous_belief(belief.spec, market, completion=completion, source=belief.source or belief.name,
+                                    warnings=belief.warnings)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+show_continuous_headline(score)
+st.info("The option-implied density is risk-neutral: it carries risk premia, so part of any KL against it is the "
+        "price of risk, not disagreement (theory_spec 2.7).")
+left, right = st.columns(2)
+left.plotly_chart(density_overlay(score, quoted_range=market.quoted_range), key="density_chart")
+right.plotly_chart(cumulative_kl_curve(score), key="cumulative_chart")
+left.plotly_chart(log_ratio_curve(score), key="ratio_chart")
+with right:
+    st.dataframe(quantile_table(score), hide_index=True, width="stretch", column_config={
+        "market q": st.column_config.NumberColumn("market q (price)", format="%.2f"),
+        "belief p": st.column_config.NumberColumn("belief p (price)", format="%.2f")})
+    growth = math.exp(score.kl_nats) - 1 if math.isfinite(score.kl_nats) else math.inf
+    st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {score.kl_nats:.4f} nats "
+               f"(about {growth:.2%} in wealth) over {chain.t_years * 365:.0f} days, if your belief is right.")
+pair = ScoredPair(market, belief, score)
+report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name, method="n/a")
+st.session_state["options_kl_nats"] = score.kl_nats

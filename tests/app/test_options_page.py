@@ -1,0 +1,92 @@
+"""AppTest drives the Options page: bundled chain, a view, an uploaded belief, a bad upload, live fallback."""
+
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.beliefs import parse_beliefs
+from analytics.continuous import ShiftedMarket, view_belief
+from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+from data.chains import asof_new_york, bundled_chains, densities_from_file
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard/app.py")
+
+
+def options_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/options.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def headline(at) -> float:
+    m = next(m for m in at.metric if m.label.startswith("Kelly (log-utility) edge"))
+    return float(m.value.split()[0])
+
+
+def market_for(ticker: str, expiry: str) -> ContinuousMarket:
+    info = next(i for i in bundled_chains() if i.ticker == ticker)
+    chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
+                                                rate=None) if d.expiry == expiry)
+    return ContinuousMarket(expiry, chain.density, (), tuple(chain.diagnostics["quoted_strike_range"]))
+
+
+def test_view_belief_on_bundled_chain_matches_analytics():
+    at = options_page()
+    assert at.title[0].value == "Options"
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.selectbox(key="expiry").set_value("2026-03-20").run()
+    at.number_input(key="view_median").set_value(700.0).run()
+    at.number_input(key="view_low").set_value(640.0).run()
+    at.number_input(key="view_high").set_value(750.0).run()
+    at.slider(key="view_coverage").set_value(80).run()
+    assert not at.exception and not at.error
+    expected = score_continuous_belief(view_belief(700.0, 640.0, 750.0, 0.8, "v"), market_for("SPY", "2026-03-20"))
+    assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_shifted_market_and_completion_choice():
+    at = options_page()
+    at.radio(key="belief_kind").set_value("The market, shifted and scaled").run()
+    at.slider(key="shift").set_value(5.0).run()
+    at.slider(key="scale").set_value(1.0).run()
+    expiry = at.selectbox(key="expiry").value
+    ticker = at.selectbox(key="snapshot").value
+    expected = score_continuous_belief(ShiftedMarket(0.05, 1.0), market_for(ticker, expiry))
+    assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
+
+
+def test_uploaded_bucket_belief_then_a_bad_upload_keeps_the_page():
+    at = options_page()
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.selectbox(key="expiry").set_value("2026-03-20").run()
+    at.radio(key="belief_kind").set_value("Upload a belief file").run()
+    good = (ROOT / "data/examples/buckets.csv").read_bytes()
+    at.file_uploader(key="price_belief_upload").set_value(("buckets.csv", good, "text/csv")).run()
+    assert not at.exception and not at.error
+    spec = parse_beliefs(good.decode(), "buckets.csv")[0].spec
+    market = market_for("SPY", "2026-03-20")
+    for completion in ("market", "smooth"):
+        at.radio(key="completion").set_value(completion).run()
+        expected = score_continuous_belief(spec, market, completion=completion)
+        assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
+    shown = headline(at)
+    at.file_uploader(key="price_belief_upload").set_value(
+        ("bad.csv", b"quantile,value\n0.5,700\n0.9,650\n", "text/csv")).run()
+    assert not at.exception
+    assert "must increase with the level" in at.error[0].value
+    assert headline(at) == pytest.approx(shown)          # the previous belief is still scored
+
+
+def test_live_fetch_offline_falls_back_and_says_so(monkeypatch):
+    """No network here (or in CI): the fetch gives up and the page shows the bundled snapshot with a warning."""
+    monkeypatch.setattr("data.live.DEFAULT_TIMEOUT_SECONDS", 3.0)
+    at = options_page()
+    at.radio(key="chain_source").set_value("Fetch live (yfinance)").run()
+    assert not at.exception
+    assert any("Live data unavailable" in w.value for w in at.warning)
+    assert headline(at) >= 0
