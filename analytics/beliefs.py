@@ -169,7 +169,8 @@ def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[
                         _column_numbers(rows, "high", source, allow_empty=True), values, percent, source,
                         warnings, places)
     if {"x", "density"} <= columns:
-        return check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source)
+        return check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source,
+                          warnings)
     if {"quantile", "value"} <= columns:
         return check_quantiles(_column_numbers(rows, "quantile", source), _column_numbers(rows, "value", source),
                                source)
@@ -200,7 +201,7 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
                         [f"bucket {i + 1}" for i in range(len(probs))])
     if kind == "density":
         return c.check_grid(c._numbers(item.get("x"), "x", source), c._numbers(item.get("density"), "density", source),
-                            source)
+                            source, warnings)
     if kind == "quantiles":
         return c.check_quantiles(c._numbers(item.get("quantiles"), "quantiles", source),
                                  c._numbers(item.get("values"), "values", source), source)

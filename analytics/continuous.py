@@ -184,8 +184,11 @@ def check_buckets(lows: FloatArray, highs: FloatArray, probabilities: FloatArray
     return BucketBelief(lows[order], highs[order], probabilities[order])
 
 
-def check_grid(x: FloatArray, density: FloatArray, source: str) -> GridBelief:
+def check_grid(x: FloatArray, density: FloatArray, source: str, warnings: list[str] | None = None) -> GridBelief:
     dens = GriddedDensity(x, density, source=source)      # validates: increasing, finite, non-negative
+    if warnings is not None and abs(dens.mass - 1) > 1e-6:
+        warnings.append(f"{source}: the density integrates to {dens.mass:.6g} on its grid (trapezoid rule); "
+                        "normalised to 1")
     return GridBelief(np.asarray(dens.x), np.asarray(dens.pdf) / dens.mass)
 
 

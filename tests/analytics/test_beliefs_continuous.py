@@ -121,6 +121,12 @@ def test_percentages_are_normalised_with_a_warning():
     assert any("102 %" in w for w in belief.warnings)
 
 
+def test_an_unnormalised_density_is_normalised_with_a_warning():
+    belief = parse_beliefs("x,density\n0,1\n1,1\n2,1\n", "d.csv")[0]
+    assert belief.spec.density == pytest.approx([0.5, 0.5, 0.5])
+    assert any("integrates to 2" in w for w in belief.warnings)
+
+
 def test_view_builder_has_the_stated_median_and_interval():
     spec = parse_beliefs('{"kind":"view","median":105,"interval":[90,120],"coverage":0.8}', "v")[0].spec
     assert spec.cdf(np.array([105.0]))[0] == pytest.approx(0.5, abs=1e-12)
