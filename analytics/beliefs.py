@@ -11,7 +11,7 @@ import numpy as np
 from ._types import FloatArray
 from .distributions import FOOTBALL_ALIASES, DiscreteDistribution, normalise_label
 from .errors import InputError
-from .tables import looks_like_json, parse_json, parse_probability_cells, read_csv_table, row_label
+from .tables import looks_like_json, parse_float, parse_json, parse_probability_cells, read_csv_table, row_label
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,18 +45,7 @@ def _normalised_discrete(labels: list[str], values: list[float], percent: bool, 
         if k in seen:
             raise InputError(f"outcome {lab!r} appears twice", source=source)
         seen.add(k)
-    probs = np.asarray(values, dtype=float)
-    total = float(probs.sum())
-    if not percent and abs(total - 100.0) <= 1.0 and total > 2.0:
-        probs, total, percent = probs / 100.0, total / 100.0, True
-    if total <= 0:
-        raise InputError("probabilities sum to 0; at least one outcome must be possible", source=source)
-    if not normalise:
-        return DiscreteBelief(tuple(labels), probs)
-    if abs(total - 1.0) > 1e-6:
-        shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
-        warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
-    return DiscreteBelief(tuple(labels), probs / total)
+    return DiscreteBelief(tuple(labels), _normalised_masses(values, percent, True, source, warnings, normalise))
 
 
 def _discrete_from_csv_rows(rows: Any, source: str, warnings: list[str], normalise: bool) -> DiscreteBelief:
@@ -109,36 +98,31 @@ HEADERS = "outcome,probability | low,high,probability | x,density | quantile,val
 
 
 def _column_numbers(rows: Any, column: str, source: str, *, allow_empty: bool = False) -> np.ndarray:
-    out = np.empty(len(rows))
-    for j, (i, cell) in enumerate(zip(rows.index, rows[column])):
-        text = str(cell).strip() if cell is not None else ""
-        if text in ("", "nan") and allow_empty:
-            out[j] = np.nan
-            continue
-        try:
-            value = float(text)
-        except ValueError:
-            raise InputError(f"{row_label(i)} column '{column}': {text!r} is not a number", source=source) from None
-        if not np.isfinite(value):
-            raise InputError(f"{row_label(i)} column '{column}': {text!r} is not a finite number", source=source)
-        out[j] = value
-    return out
+    """A CSV column as floats (NaN for an empty cell where allowed); errors name the row and column."""
+    numbers = [parse_float(cell, source=source, where=f"{row_label(i)} column '{column}'", allow_empty=allow_empty)
+               for i, cell in zip(rows.index, rows[column])]
+    return np.array([np.nan if n is None else n for n in numbers], dtype=float)
 
 
-def _normalised_masses(values: list[float], percent: bool, complete: bool, source: str,
-                       warnings: list[str]) -> np.ndarray:
+def _normalised_masses(values: list[float], percent: bool, complete: bool, source: str, warnings: list[str],
+                       normalise: bool = True) -> np.ndarray:
+    """Probabilities as fractions: values summing to 100 within 1 are read as percentages; a complete
+    statement is normalised to 1 (with a warning showing the original sum when it was off by more than
+    1e-6); a partial one (buckets not covering the line) may hold at most 1."""
     probs = np.asarray(values, dtype=float)
     total = float(probs.sum())
     if not percent and abs(total - 100.0) <= 1.0 and total > 2.0:
         probs, total, percent = probs / 100.0, total / 100.0, True
-    if complete and abs(total - 1.0) > 1e-6:
+    shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
+    if complete:
         if total <= 0:
-            raise InputError("probabilities sum to 0", source=source)
-        shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
-        warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
+            raise InputError("probabilities sum to 0; at least one outcome must be possible", source=source)
+        if not normalise:
+            return probs
+        if abs(total - 1.0) > 1e-6:
+            warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
         return probs / total
-    if not complete and total > 1 + 1e-9:
-        shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
+    if total > 1 + 1e-9:
         raise InputError(f"the buckets hold {shown} but cover only part of the line; a partial statement "
                          "cannot exceed 1", source=source)
     return probs
