@@ -132,11 +132,10 @@ def _buckets(lows: np.ndarray, highs: np.ndarray, values: list[float], percent: 
              warnings: list[str], places: list[str]) -> Any:
     from .continuous import _uncovered, check_buckets
 
-    shaped = check_buckets(lows, highs, np.zeros(lows.size), source, places)
+    shaped = check_buckets(lows, highs, np.asarray(values, dtype=float), source, places)
     complete = not _uncovered(shaped.lows, shaped.highs)
-    order = np.argsort(np.where(np.isnan(lows), -np.inf, lows))
-    probs = _normalised_masses(values, percent, complete, source, warnings)
-    return type(shaped)(shaped.lows, shaped.highs, probs[order])
+    probs = _normalised_masses(list(shaped.probabilities), percent, complete, source, warnings)
+    return type(shaped)(shaped.lows, shaped.highs, probs)
 
 
 def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str],

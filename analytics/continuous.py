@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from scipy import optimize, stats
+from scipy.integrate import cumulative_trapezoid
 from scipy.interpolate import PchipInterpolator
 from scipy.special import ndtr, ndtri
 
@@ -174,9 +175,10 @@ def check_buckets(lows: FloatArray, highs: FloatArray, probabilities: FloatArray
                   places: list[str]) -> BucketBelief:
     lows = np.where(np.isnan(lows), -np.inf, lows)
     highs = np.where(np.isnan(highs), np.inf, highs)
-    for i in range(lows.size):
-        if not lows[i] < highs[i]:
-            raise InputError(f"{places[i]}: bucket low {lows[i]:g} is not below high {highs[i]:g}", source=source)
+    inverted = np.flatnonzero(~(lows < highs))
+    if inverted.size:
+        i = int(inverted[0])
+        raise InputError(f"{places[i]}: bucket low {lows[i]:g} is not below high {highs[i]:g}", source=source)
     order = np.argsort(lows)
     if np.any(lows[order][1:] < highs[order][:-1]):
         i = int(order[1:][np.flatnonzero(lows[order][1:] < highs[order][:-1])[0]])
@@ -352,13 +354,13 @@ def on_market_grid(belief: Any, market: GriddedDensity, *, completion: str = "ma
     q = np.asarray(market.pdf) / market.mass
     warnings: list[str] = []
     exact: float | None = None
-    if isinstance(belief, ParametricBelief) or hasattr(belief, "logpdf"):
+    if isinstance(belief, ParametricBelief):
         density = belief.pdf(x)
         outside = float(belief.cdf(np.array([x[0]]))[0] + 1 - belief.cdf(np.array([x[-1]]))[0])
-        description = getattr(belief, "description", "parametric")
+        description = belief.description
     elif isinstance(belief, GridBelief):
         density = np.interp(x, belief.x, belief.density, left=0.0, right=0.0)
-        cum = np.concatenate(([0.0], np.cumsum((belief.density[1:] + belief.density[:-1]) / 2 * np.diff(belief.x))))
+        cum = cumulative_trapezoid(belief.density, belief.x, initial=0.0)
         inside = np.interp([x[0], x[-1]], belief.x, cum / cum[-1], left=0.0, right=1.0)
         outside = float(1 - (inside[1] - inside[0]))
         description = f"density on a grid of {belief.x.size} points"
@@ -366,15 +368,12 @@ def on_market_grid(belief: Any, market: GriddedDensity, *, completion: str = "ma
         if completion == "smooth":
             density = _smooth_quantile_density(belief, x)
             description = f"{belief.levels.size} quantiles, smooth completion"
-            outside = 0.0
-            mass = float(np.trapezoid(density, x))
-            outside = max(1.0 - mass, 0.0)
+            outside = max(1.0 - float(np.trapezoid(density, x)), 0.0)
         else:
             edges = belief.values
             buckets = BucketBelief(np.concatenate(([-np.inf], edges)), np.concatenate((edges, [np.inf])),
                                    np.diff(np.concatenate(([0.0], belief.levels, [1.0]))))
-            density, exact, warnings = _bucket_density(buckets, market, "market", source)
-            warnings = []
+            density, exact, _ = _bucket_density(buckets, market, "market", source)   # the rest is empty
             description = f"{belief.levels.size} quantiles, market completion"
             outside = 0.0
     elif isinstance(belief, BucketBelief):
