@@ -35,16 +35,12 @@ class ContinuousMarket:
 
 
 def _moments(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
-    mean = float(trapezoid(x * pdf, x))
-    sd = float(math.sqrt(max(trapezoid((x - mean) ** 2 * pdf, x), 0.0)))
-    return {"mean": mean, "sd": sd}
+    density = GriddedDensity(x, pdf)
+    return {"mean": density.mean(), "sd": density.sd()}
 
 
 def _quantiles(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
-    cdf = cumulative_trapezoid(pdf, x, initial=0.0)
-    cdf = cdf / cdf[-1]
-    keep = np.concatenate(([True], np.diff(cdf) > 0))
-    values = np.interp(QUANTILE_LEVELS, cdf[keep], x[keep])
+    values = GriddedDensity(x, pdf).quantile(QUANTILE_LEVELS)
     return {f"{level:g}": float(v) for level, v in zip(QUANTILE_LEVELS, values)}
 
 
