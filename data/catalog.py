@@ -16,9 +16,9 @@ def describe_text(text: str, source: str) -> dict[str, Any]:
         table = read_csv_table(text, source)
         kind = detect_kind(set(table.columns))
         if "strike" in table.columns:
-            from analytics.options.chain import expiries, parse_chain
+            from analytics.options.chain import chain_from_table, expiries
 
-            chain = parse_chain(text, source)
+            chain = chain_from_table(table, source)
             return {"kind": "option chain", "expiries": expiries(chain),
                     "quotes_per_expiry": chain.groupby("expiry").size().to_dict()}
         if kind:

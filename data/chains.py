@@ -49,9 +49,14 @@ def asof_new_york(asof_utc: str) -> str:
 
 def densities_from_text(text: str, source: str, *, asof: str | None, spot: float | None, rate: float | None,
                         expiry: str | None = None) -> list[ChainDensity]:
+    return densities_from_chain(parse_chain(text, source), source, asof=asof, spot=spot, rate=rate, expiry=expiry)
+
+
+def densities_from_chain(chain: Any, source: str, *, asof: str | None, spot: float | None, rate: float | None,
+                         expiry: str | None = None) -> list[ChainDensity]:
+    """Densities of one expiry (or every expiry) of a chain parsed by parse_chain/chain_from_table."""
     if asof is None:
         raise InputError("an option chain needs the as-of time: --asof YYYY-MM-DD[THH:MM] (New York)", source=source)
-    chain = parse_chain(text, source)
     chosen = [expiry] if expiry else expiries(chain)
     out = []
     for e in chosen:

@@ -20,7 +20,7 @@ from analytics.score import Regularisation, score_named_belief
 from analytics.score_continuous import ContinuousMarket, score_continuous_belief
 from analytics.tables import looks_like_json, read_csv_table
 
-from .chains import densities_from_text
+from .chains import densities_from_chain
 from .files import read_text_file
 from .markets import beliefs_from_text, markets_from_text
 
@@ -56,17 +56,18 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
     if not looks_like_json(text):
         table = read_csv_table(text, source)
         if "strike" in table.columns:
-            from analytics.options.chain import expiries, parse_chain
+            from analytics.options.chain import chain_from_table, expiries
 
+            chain = chain_from_table(table, source)
             chosen = request.expiry
             if chosen is None:
-                held = expiries(parse_chain(text, source))
+                held = expiries(chain)
                 if len(held) > 1:
                     raise InputError(f"the chain holds {len(held)} expiries ({', '.join(held)}); a belief is about one "
                                      "horizon: pick it with --expiry", source=source)
                 chosen = held[0]
-            found = densities_from_text(text, source, asof=request.asof, spot=request.spot, rate=request.rate,
-                                        expiry=chosen)
+            found = densities_from_chain(chain, source, asof=request.asof, spot=request.spot, rate=request.rate,
+                                         expiry=chosen)
             return [ContinuousMarket(cd.expiry, cd.density, (), tuple(cd.diagnostics["quoted_strike_range"]))
                     for cd in found]
         if not ({"x", "density"} <= set(table.columns)):

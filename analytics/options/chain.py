@@ -76,7 +76,11 @@ def _option_type(frame: pd.DataFrame, source: str) -> pd.Series:
 
 def parse_chain(text: str, source: str) -> pd.DataFrame:
     """Chain CSV text to a frame: expiry, root, type, strike, bid, ask (floats; unusable values NaN)."""
-    frame = read_csv_table(text, source)
+    return chain_from_table(read_csv_table(text, source), source)
+
+
+def chain_from_table(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """parse_chain for a table already read by read_csv_table."""
     if "strike" not in frame or not ({"bid", "ask"} <= set(frame.columns) or "lastprice" in frame):
         raise InputError("an option chain needs columns strike, bid and ask (or lastPrice)", source=source)
     out = pd.DataFrame({"type": _option_type(frame, source)})
