@@ -311,13 +311,14 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
     raw = _nodes_density(fit, fit_grid, grid_k) / x         # normalised on the fit's grid
     mass = float(np.trapezoid(raw, x))
     pdf = raw / mass
-    density = GriddedDensity(x, pdf, source=source, method=METHOD)
+    diagnostics: dict = {}          # filled below from the density's own cdf and mean
+    density = GriddedDensity(x, pdf, source=source, method=METHOD, diagnostics=diagnostics)
     fitted_price = payoff_weights(fit_grid, forward, strikes, is_call) @ _nodes_density(fit, fit_grid, fit_grid)
     fitted_vol = implied_total_vol(forward, strikes, fitted_price, is_call)
     vol_error = (fitted_vol - vol) / math.sqrt(t_years) * 100
     cdf_lo, cdf_hi = np.interp([strikes.min(), strikes.max()], x, density.cdf)
     mean = density.mean()
-    diagnostics = {
+    diagnostics.update({
         "method": METHOD,
         "forward_method": fwd.method, "parity_pairs_used": fwd.pairs_used,
         "forward": forward, "discount": discount, "implied_rate": -math.log(discount) / t_years,
@@ -332,8 +333,7 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
         "mass_below_lowest_strike": float(cdf_lo), "mass_above_highest_strike": float(1 - cdf_hi),
         "quoted_strike_range": [float(strikes.min()), float(strikes.max())],
         "grid_range": [float(x[0]), float(x[-1])],
-    }
-    density = GriddedDensity(x, pdf, source=source, method=METHOD, diagnostics=diagnostics)
+    })
     return ChainDensity(q.expiry, t_years, forward, discount, density, diagnostics)
 
 

@@ -8,10 +8,8 @@ from scipy.stats import norm
 from analytics.options.chain import ExpiryQuotes, parse_chain, years_to_expiry
 from analytics.options.density import density_from_quotes, grid_moments, payoff_weights
 from data.chains import asof_new_york, bundled_chains, densities_from_file
-from tests.truth_chains import CASES, black_call, kl_on_central, lewis_call, make_chain, truth
+from tests.truth_chains import CASES, KL_BOUNDS, black_call, kl_on_central, lewis_call, make_chain, truth
 
-# issue 4's bounds on the median over seeds of KL(true || estimate) over the truth's central 99.9 %
-KL_BOUNDS = {"lognormal": 1e-4, "heston": 5e-4, "index": 5e-4, "bimodal": 3e-3}
 SEEDS = range(5)
 
 

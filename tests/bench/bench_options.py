@@ -15,7 +15,7 @@ import numpy as np
 from analytics.options.chain import ExpiryQuotes
 from analytics.options.density import density_from_quotes
 from data.chains import asof_new_york, bundled_chains, densities_from_file
-from tests.truth_chains import CASES, kl_on_central, make_chain
+from tests.truth_chains import CASES, KL_BOUNDS, kl_on_central, make_chain
 
 from .timing import median_seconds, show
 
@@ -73,12 +73,11 @@ def run() -> None:
     print(f"accuracy on known-truth chains: median over {SEEDS} seeds of KL(true || estimate) [nats] over the")
     print("truth's central 99.9 %, worst |mean/F - 1|, median seconds per chain")
     mine, theirs = ours(), oipd()
-    bounds = {"lognormal": 1e-4, "heston": 5e-4, "index": 5e-4, "bimodal": 3e-3}
     print(f"  {'class':<10} {'bound':>8} | {'ours KL':>9} {'mean err':>9} {'time':>8} | {'oipd KL':>9} "
           f"{'mean err':>9} {'time':>8} | ours/oipd KL")
     for name in CASES:
         kl, mean, sec = mine[name]
-        line = f"  {name:<10} {bounds[name]:8.0e} | {kl:9.2e} {mean:9.1e} {sec * 1e3:6.1f}ms |"
+        line = f"  {name:<10} {KL_BOUNDS[name]:8.0e} | {kl:9.2e} {mean:9.1e} {sec * 1e3:6.1f}ms |"
         if isinstance(theirs, dict) and name in theirs:
             okl, omean, osec = theirs[name]
             line += f" {okl:9.2e} {omean:9.1e} {osec:7.2f}s | {kl / okl:8.3f}"
