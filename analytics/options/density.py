@@ -17,13 +17,15 @@ days, densities per unit of price.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import linalg
 from scipy.interpolate import BSpline
-from scipy.optimize import elementwise
 from scipy.special import ndtr
+from threadpoolctl import ThreadpoolController
 
 from .._types import FloatArray
 from ..distributions import GriddedDensity
@@ -31,8 +33,14 @@ from ..errors import InputError
 from .chain import ExpiryQuotes
 
 GRID_POINTS = 4001
-TAIL_VOLS = 6.0   # the grid extends this many ATM total vols beyond the outermost quoted strikes
+TAIL_VOLS = 6.0   # the grid extends this many total vols (implied at the outermost quotes) beyond them
+FIT_NODES_PER_VOL = 12   # the fit's grid, on which payoffs are integrated exactly against the linear interpolant
 METHOD = "penalised log-spline density fitted to out-of-the-money prices (BIC-chosen smoothing)"
+
+
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -103,17 +111,59 @@ def black_undiscounted(forward: float, strikes: FloatArray, total_vol: FloatArra
 
 
 def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatArray, is_call: FloatArray) -> FloatArray:
-    """Total implied volatility sigma sqrt(T) for each price (NaN outside no-arbitrage bounds)."""
+    """Total implied volatility sigma sqrt(T) for each undiscounted price (NaN outside no-arbitrage bounds).
+
+    An in-the-money price is turned into its out-of-the-money twin by parity; the twin's price, normalised
+    by sqrt(F K), is solved for v by safeguarded Newton steps from the price curve's inflection point
+    v = sqrt(2 |log(F/K)|): above it the curve is concave and Newton on the price climbs monotonically to
+    the root; below it Newton runs on the log of the price (concave there too), and any step leaving the
+    bracket known to hold the root bisects instead."""
+    strikes = np.asarray(strikes, float)
+    price = np.asarray(undiscounted, float)
+    is_call = np.asarray(is_call, bool)
     intrinsic = np.where(is_call, np.maximum(forward - strikes, 0), np.maximum(strikes - forward, 0))
     upper = np.where(is_call, forward, strikes)
-    valid = (undiscounted > intrinsic + 1e-12) & (undiscounted < upper)
+    valid = (price > intrinsic + 1e-12) & (price < upper)
     out = np.full(strikes.shape, np.nan)
     if valid.any():
-        res = elementwise.find_root(
-            lambda v, k, price, c: black_undiscounted(forward, k, v, c) - price, (1e-6, 6.0),
-            args=(strikes[valid], undiscounted[valid], is_call[valid]))
-        out[valid] = np.where(res.success, res.x, np.nan)
+        root_fk = np.sqrt(forward * strikes[valid])
+        out[valid] = _normalised_otm_vol(-np.abs(np.log(forward / strikes[valid])),
+                                         (price[valid] - intrinsic[valid]) / root_fk)
     return out
+
+
+def _normalised_otm_vol(x: FloatArray, target: FloatArray, max_steps: int = 60) -> FloatArray:
+    """v with b(x, v) = e^{x/2} N(x/v + v/2) - e^{-x/2} N(x/v - v/2) = target, for x <= 0 (an out-of-the-money
+    option's price over sqrt(F K)); NaN where the iteration fails."""
+    half = np.exp(x / 2)
+
+    def price_and_vega(v: FloatArray) -> tuple[FloatArray, FloatArray]:
+        d1 = x / v + v / 2
+        return half * ndtr(d1) - ndtr(d1 - v) / half, half * np.exp(-d1 * d1 / 2) / math.sqrt(2 * math.pi)
+
+    v = np.maximum(np.sqrt(-2 * x), 1e-3)
+    start_price, _ = price_and_vega(v)
+    upper_branch = target >= start_price
+    lo = np.where(upper_branch, v, 0.0)
+    hi = np.where(upper_branch, np.inf, v)
+    log_target = np.log(target)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(max_steps):
+            b, vega = price_and_vega(v)
+            miss = np.where(upper_branch, b - target, np.log(b) - log_target)
+            miss = np.where(np.isnan(miss), -np.inf, miss)      # a price lost to rounding is too low
+            slope = np.where(upper_branch, vega, vega / b)
+            lo = np.where(miss < 0, np.maximum(lo, v), lo)
+            hi = np.where(miss > 0, np.minimum(hi, v), hi)
+            newton = v - miss / slope
+            inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+            step = np.where(inside, newton, np.where(np.isfinite(hi), (lo + hi) / 2, 2 * v))
+            converged = np.abs(step - v) <= 1e-12 * (1 + v)
+            v = step
+            if converged.all():
+                break
+    b, _ = price_and_vega(v)
+    return np.where(np.abs(b - target) <= 1e-9 * target + 1e-15, v, np.nan)
 
 
 def _interval_integrals(lo: FloatArray, hi: FloatArray, k0: FloatArray, h: FloatArray) -> tuple[FloatArray, ...]:
@@ -146,22 +196,35 @@ def grid_moments(grid_k: FloatArray, forward: float) -> tuple[FloatArray, FloatA
 def payoff_weights(grid_k: FloatArray, forward: float, strikes: FloatArray, is_call: FloatArray) -> FloatArray:
     """Matrix W with W @ q = the exact undiscounted price E[(S - K)^+] (calls) or E[(K - S)^+] (puts)
     for a density q of k = log(S/F) given at the grid nodes and linear between them (zero outside).
-    Exact integration keeps the payoff's kink between nodes from biasing the fit."""
-    k0, k1 = grid_k[:-1][None, :], grid_k[1:][None, :]
+    Exact integration keeps the payoff's kink between nodes from biasing the fit. A call pays on
+    [log(K/F), inf): whole grid intervals above the strike's own use integrals shared by every strike,
+    so only the strike's own interval needs its own exponentials."""
+    k0, k1 = grid_k[:-1], grid_k[1:]
     h = k1 - k0
-    strike = np.asarray(strikes, float)[:, None]
-    start = np.clip(np.log(strike / forward), k0, k1)       # a call pays on [log(K/F), inf)
-    exp_1, exp_t, one_1, one_t = _interval_integrals(start, np.broadcast_to(k1, start.shape), k0, h)
-    calls = _to_nodes(forward * (exp_1 - exp_t) - strike * (one_1 - one_t), forward * exp_t - strike * one_t)
+    strike = np.asarray(strikes, float)
+    exp_1, exp_t, one_1, one_t = _interval_integrals(k0, k1, k0, h)
+    log_strike = np.log(strike / forward)
+    own = np.clip(np.searchsorted(grid_k, log_strike, side="right") - 1, 0, h.size - 1)
+    above = np.arange(h.size)[None, :] > own[:, None]
+    col = strike[:, None]
+    left = np.where(above, forward * (exp_1 - exp_t) - col * (one_1 - one_t), 0.0)
+    right = np.where(above, forward * exp_t - col * one_t, 0.0)
+    start = np.clip(log_strike, k0[own], k1[own])
+    p_exp_1, p_exp_t, p_one_1, p_one_t = _interval_integrals(start, k1[own], k0[own], h[own])
+    rows = np.arange(strike.size)
+    left[rows, own] = forward * (p_exp_1 - p_exp_t) - strike * (p_one_1 - p_one_t)
+    right[rows, own] = forward * p_exp_t - strike * p_one_t
+    calls = _to_nodes(left, right)
     mass_w, mean_w = grid_moments(grid_k, forward)
-    puts = calls - mean_w[None, :] + strike * mass_w[None, :]     # parity on the same density
+    puts = calls - mean_w[None, :] + col * mass_w[None, :]     # parity on the same density
     return np.where(np.asarray(is_call, bool)[:, None], calls, puts)
 
 
 @dataclass(frozen=True)
 class LogSplineFit:
     """A penalised log-spline density of k = log(S/F): log q(k) = sum theta_j B_j(k) + const, with a
-    third-difference penalty lam |D3 theta|^2 (zero on every Gaussian in k, i.e. every lognormal)."""
+    third-difference penalty lam |D3 theta|^2 (zero on every Gaussian in k, i.e. every lognormal).
+    `fitted` are the undiscounted prices of the fitted density, in the order of the quotes."""
 
     knots: FloatArray
     theta: FloatArray
@@ -169,103 +232,269 @@ class LogSplineFit:
     effective_parameters: float
     residual_rms_half_spreads: float
     candidates: int
+    iterations: int
+    fitted: FloatArray
 
 
-TOLERANCE = 1e-6   # relative change of the objective at which a fit has converged (far below the noise)
-LAMBDA_LADDER = tuple(10.0 ** np.arange(5.0, -2.01, -0.5))
+TOLERANCE = 1e-4       # relative gain of the objective below which a fit has converged (the noise is ~1/N)
+LAMBDA_GRID = 10.0 ** np.arange(5.0, -2.01, -0.125)    # penalties the BIC chooses from, smoothest first
+MAX_ITERATIONS = 60
+MAX_LOG_STEP = 1.0     # largest sd under q of the change of log q in one Gauss-Newton step (nats)
 
 
-def _constrained_gauss_newton(theta: FloatArray, lam: float, value, jacobian, penalty_gram: FloatArray,
-                              max_steps: int = 50) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Minimise |r(theta)|^2 + lam theta' P theta subject to mean(theta) = 1 by Gauss-Newton steps on
-    the linearised constraint (KKT system), halving a step until the objective falls.
-    `value(theta)` returns (r, c = mean - 1, state); `jacobian(state)` returns (J, grad c).
-    Returns theta, r and J at the solution."""
+@dataclass(frozen=True)
+class _Linearised:
+    """The Gauss-Newton problem at theta, in coordinates u of Z: steps keep the linearised mean
+    constraint (grad_c . step = 0) and leave the constant of log q alone, so Z spans the orthogonal
+    complement of (1, grad_c); A = J Z, Pz = Z' P Z."""
+
+    z: FloatArray
+    a: FloatArray
+    pz: FloatArray
+    residual: FloatArray
+    from_data: FloatArray       # -A' r
+    from_penalty: FloatArray    # Z' P theta
+
+
+def _linearise(residual: FloatArray, jac: FloatArray, grad_c: FloatArray, theta: FloatArray,
+               penalty_gram: FloatArray) -> _Linearised:
     n = theta.size
-    identity = np.eye(n)
+    z = np.linalg.qr(np.column_stack((np.ones(n), grad_c)), mode="complete")[0][:, 2:]
+    a = jac @ z
+    return _Linearised(z, a, z.T @ penalty_gram @ z, residual, -(a.T @ residual), z.T @ (penalty_gram @ theta))
 
-    def objective(r: FloatArray, th: FloatArray, c: float) -> float:
-        return float(r @ r + lam * th @ penalty_gram @ th + 1e8 * c * c)
 
-    r, c, state = value(theta)
-    jac, grad_c = jacobian(state)
-    current = objective(r, theta, c)
-    for _ in range(max_steps):
-        hessian = jac.T @ jac + lam * penalty_gram
-        hessian += 1e-10 * (np.trace(hessian) / n) * identity     # the constant gauge of log q
-        kkt = np.block([[hessian, grad_c[:, None]], [grad_c[None, :], np.zeros((1, 1))]])
-        rhs = np.concatenate((-(jac.T @ r + lam * penalty_gram @ theta), [-c]))
-        step = np.linalg.solve(kkt, rhs)[:n]
-        predicted_gain = float(2 * rhs[:n] @ step - step @ hessian @ step)
-        if predicted_gain <= TOLERANCE * (1 + current) and abs(c) < 1e-9:
-            break
-        for _halving in range(12):
-            trial = theta + step
-            r_t, c_t, state_t = value(trial)
-            trial_value = objective(r_t, trial, c_t)
-            if trial_value <= current:
-                break
-            step = step / 2
-        else:
-            break
-        gain = current - trial_value
-        theta, r, c, current = trial, r_t, c_t, trial_value
-        jac, grad_c = jacobian(state_t)
-        if gain <= TOLERANCE * (1 + current):
-            break
-    return theta, r, jac
+@dataclass(frozen=True)
+class _PenaltyChoice:
+    lam: float
+    step: FloatArray            # the Gauss-Newton step in theta at that penalty
+    rss: float                  # the linearised RSS after the step
+    trusted: bool = True        # False: the BIC's step left the trust region, this is a shorter one
+
+
+def _scan_penalties(lin: _Linearised, basis, mass_q: FloatArray) -> _PenaltyChoice:
+    """Gauss-Newton steps for every penalty on LAMBDA_GRID at once, and the BIC's choice among them.
+
+    The generalised eigenproblem Pz v = mu (A'A + Pz) v diagonalises every A'A + lam Pz together, so each
+    penalty costs a few vector operations. BIC = RSS / sigma^2 + log(N) edf, sigma^2 from the least
+    penalised fit (Gu's performance iteration: the smoothing is re-chosen on each linearisation). A step
+    whose change of log q has a standard deviation under q (mass_q: q times the grid's mass weights) above
+    MAX_LOG_STEP is replaced by the least penalised step within it: the penalty as the damping of a trust
+    region measured in KL."""
+    both = lin.a.T @ lin.a + lin.pz
+    both[np.diag_indices_from(both)] += 1e-12 * np.trace(both) / both.shape[0]
+    mu, vecs = linalg.eigh(lin.pz, both)
+    mu = np.clip(mu, 0.0, 1.0)
+    lam = np.asarray(LAMBDA_GRID)
+    shrink = 1.0 / (1.0 + (lam[None, :] - 1.0) * mu[:, None])          # (m, L)
+    steps_z = vecs @ (((vecs.T @ lin.from_data)[:, None] - lam[None, :] * (vecs.T @ lin.from_penalty)[:, None])
+                      * shrink)
+    rss = np.sum((lin.residual[:, None] + lin.a @ steps_z) ** 2, axis=0)
+    edf = np.sum((1.0 - mu)[:, None] * shrink, axis=0)
+    n_data = lin.residual.size
+    noise = max(rss[-1] / max(n_data - edf[-1], 1.0), 1e-12)
+    best = int(np.argmin(rss / noise + math.log(n_data) * edf))
+    steps = lin.z @ steps_z
+    change = basis @ steps                       # change of log q on the grid, per penalty
+    centred = change - mass_q @ change
+    reach = np.sqrt(mass_q @ centred**2)         # sqrt(2 KL(q || q_new)) to second order
+    if reach[best] > MAX_LOG_STEP:
+        # far from the fit the linearisation misleads: the least penalised step inside the trust region
+        inside = np.flatnonzero(reach <= MAX_LOG_STEP)
+        best = int(inside[-1]) if inside.size else 0
+        return _PenaltyChoice(float(lam[best]), steps[:, best] * min(1.0, MAX_LOG_STEP / reach[best]),
+                              float(rss[best]), trusted=False)
+    return _PenaltyChoice(float(lam[best]), steps[:, best], float(rss[best]))
+
+
+def _step_at(lin: _Linearised, lam: float) -> _PenaltyChoice:
+    """The Gauss-Newton step at one penalty."""
+    system = lin.a.T @ lin.a + lam * lin.pz
+    system[np.diag_indices_from(system)] += 1e-12 * np.trace(system) / system.shape[0]
+    u = linalg.solve(system, lin.from_data - lam * lin.from_penalty, assume_a="pos")
+    moved = lin.residual + lin.a @ u
+    return _PenaltyChoice(lam, lin.z @ u, float(moved @ moved))
+
+
+def _effective_parameters(lin: _Linearised, lam: float) -> float:
+    """trace of the linearised fit's hat matrix, (A'A + lam Pz)^-1 A'A."""
+    gram = lin.a.T @ lin.a
+    system = gram + lam * lin.pz
+    system[np.diag_indices_from(system)] += 1e-12 * np.trace(system) / system.shape[0]
+    return float(np.trace(linalg.solve(system, gram, assume_a="pos")))
+
+
+SMILE_KNOT_VOLS = 0.5     # knot spacing of the first guess's smile, in ATM total vols
+SMILE_ROUGHNESS = 1e-3    # its second-difference penalty, relative to the data's weight
+
+
+def _smile_log_density(k: FloatArray, total_vol: FloatArray, strikes: FloatArray, forward: float,
+                       tolerance: FloatArray, atm_total_vol: float, grid_k: FloatArray) -> FloatArray:
+    """The fit's first guess at log q(k), which already carries the smile: Gatheral's density of a
+    penalised cubic spline w(k) through the quotes' implied total variances, each weighted by its noise
+    (half spread over vega), with g(k) floored where the spline's smile is not arbitrage-free. Beyond the
+    quoted strikes w and g are held at their end values, so the tails are Gaussian in k, which the fit's
+    penalty does not charge: a guess with the wrong tail shape costs many Gauss-Newton steps."""
+    d1 = -np.abs(k) / total_vol + total_vol / 2
+    vega = np.sqrt(forward * strikes) * np.exp(-np.abs(k) / 2 - d1 * d1 / 2) / math.sqrt(2 * math.pi)
+    noise = 2 * total_vol * np.maximum(tolerance / np.maximum(vega, 1e-300), 1e-4 * total_vol)   # of w = v^2
+    lo, hi = float(k.min()), float(k.max())
+    intervals = max(int(math.ceil((hi - lo) / (atm_total_vol * SMILE_KNOT_VOLS))), 2)
+    knots = np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
+    design = BSpline.design_matrix(k, knots, 3).toarray() / noise[:, None]
+    gram = design.T @ design
+    d2 = np.diff(np.eye(design.shape[1]), 2, axis=0)
+    rough = d2.T @ d2
+    coef = np.linalg.solve(gram + SMILE_ROUGHNESS * np.trace(gram) / np.trace(rough) * rough,
+                           design.T @ (total_vol**2 / noise))
+    smile = BSpline(knots, coef, 3)
+    inside = np.clip(grid_k, lo, hi)
+    w = np.maximum(smile(inside), 0.05 * float(np.min(total_vol)) ** 2)
+    dw, d2w = smile(inside, 1), smile(inside, 2)
+    g = (1 - inside * dw / (2 * w)) ** 2 - dw**2 / 4 * (1 / w + 0.25) + d2w / 2
+    d2 = -grid_k / np.sqrt(w) - np.sqrt(w) / 2
+    return np.log(np.maximum(g, 0.05)) - 0.5 * np.log(w) - d2**2 / 2
+
+
+TAIL_KNOT_GROWTH = 1.5    # beyond the quoted strikes, each knot interval this much longer than the last
+
+
+def _knots(lo: float, hi: float, k_min: float, k_max: float, spacing: float) -> FloatArray:
+    """Cubic spline knots on [lo, hi]: every `spacing` over the quoted strikes and one spacing beyond them,
+    then growing geometrically towards the ends, where no quote constrains the shape."""
+    start, stop = max(lo, k_min - spacing), min(hi, k_max + spacing)
+    inner = np.linspace(start, stop, max(int(math.ceil((stop - start) / spacing)), 2) + 1)
+
+    def tail(reach: float) -> FloatArray:
+        if reach <= spacing / 2:
+            return np.zeros(0)
+        growth = TAIL_KNOT_GROWTH
+        count = max(int(math.ceil(math.log1p(reach * (growth - 1) / spacing) / math.log(growth))), 1)
+        offsets = spacing * (growth ** np.arange(1, count + 1) - 1) / (growth - 1)
+        offsets = offsets * (reach / offsets[-1])          # the last knot exactly at the end
+        return offsets
+
+    left = start - tail(start - lo)[::-1]
+    right = stop + tail(hi - stop)
+    interior = np.concatenate((left, inner, right))
+    interior[0], interior[-1] = lo, hi
+    return np.concatenate(([lo] * 3, interior, [hi] * 3))
+
+
+def _third_derivative_gram(knots: FloatArray, spacing: float) -> FloatArray:
+    """P with theta' P theta = spacing^5 times the integral of (d^3/dk^3 log q)^2: zero on every quadratic
+    (every Gaussian in k) whatever the knots, and on evenly spaced knots the familiar |third differences|^2."""
+    n = knots.size - 4
+    third = BSpline(knots, np.eye(n), 3).derivative(3)
+    edges = np.unique(knots)
+    widths = np.diff(edges)
+    values = third((edges[:-1] + edges[1:]) / 2)                 # constant on each interval
+    return spacing**5 * (values.T * widths) @ values
 
 
 def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscounted: FloatArray,
                    is_call: FloatArray, tolerance: FloatArray, atm_total_vol: float,
-                   grid_k: FloatArray) -> LogSplineFit:
-    """Fit the log-density spline to undiscounted prices (residuals in units of each quote's half spread),
-    with E[S] = F as a constraint, for each penalty on a ladder, warm-starting from the smoother fit;
-    keep the one with the least RSS / sigma^2 + log(N) edf (a BIC with the noise variance estimated
-    from the least-penalised fit)."""
+                   grid_k: FloatArray, start_log_density: FloatArray) -> LogSplineFit:
+    """Fit the log-density spline to undiscounted prices (residuals in units of each quote's half spread)
+    with E[S] = F held exactly, choosing the penalty by a BIC at every Gauss-Newton linearisation.
+
+    The mean is held by an exponential tilt: B-splines reproduce the line k exactly (coefficients at the
+    Greville abscissae), so after each step a one-dimensional Newton solve for alpha in
+    log q + alpha k restores E[S] = F, and the objective, RSS + lam theta' P theta, is always that of a
+    feasible density; a step that does not lower it is halved."""
     s = atm_total_vol
-    lo, hi = float(grid_k[0]), float(grid_k[-1])
-    intervals = max(int(math.ceil((hi - lo) / (s / 3))), 4)
-    knots = np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
-    basis = BSpline.design_matrix(grid_k, knots, 3)
+    knots = _knots(float(grid_k[0]), float(grid_k[-1]), float(k.min()), float(k.max()), s / 3)
+    basis = BSpline.design_matrix(grid_k, knots, 3).tocsr()
     basis_t = basis.T.tocsr()
-    basis_dense = basis.toarray()
-    n = basis_dense.shape[1]
+    greville = (knots[1:-3] + knots[2:-2] + knots[3:-1]) / 3
     weights = payoff_weights(grid_k, forward, strikes, is_call) / tolerance[:, None]
+    weights_t = np.ascontiguousarray(weights.T)
     target = undiscounted / tolerance
     mass_w, mean_w = grid_moments(grid_k, forward)
     mean_w = mean_w / forward
-    d3 = np.diff(np.eye(n), 3, axis=0)
-    penalty_gram = d3.T @ d3
+    penalty_gram = _third_derivative_gram(knots, s / 3)
 
-    weights_t = np.ascontiguousarray(weights.T)
+    def feasible(theta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+        """theta tilted so that E[S] = F, its normalised density on the grid, and its prices; None if the
+        tilt cannot be found (a wild trial step)."""
+        f = basis @ theta
+        alpha, below, above = 0.0, -math.inf, math.inf      # E[S] rises with alpha: bisect if Newton leaves
+        for _ in range(40):
+            g = f + alpha * grid_k
+            base = np.exp(g - g.max())
+            su, sv = mass_w @ base, mean_w @ base
+            gap = math.log(sv / su)
+            if abs(gap) < 1e-14:
+                q = base / su
+                return theta + alpha * greville, q, weights @ q
+            if gap < 0:
+                below = alpha
+            else:
+                above = alpha
+            slope = (mean_w * grid_k) @ base / sv - (mass_w * grid_k) @ base / su
+            newton = alpha - gap / slope if slope > 0 else math.nan
+            if below < newton < above:
+                alpha = newton
+            elif math.isfinite(below) and math.isfinite(above):
+                alpha = (below + above) / 2
+            else:
+                alpha += math.copysign(1.0 / s, -gap)
+        return None
 
-    def value(theta: FloatArray) -> tuple[FloatArray, float, tuple[FloatArray, FloatArray, float]]:
-        f = basis_dense @ theta
-        q = np.exp(f - f.max())
-        q /= mass_w @ q
-        price = weights @ q
-        mean = float(mean_w @ q)
-        return price - target, mean - 1, (q, price, mean)
-
-    def jacobian(state: tuple[FloatArray, FloatArray, float]) -> tuple[FloatArray, FloatArray]:
-        q, price, mean = state
+    def jacobian(q: FloatArray, price: FloatArray) -> tuple[FloatArray, FloatArray]:
         e_bar = basis_t @ (mass_w * q)                 # derivative of the normalisation
         jac = (basis_t @ (weights_t * q[:, None])).T - price[:, None] * e_bar[None, :]
-        return jac, basis_t @ (mean_w * q) - mean * e_bar
+        return jac, basis_t @ (mean_w * q) - (mean_w @ q) * e_bar
 
-    theta = np.linalg.lstsq(basis_dense, -(grid_k + s * s / 2) ** 2 / (2 * s * s), rcond=None)[0]
-    n_data = target.size
-    runs = []
-    for lam in LAMBDA_LADDER:
-        theta, r, jac = _constrained_gauss_newton(theta, lam, value, jacobian, penalty_gram)
-        gram = jac.T @ jac
-        hat = np.linalg.solve(gram + lam * penalty_gram + 1e-10 * np.trace(gram) / n * np.eye(n), gram)
-        runs.append((lam, theta, float(r @ r), float(np.trace(hat))))
-    rss_min, edf_min = runs[-1][2], runs[-1][3]
-    noise = max(rss_min / max(n_data - edf_min, 1.0), 1e-12)
-    lam, theta, rss, edf = min(runs, key=lambda run: run[2] / noise + math.log(n_data) * run[3])
-    return LogSplineFit(knots, theta, lam, edf, math.sqrt(rss / n_data), len(runs))
+    start = np.linalg.lstsq(basis.toarray(), start_log_density, rcond=None)[0]
+    first = feasible(start)
+    if first is None:
+        raise InputError("the option density fit could not start: the smile's density has no forward-matching tilt")
+    theta, q, price = first
+    chosen: list[float] = []
+    frozen: float | None = None
+    iterations = 0
+    while iterations < MAX_ITERATIONS:
+        iterations += 1
+        residual = price - target
+        lin = _linearise(residual, *jacobian(q, price), theta, penalty_gram)
+        if frozen is None:
+            choice = _scan_penalties(lin, basis, mass_w * q)
+            if choice.trusted and len(chosen) >= 2 and choice.lam == chosen[-2] != chosen[-1]:
+                frozen = max(choice.lam, chosen[-1])        # the BIC is flat between two: keep the smoother
+                choice = _step_at(lin, frozen)
+        else:
+            choice = _step_at(lin, frozen)
+        lam = choice.lam
+        settled = choice.trusted and (frozen is not None or (bool(chosen) and lam == chosen[-1]))
+        chosen.append(lam if choice.trusted else math.nan)
+        current = float(residual @ residual + lam * theta @ penalty_gram @ theta)
+        moved = theta + choice.step
+        predicted = choice.rss + lam * float(moved @ penalty_gram @ moved)
+        if current - predicted <= TOLERANCE * (1 + current) and settled:
+            break
+        step = choice.step
+        for _halving in range(20):
+            trial_state = feasible(theta + step)
+            step = step / 2
+            if trial_state is None:
+                continue
+            trial, q_t, price_t = trial_state
+            r_t = price_t - target
+            trial_value = float(r_t @ r_t + lam * trial @ penalty_gram @ trial)
+            if trial_value <= current:
+                theta, q, price = trial, q_t, price_t
+                break
+        else:
+            if settled:
+                break
+            continue
+        if settled and current - trial_value <= TOLERANCE * (1 + current):
+            break                                   # the step delivered next to nothing: converged
+    residual = price - target
+    return LogSplineFit(knots, theta, lam, _effective_parameters(lin, lam),
+                        math.sqrt(float(residual @ residual) / residual.size), len(LAMBDA_GRID), iterations,
+                        price * tolerance)
 
 
 @dataclass(frozen=True, eq=False)
@@ -283,6 +512,13 @@ class ChainDensity:
 def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None = None, rate: float | None = None,
                         source: str = "") -> ChainDensity:
     """The market's risk-neutral density of S_T from one expiry's quotes (see the module docstring)."""
+    # The fit's matrices are small (about 200 x 70): BLAS threads cost far more in hand-offs than they save.
+    with _thread_pools().limit(limits=1, user_api="blas"):
+        return _density_from_quotes(q, t_years, spot=spot, rate=rate, source=source)
+
+
+def _density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate: float | None,
+                         source: str) -> ChainDensity:
     fwd = parity_forward(q, t_years, spot=spot, rate=rate)
     forward, discount = fwd.forward, fwd.discount
     use_put = q.strikes < forward
@@ -302,9 +538,12 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
     undiscounted = mid / discount
     tolerance = 0.5 * spread / discount + 1e-6 * forward      # half spread, floored at 0.0001 % of F
     atm_vol = float(np.median(vol[np.argsort(np.abs(k))[:4]]))
-    lo, hi = float(k.min()) - TAIL_VOLS * atm_vol, float(k.max()) + TAIL_VOLS * atm_vol
-    fit_grid = np.linspace(lo, hi, max(int(math.ceil((hi - lo) / (atm_vol / 25))) + 1, 201))
-    fit = fit_log_spline(k, strikes, forward, undiscounted, is_call, tolerance, atm_vol, fit_grid)
+    order = np.argsort(k)
+    low_vol, high_vol = float(np.median(vol[order[:3]])), float(np.median(vol[order[-3:]]))
+    lo, hi = float(k.min()) - TAIL_VOLS * low_vol, float(k.max()) + TAIL_VOLS * high_vol
+    fit_grid = np.linspace(lo, hi, max(int(math.ceil((hi - lo) / atm_vol * FIT_NODES_PER_VOL)) + 1, 201))
+    start = _smile_log_density(k, vol, strikes, forward, tolerance, atm_vol, fit_grid)
+    fit = fit_log_spline(k, strikes, forward, undiscounted, is_call, tolerance, atm_vol, fit_grid, start)
 
     grid_k = np.linspace(lo, hi, GRID_POINTS)
     x = forward * np.exp(grid_k)
@@ -313,8 +552,7 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
     pdf = raw / mass
     diagnostics: dict = {}          # filled below from the density's own cdf and mean
     density = GriddedDensity(x, pdf, source=source, method=METHOD, diagnostics=diagnostics)
-    fitted_price = payoff_weights(fit_grid, forward, strikes, is_call) @ _nodes_density(fit, fit_grid, fit_grid)
-    fitted_vol = implied_total_vol(forward, strikes, fitted_price, is_call)
+    fitted_vol = implied_total_vol(forward, strikes, fit.fitted, is_call)
     vol_error = (fitted_vol - vol) / math.sqrt(t_years) * 100
     cdf_lo, cdf_hi = np.interp([strikes.min(), strikes.max()], x, density.cdf)
     mean = density.mean()
@@ -323,7 +561,7 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
         "forward_method": fwd.method, "parity_pairs_used": fwd.pairs_used,
         "forward": forward, "discount": discount, "implied_rate": -math.log(discount) / t_years,
         "t_years": t_years, "quotes_used": int(strikes.size), "quotes_dropped": dropped,
-        "penalty": fit.lam, "effective_parameters": fit.effective_parameters,
+        "penalty": fit.lam, "effective_parameters": fit.effective_parameters, "fit_iterations": fit.iterations,
         "fit_rms_half_spreads": fit.residual_rms_half_spreads,
         "fit_rms_vol_points": float(np.sqrt(np.nanmean(vol_error**2))),
         "fit_max_abs_vol_points": float(np.nanmax(np.abs(vol_error))),

@@ -6,7 +6,15 @@ import pytest
 from scipy.stats import norm
 
 from analytics.options.chain import ExpiryQuotes, parse_chain, years_to_expiry
-from analytics.options.density import density_from_quotes, grid_moments, payoff_weights
+from analytics.options.density import (
+    _knots,
+    _third_derivative_gram,
+    black_undiscounted,
+    density_from_quotes,
+    grid_moments,
+    implied_total_vol,
+    payoff_weights,
+)
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.truth_chains import CASES, KL_BOUNDS, black_call, kl_on_central, lewis_call, make_chain, truth
 
@@ -59,8 +67,8 @@ def test_payoff_weights_are_exact_for_a_piecewise_linear_density():
     """Prices from payoff_weights equal direct fine quadrature of the interpolated density."""
     grid = np.linspace(-0.5, 0.5, 41)
     q = norm.pdf(grid, 0.0, 0.1)
-    strikes = np.array([70.0, 99.3, 100.0, 100.7, 130.0])
-    is_call = np.array([True, True, False, False, False])
+    strikes = np.array([50.0, 70.0, 99.3, 100.0, 100.7, 130.0, 180.0])    # two beyond the grid's ends
+    is_call = np.array([True, True, True, False, False, False, True])
     fine = np.linspace(-0.5, 0.5, 400001)
     q_fine = np.interp(fine, grid, q)
     s = 100.0 * np.exp(fine)
@@ -70,6 +78,42 @@ def test_payoff_weights_are_exact_for_a_piecewise_linear_density():
     mass, mean = grid_moments(grid, 100.0)
     assert mass @ q == pytest.approx(np.trapezoid(q_fine, fine), abs=1e-9)
     assert mean @ q == pytest.approx(np.trapezoid(s * q_fine, fine), abs=1e-7)
+
+
+def test_implied_vol_round_trips_black_prices():
+    """The safeguarded Newton solver inverts Black-76 to 1e-9 in total vol over strikes from 0.05 F to 20 F,
+    vols from 0.5 % to 300 %, calls and puts in and out of the money, wherever the time value is resolvable;
+    prices outside the no-arbitrage bounds give NaN."""
+    rng = np.random.default_rng(7)
+    forward = 100.0
+    strikes = forward * np.exp(rng.uniform(-3, 3, 5000))
+    vols = rng.uniform(0.005, 3.0, 5000)
+    is_call = rng.random(5000) < 0.5
+    prices = black_undiscounted(forward, strikes, vols, is_call)
+    intrinsic = np.where(is_call, np.maximum(forward - strikes, 0), np.maximum(strikes - forward, 0))
+    resolvable = (prices - intrinsic) / np.sqrt(forward * strikes) > 1e-8
+    solved = implied_total_vol(forward, strikes, prices, is_call)
+    assert resolvable.sum() > 3000
+    assert np.max(np.abs(solved[resolvable] - vols[resolvable])) < 1e-9
+    bad = implied_total_vol(forward, np.array([90.0, 110.0, 120.0]), np.array([9.0, 111.0, 0.0]),
+                            np.array([True, False, True]))
+    assert np.isnan(bad).all()
+
+
+def test_penalty_is_free_on_gaussians_with_growing_tail_knots():
+    """The third-derivative penalty on the fit's knots (even over the strikes, growing in the tails) is zero
+    on every quadratic log-density (a lognormal) and exact on a cubic one."""
+    knots = _knots(-1.0, 0.4, -0.3, 0.1, 0.02)
+    steps = np.diff(np.unique(knots))
+    assert steps.max() > 5 * 0.02 and np.isclose(np.median(steps), 0.02, rtol=0.1)
+    from scipy.interpolate import make_lsq_spline
+    x = np.linspace(-1.0, 0.4, 2000)
+    penalty = _third_derivative_gram(knots, 0.02)
+    quadratic = make_lsq_spline(x, -(x + 0.1) ** 2 / 0.08, knots, 3).c
+    cubic = make_lsq_spline(x, x**3, knots, 3).c
+    exact_cubic = 0.02**5 * 6.0**2 * 1.4         # spacing^5 times the integral of (d^3 x^3 / dx^3)^2
+    assert cubic @ penalty @ cubic == pytest.approx(exact_cubic, rel=1e-9)
+    assert quadratic @ penalty @ quadratic < 1e-6 * exact_cubic
 
 
 def test_chain_reader_occ_symbols_and_dates():
