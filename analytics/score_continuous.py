@@ -99,10 +99,10 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
     x = np.asarray(market.density.x)
     q = np.asarray(market.density.pdf) / market.density.mass
     p = mapped.density
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.where(p > 0, np.where(q > 0, np.log(p / q), np.inf), -np.inf)
-        integrand = np.where(p > 0, p * np.where(q > 0, np.log(p / q), np.inf), 0.0)
-        reverse = np.where(q > 0, q * np.where(p > 0, np.log(q / p), np.inf), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):     # logs, not ratios: p/q overflows in far tails
+        log_ratio = np.where(p > 0, np.where(q > 0, np.log(p) - np.log(q), np.inf), -np.inf)
+        integrand = np.where(p > 0, p * log_ratio, 0.0)
+        reverse = np.where(q > 0, -q * log_ratio, 0.0)
     infinite = _regions(x, (p > 0) & (q == 0))
     cumulative = np.asarray(cumulative_trapezoid(integrand, x, initial=0.0)) if not infinite else \
         np.full(x.size, np.inf)

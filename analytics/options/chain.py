@@ -107,28 +107,37 @@ def expiries(chain: pd.DataFrame) -> list[str]:
 
 def clean_expiry(chain: pd.DataFrame, expiry: str) -> ExpiryQuotes:
     """Quotes of one expiry: one root (the one with most quotes, e.g. SPXW over SPX), two-sided
-    quotes with bid > 0 and bid <= ask; mid = (bid + ask)/2, spread = ask - bid."""
+    quotes with bid > 0 and bid <= ask; mid = (bid + ask)/2, spread = ask - bid, averaged over repeats
+    of a strike."""
     rows = chain[chain["expiry"] == expiry]
     if rows.empty:
         raise InputError(f"no quotes for expiry {expiry}; the file holds {', '.join(expiries(chain))}")
     dropped: dict[str, int] = {}
-    roots = rows["root"].value_counts()
-    root = str(roots.index[0]) if len(roots) else ""
-    if len(roots) > 1:
-        dropped["other root (duplicate strikes)"] = int(len(rows) - roots.iloc[0])
-        rows = rows[rows["root"] == root]
-    usable = rows["bid"].notna() & rows["ask"].notna()
-    zero_bid = usable & (rows["bid"] <= 0)
-    crossed = usable & (rows["bid"] > rows["ask"])
-    dropped["no two-sided quote"] = int((~usable).sum())
+    roots, root_counts = np.unique(rows["root"].to_numpy(str), return_counts=True)
+    root = str(roots[np.argmax(root_counts)])
+    same_root = rows["root"].to_numpy(str) == root
+    dropped["other root (duplicate strikes)"] = int((~same_root).sum())
+    strike = rows["strike"].to_numpy(float)
+    bid, ask = rows["bid"].to_numpy(float), rows["ask"].to_numpy(float)
+    usable = same_root & np.isfinite(bid) & np.isfinite(ask)
+    zero_bid = usable & (bid <= 0)
+    crossed = usable & (bid > ask)
+    dropped["no two-sided quote"] = int((same_root & ~usable).sum())
     dropped["zero bid"] = int(zero_bid.sum())
     dropped["crossed (bid > ask)"] = int(crossed.sum())
-    rows = rows[usable & ~zero_bid & ~crossed]
-    rows = rows.assign(mid=(rows["bid"] + rows["ask"]) / 2, spread=rows["ask"] - rows["bid"])
-    calls = rows[rows["type"] == "call"].groupby("strike")[["mid", "spread"]].mean()
-    puts = rows[rows["type"] == "put"].groupby("strike")[["mid", "spread"]].mean()
-    strikes = np.union1d(calls.index.to_numpy(float), puts.index.to_numpy(float))
-    c = calls.reindex(strikes)
-    p = puts.reindex(strikes)
-    return ExpiryQuotes(expiry, strikes, c["mid"].to_numpy(), c["spread"].to_numpy(), p["mid"].to_numpy(),
-                        p["spread"].to_numpy(), {k: v for k, v in dropped.items() if v}, root)
+    good = usable & ~zero_bid & ~crossed
+    is_call = rows["type"].to_numpy(str) == "call"
+    strikes = np.unique(strike[good])
+    mid, spread = (bid + ask) / 2, ask - bid
+
+    def side(which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(strikes, strike[which])
+        count = np.bincount(at, minlength=strikes.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (np.bincount(at, mid[which], strikes.size) / count,
+                    np.bincount(at, spread[which], strikes.size) / count)
+
+    call_mid, call_spread = side(good & is_call)
+    put_mid, put_spread = side(good & ~is_call)
+    return ExpiryQuotes(expiry, strikes, call_mid, call_spread, put_mid, put_spread,
+                        {k: v for k, v in dropped.items() if v}, root)

@@ -2,17 +2,18 @@
 
 Pipeline: forward F and discount D from put-call parity C - P = D (F - K) (parity_forward); the
 out-of-the-money mids (puts below F, calls above) and their implied total volatilities (vectorised
-bracketed solver on Black-76, for the ATM scale and the residuals in vol points); then the density of
-k = log(S_T/F) itself, as log q(k) = a cubic B-spline, fitted to the undiscounted prices with each
-residual in units of the quote's half spread, E[S_T] = F as a constraint and a third-difference
-penalty (zero on any Gaussian in k, so a flat smile costs nothing). The penalty is chosen per expiry
-from a ladder by a BIC. Prices of the spline density are exact integrals of the payoffs against the
-density interpolated on a fine grid (payoff_weights), so Breeden-Litzenberger holds by construction:
-the fitted call prices are those of a positive density, free of butterfly and calendar-spread
-arbitrage within the expiry, and nothing needs repairing. Beyond the quoted strikes the log-density
-continues as the penalty prefers (a Gaussian tail in log-price), out to TAIL_VOLS ATM total vols;
-the mass beyond the quoted strikes is reported. Prices in the chain's currency, T in years of 365
-days, densities per unit of price.
+safeguarded Newton on Black-76); then the density of k = log(S_T/F) itself, fitted to the undiscounted
+prices with each residual in units of the quote's half spread:
+- log q(k) is a cubic spline over the quoted strikes with Gaussian tails beyond them (TailedLogSpline),
+  with a third-derivative penalty that is zero on every Gaussian in k, so a flat smile costs nothing;
+- prices of the density are exact integrals of the payoffs against it, interpolated linearly on a fine
+  grid (payoff_weights), so Breeden-Litzenberger holds by construction: the fitted prices are those of a
+  positive density, free of butterfly arbitrage, and nothing needs repairing;
+- E[S_T] = F is held exactly by an exponential tilt of the density after every step;
+- Gauss-Newton from the density of a smoothed smile (Gatheral's formula), with the penalty re-chosen by a
+  BIC at every linearisation (all candidate penalties at once through one generalised eigenproblem).
+The grid runs TAIL_VOLS implied total vols beyond the outermost strikes; the mass beyond the quoted strikes
+is reported. Prices in the chain's currency, T in years of 365 days, densities per unit of price.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from scipy.interpolate import BSpline
 from scipy.special import ndtr
 from threadpoolctl import ThreadpoolController
@@ -222,11 +223,11 @@ def payoff_weights(grid_k: FloatArray, forward: float, strikes: FloatArray, is_c
 
 @dataclass(frozen=True)
 class LogSplineFit:
-    """A penalised log-spline density of k = log(S/F): log q(k) = sum theta_j B_j(k) + const, with a
-    third-difference penalty lam |D3 theta|^2 (zero on every Gaussian in k, i.e. every lognormal).
+    """A penalised log-spline density of k = log(S/F): log q(k) = shape(theta) + const, with a third-derivative
+    penalty lam theta' P theta (zero on every Gaussian in k, i.e. every lognormal).
     `fitted` are the undiscounted prices of the fitted density, in the order of the quotes."""
 
-    knots: FloatArray
+    shape: TailedLogSpline
     theta: FloatArray
     lam: float
     effective_parameters: float
@@ -356,29 +357,39 @@ def _smile_log_density(k: FloatArray, total_vol: FloatArray, strikes: FloatArray
     return np.log(np.maximum(g, 0.05)) - 0.5 * np.log(w) - d2**2 / 2
 
 
-TAIL_KNOT_GROWTH = 1.5    # beyond the quoted strikes, each knot interval this much longer than the last
+@dataclass(frozen=True)
+class TailedLogSpline:
+    """The shape of log q(k), up to a constant, as a linear map of coefficients theta: a clamped cubic
+    spline sum theta_j B_j(k) over the quoted strikes [knots[0], knots[-1]], and beyond them Gaussian tails
+    joined with continuous value and slope, f(b) + f'(b) (k - b) - (k - b)^2 / (2 w_b), w_b the implied
+    total variance at that end. The tails cannot curve back up (a penalised spline left to itself beyond
+    the data extrapolates its end curvature, which on real chains put spurious mass at the grid's ends)."""
 
+    knots: FloatArray
+    tail_variance: tuple[float, float]
 
-def _knots(lo: float, hi: float, k_min: float, k_max: float, spacing: float) -> FloatArray:
-    """Cubic spline knots on [lo, hi]: every `spacing` over the quoted strikes and one spacing beyond them,
-    then growing geometrically towards the ends, where no quote constrains the shape."""
-    start, stop = max(lo, k_min - spacing), min(hi, k_max + spacing)
-    inner = np.linspace(start, stop, max(int(math.ceil((stop - start) / spacing)), 2) + 1)
+    def design(self, at: FloatArray) -> tuple[sparse.csr_matrix, FloatArray]:
+        """(M, offset) with log q(at) = M @ theta + offset + const."""
+        lo, hi = float(self.knots[0]), float(self.knots[-1])
+        inside = np.clip(at, lo, hi)
+        beyond = at - inside
+        n = self.knots.size - 4
+        slopes = BSpline(self.knots, np.eye(n), 3).derivative()(np.array([lo, hi]))      # (2, n)
+        rows, cols, vals = [], [], []
+        for side, mask in enumerate((at < lo, at > hi)):
+            where = np.flatnonzero(mask)
+            used = np.flatnonzero(slopes[side])
+            rows.append(np.repeat(where, used.size))
+            cols.append(np.tile(used, where.size))
+            vals.append(np.outer(beyond[where], slopes[side][used]).ravel())
+        tails = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                                  shape=(at.size, n))
+        variance = np.where(beyond < 0, self.tail_variance[0], self.tail_variance[1])
+        return (BSpline.design_matrix(inside, self.knots, 3) + tails).tocsr(), -beyond**2 / (2 * variance)
 
-    def tail(reach: float) -> FloatArray:
-        if reach <= spacing / 2:
-            return np.zeros(0)
-        growth = TAIL_KNOT_GROWTH
-        count = max(int(math.ceil(math.log1p(reach * (growth - 1) / spacing) / math.log(growth))), 1)
-        offsets = spacing * (growth ** np.arange(1, count + 1) - 1) / (growth - 1)
-        offsets = offsets * (reach / offsets[-1])          # the last knot exactly at the end
-        return offsets
-
-    left = start - tail(start - lo)[::-1]
-    right = stop + tail(hi - stop)
-    interior = np.concatenate((left, inner, right))
-    interior[0], interior[-1] = lo, hi
-    return np.concatenate(([lo] * 3, interior, [hi] * 3))
+    def values(self, theta: FloatArray, at: FloatArray) -> FloatArray:
+        matrix, offset = self.design(at)
+        return matrix @ theta + offset
 
 
 def _third_derivative_gram(knots: FloatArray, spacing: float) -> FloatArray:
@@ -394,7 +405,8 @@ def _third_derivative_gram(knots: FloatArray, spacing: float) -> FloatArray:
 
 def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscounted: FloatArray,
                    is_call: FloatArray, tolerance: FloatArray, atm_total_vol: float,
-                   grid_k: FloatArray, start_log_density: FloatArray) -> LogSplineFit:
+                   grid_k: FloatArray, start_log_density: FloatArray,
+                   tail_variance: tuple[float, float]) -> LogSplineFit:
     """Fit the log-density spline to undiscounted prices (residuals in units of each quote's half spread)
     with E[S] = F held exactly, choosing the penalty by a BIC at every Gauss-Newton linearisation.
 
@@ -403,8 +415,11 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
     log q + alpha k restores E[S] = F, and the objective, RSS + lam theta' P theta, is always that of a
     feasible density; a step that does not lower it is halved."""
     s = atm_total_vol
-    knots = _knots(float(grid_k[0]), float(grid_k[-1]), float(k.min()), float(k.max()), s / 3)
-    basis = BSpline.design_matrix(grid_k, knots, 3).tocsr()
+    lo, hi = float(k.min()), float(k.max())
+    intervals = max(int(math.ceil((hi - lo) / (s / 3))), 4)
+    knots = np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
+    shape = TailedLogSpline(knots, tail_variance)
+    basis, offset = shape.design(grid_k)
     basis_t = basis.T.tocsr()
     greville = (knots[1:-3] + knots[2:-2] + knots[3:-1]) / 3
     weights = payoff_weights(grid_k, forward, strikes, is_call) / tolerance[:, None]
@@ -417,7 +432,7 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
     def feasible(theta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
         """theta tilted so that E[S] = F, its normalised density on the grid, and its prices; None if the
         tilt cannot be found (a wild trial step)."""
-        f = basis @ theta
+        f = basis @ theta + offset
         alpha, below, above = 0.0, -math.inf, math.inf      # E[S] rises with alpha: bisect if Newton leaves
         for _ in range(40):
             g = f + alpha * grid_k
@@ -446,34 +461,49 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
         jac = (basis_t @ (weights_t * q[:, None])).T - price[:, None] * e_bar[None, :]
         return jac, basis_t @ (mean_w * q) - (mean_w @ q) * e_bar
 
-    start = np.linalg.lstsq(basis.toarray(), start_log_density, rcond=None)[0]
+    start = np.linalg.lstsq(basis.toarray(), start_log_density - offset, rcond=None)[0]
     first = feasible(start)
     if first is None:
         raise InputError("the option density fit could not start: the smile's density has no forward-matching tilt")
     theta, q, price = first
-    chosen: list[float] = []
-    frozen: float | None = None
+    chosen: list[float] = []            # the BIC's penalty at each linearisation (NaN: a trust-region step)
+    frozen: float | None = None         # the penalty once the BIC has settled on it
+    settled_before: set[float] = set()
+
+    def confirmed(lin: _Linearised) -> bool:
+        """At convergence for a frozen penalty, does the BIC still choose it? If not, unfreeze."""
+        nonlocal frozen
+        check = _scan_penalties(lin, basis, mass_w * q).lam
+        if check == frozen or check in settled_before:
+            return True
+        settled_before.add(float(frozen))
+        frozen = None
+        chosen.append(check)
+        return False
+
     iterations = 0
     while iterations < MAX_ITERATIONS:
         iterations += 1
         residual = price - target
         lin = _linearise(residual, *jacobian(q, price), theta, penalty_gram)
-        if frozen is None:
-            choice = _scan_penalties(lin, basis, mass_w * q)
-            if choice.trusted and len(chosen) >= 2 and choice.lam == chosen[-2] != chosen[-1]:
+        choice = _step_at(lin, frozen) if frozen is not None else _scan_penalties(lin, basis, mass_w * q)
+        if frozen is None and choice.trusted and chosen:
+            if choice.lam == chosen[-1]:
+                frozen = choice.lam
+            elif len(chosen) >= 2 and choice.lam == chosen[-2]:
                 frozen = max(choice.lam, chosen[-1])        # the BIC is flat between two: keep the smoother
                 choice = _step_at(lin, frozen)
-        else:
-            choice = _step_at(lin, frozen)
         lam = choice.lam
-        settled = choice.trusted and (frozen is not None or (bool(chosen) and lam == chosen[-1]))
         chosen.append(lam if choice.trusted else math.nan)
         current = float(residual @ residual + lam * theta @ penalty_gram @ theta)
         moved = theta + choice.step
         predicted = choice.rss + lam * float(moved @ penalty_gram @ moved)
-        if current - predicted <= TOLERANCE * (1 + current) and settled:
-            break
+        if frozen is not None and current - predicted <= TOLERANCE * (1 + current):
+            if confirmed(lin):
+                break
+            continue
         step = choice.step
+        trial_value = math.inf
         for _halving in range(20):
             trial_state = feasible(theta + step)
             step = step / 2
@@ -485,14 +515,13 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
             if trial_value <= current:
                 theta, q, price = trial, q_t, price_t
                 break
-        else:
-            if settled:
+        if frozen is not None and current - trial_value <= TOLERANCE * (1 + current):
+            # the step delivered next to nothing (or failed): converged, if the BIC agrees at the new point
+            residual = price - target
+            if confirmed(_linearise(residual, *jacobian(q, price), theta, penalty_gram)):
                 break
-            continue
-        if settled and current - trial_value <= TOLERANCE * (1 + current):
-            break                                   # the step delivered next to nothing: converged
     residual = price - target
-    return LogSplineFit(knots, theta, lam, _effective_parameters(lin, lam),
+    return LogSplineFit(shape, theta, lam, _effective_parameters(lin, lam),
                         math.sqrt(float(residual @ residual) / residual.size), len(LAMBDA_GRID), iterations,
                         price * tolerance)
 
@@ -543,7 +572,8 @@ def _density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None,
     lo, hi = float(k.min()) - TAIL_VOLS * low_vol, float(k.max()) + TAIL_VOLS * high_vol
     fit_grid = np.linspace(lo, hi, max(int(math.ceil((hi - lo) / atm_vol * FIT_NODES_PER_VOL)) + 1, 201))
     start = _smile_log_density(k, vol, strikes, forward, tolerance, atm_vol, fit_grid)
-    fit = fit_log_spline(k, strikes, forward, undiscounted, is_call, tolerance, atm_vol, fit_grid, start)
+    fit = fit_log_spline(k, strikes, forward, undiscounted, is_call, tolerance, atm_vol, fit_grid, start,
+                         (low_vol**2, high_vol**2))
 
     grid_k = np.linspace(lo, hi, GRID_POINTS)
     x = forward * np.exp(grid_k)
@@ -577,7 +607,6 @@ def _density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None,
 
 def _nodes_density(fit: LogSplineFit, fit_grid: FloatArray, at: FloatArray) -> FloatArray:
     """The fitted density of k at points `at`, normalised (as in the fit) to mass 1 on fit_grid."""
-    spline = BSpline(fit.knots, fit.theta, 3)
-    on_fit = spline(fit_grid)
+    on_fit = fit.shape.values(fit.theta, fit_grid)
     top = on_fit.max()
-    return np.exp(spline(at) - top) / (grid_moments(fit_grid, 1.0)[0] @ np.exp(on_fit - top))
+    return np.exp(fit.shape.values(fit.theta, at) - top) / (grid_moments(fit_grid, 1.0)[0] @ np.exp(on_fit - top))
