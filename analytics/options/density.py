@@ -111,14 +111,16 @@ def black_undiscounted(forward: float, strikes: FloatArray, total_vol: FloatArra
     return np.where(is_call, call, call - (forward - strikes))
 
 
-def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatArray, is_call: FloatArray) -> FloatArray:
+def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatArray, is_call: FloatArray,
+                      guess: FloatArray | None = None) -> FloatArray:
     """Total implied volatility sigma sqrt(T) for each undiscounted price (NaN outside no-arbitrage bounds).
 
     An in-the-money price is turned into its out-of-the-money twin by parity; the twin's price, normalised
     by sqrt(F K), is solved for v by safeguarded Newton steps from the price curve's inflection point
     v = sqrt(2 |log(F/K)|): above it the curve is concave and Newton on the price climbs monotonically to
     the root; below it Newton runs on the log of the price (concave there too), and any step leaving the
-    bracket known to hold the root bisects instead."""
+    bracket known to hold the root bisects instead. Below the inflection point the first guess is the
+    small-price asymptote v = |log(F/K)| / sqrt(-2 log b); `guess` (e.g. nearby vols) replaces either."""
     strikes = np.asarray(strikes, float)
     price = np.asarray(undiscounted, float)
     is_call = np.asarray(is_call, bool)
@@ -129,11 +131,13 @@ def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatAr
     if valid.any():
         root_fk = np.sqrt(forward * strikes[valid])
         out[valid] = _normalised_otm_vol(-np.abs(np.log(forward / strikes[valid])),
-                                         (price[valid] - intrinsic[valid]) / root_fk)
+                                         (price[valid] - intrinsic[valid]) / root_fk,
+                                         None if guess is None else np.asarray(guess, float)[valid])
     return out
 
 
-def _normalised_otm_vol(x: FloatArray, target: FloatArray, max_steps: int = 60) -> FloatArray:
+def _normalised_otm_vol(x: FloatArray, target: FloatArray, guess: FloatArray | None = None,
+                        max_steps: int = 60) -> FloatArray:
     """v with b(x, v) = e^{x/2} N(x/v + v/2) - e^{-x/2} N(x/v - v/2) = target, for x <= 0 (an out-of-the-money
     option's price over sqrt(F K)); NaN where the iteration fails."""
     half = np.exp(x / 2)
@@ -142,12 +146,16 @@ def _normalised_otm_vol(x: FloatArray, target: FloatArray, max_steps: int = 60) 
         d1 = x / v + v / 2
         return half * ndtr(d1) - ndtr(d1 - v) / half, half * np.exp(-d1 * d1 / 2) / math.sqrt(2 * math.pi)
 
-    v = np.maximum(np.sqrt(-2 * x), 1e-3)
-    start_price, _ = price_and_vega(v)
+    inflection = np.maximum(np.sqrt(-2 * x), 1e-3)
+    start_price, _ = price_and_vega(inflection)
     upper_branch = target >= start_price
-    lo = np.where(upper_branch, v, 0.0)
-    hi = np.where(upper_branch, np.inf, v)
+    lo = np.where(upper_branch, inflection, 0.0)
+    hi = np.where(upper_branch, np.inf, inflection)
     log_target = np.log(target)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asymptote = -x / np.sqrt(-2 * np.minimum(log_target, -1e-3))
+    start = np.where(upper_branch, inflection, asymptote) if guess is None else guess
+    v = np.where((start > lo) & (start < hi), start, inflection)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(max_steps):
             b, vega = price_and_vega(v)
@@ -388,8 +396,14 @@ class TailedLogSpline:
         return (BSpline.design_matrix(inside, self.knots, 3) + tails).tocsr(), -beyond**2 / (2 * variance)
 
     def values(self, theta: FloatArray, at: FloatArray) -> FloatArray:
-        matrix, offset = self.design(at)
-        return matrix @ theta + offset
+        """log q(at) + const for coefficients theta (design(at) applied, without building it)."""
+        lo, hi = float(self.knots[0]), float(self.knots[-1])
+        spline = BSpline(self.knots, theta, 3)
+        inside = np.clip(at, lo, hi)
+        beyond = at - inside
+        slope = np.where(beyond < 0, spline(lo, 1), spline(hi, 1))
+        variance = np.where(beyond < 0, self.tail_variance[0], self.tail_variance[1])
+        return spline(inside) + slope * beyond - beyond**2 / (2 * variance)
 
 
 def _third_derivative_gram(knots: FloatArray, spacing: float) -> FloatArray:
@@ -582,7 +596,7 @@ def _density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None,
     pdf = raw / mass
     diagnostics: dict = {}          # filled below from the density's own cdf and mean
     density = GriddedDensity(x, pdf, source=source, method=METHOD, diagnostics=diagnostics)
-    fitted_vol = implied_total_vol(forward, strikes, fit.fitted, is_call)
+    fitted_vol = implied_total_vol(forward, strikes, fit.fitted, is_call, guess=vol)
     vol_error = (fitted_vol - vol) / math.sqrt(t_years) * 100
     cdf_lo, cdf_hi = np.interp([strikes.min(), strikes.max()], x, density.cdf)
     mean = density.mean()
