@@ -248,6 +248,7 @@ class LogSplineFit:
 TOLERANCE = 1e-4       # relative gain of the objective below which a fit has converged (the noise is ~1/N)
 LAMBDA_GRID = 10.0 ** np.arange(5.0, -2.01, -0.125)    # penalties the BIC chooses from, smoothest first
 MAX_ITERATIONS = 60
+UNSETTLED_SCANS = 12    # after this many linearisations the penalty is frozen even if the BIC still wavers
 MAX_LOG_STEP = 1.0     # largest sd under q of the change of log q in one Gauss-Newton step (nats)
 
 
@@ -316,9 +317,11 @@ def _scan_penalties(lin: _Linearised, basis, mass_q: FloatArray) -> _PenaltyChoi
     return _PenaltyChoice(float(lam[best]), steps[:, best], float(rss[best]))
 
 
-def _step_at(lin: _Linearised, lam: float) -> _PenaltyChoice:
-    """The Gauss-Newton step at one penalty."""
+def _step_at(lin: _Linearised, lam: float, damping: float = 0.0) -> _PenaltyChoice:
+    """The Gauss-Newton step at one penalty; with damping > 0, Levenberg-Marquardt's (the system's
+    diagonal scaled up by 1 + damping), for when full steps have stopped working."""
     system = lin.a.T @ lin.a + lam * lin.pz
+    system[np.diag_indices_from(system)] *= 1.0 + damping
     system[np.diag_indices_from(system)] += 1e-12 * np.trace(system) / system.shape[0]
     u = linalg.solve(system, lin.from_data - lam * lin.from_penalty, assume_a="pos")
     moved = lin.residual + lin.a @ u
@@ -496,16 +499,21 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
         return False
 
     iterations = 0
+    damping = 0.0
     while iterations < MAX_ITERATIONS:
         iterations += 1
         residual = price - target
         lin = _linearise(residual, *jacobian(q, price), theta, penalty_gram)
-        choice = _step_at(lin, frozen) if frozen is not None else _scan_penalties(lin, basis, mass_w * q)
+        choice = _step_at(lin, frozen, damping) if frozen is not None else _scan_penalties(lin, basis, mass_w * q)
         if frozen is None and choice.trusted and chosen:
             if choice.lam == chosen[-1]:
                 frozen = choice.lam
             elif len(chosen) >= 2 and choice.lam == chosen[-2]:
                 frozen = max(choice.lam, chosen[-1])        # the BIC is flat between two: keep the smoother
+                choice = _step_at(lin, frozen)
+            elif iterations > UNSETTLED_SCANS:             # still wandering: take the most frequent choice
+                values, counts = np.unique([c for c in chosen if c == c], return_counts=True)
+                frozen = float(values[np.argmax(counts)]) if values.size else choice.lam
                 choice = _step_at(lin, frozen)
         lam = choice.lam
         chosen.append(lam if choice.trusted else math.nan)
@@ -528,6 +536,8 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
             trial_value = float(r_t @ r_t + lam * trial @ penalty_gram @ trial)
             if trial_value <= current:
                 theta, q, price = trial, q_t, price_t
+                # halved steps mean the linear model is poor this far out: damp the next (Levenberg-Marquardt)
+                damping = min(damping * 4 + 1e-3, 1e6) if _halving >= 2 else damping / 4
                 break
         if frozen is not None and current - trial_value <= TOLERANCE * (1 + current):
             # the step delivered next to nothing (or failed): converged, if the BIC agrees at the new point
