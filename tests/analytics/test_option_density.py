@@ -6,6 +6,7 @@ import pytest
 from scipy.interpolate import BSpline, make_lsq_spline
 from scipy.stats import norm
 
+from analytics.errors import InputError
 from analytics.options.chain import ExpiryQuotes, clean_expiry, parse_chain, years_to_expiry
 from analytics.options.density import (
     TailedLogSpline,
@@ -150,6 +151,35 @@ def test_chain_reader_occ_symbols_and_dates():
     assert chain["type"].tolist() == ["call", "put", "call"]
     # 90 days from a date (16:00 New York) to 16:00 New York on the expiry date
     assert years_to_expiry("2025-12-20", "2026-03-20") == pytest.approx(90 / 365, abs=1e-12)
+
+
+def test_sparse_subsets_of_real_chains_give_valid_densities_or_clear_errors():
+    """Random handfuls of a real chain's strikes (6 to 40, including stale and inconsistent quotes) give a
+    positive density of mass 1 with its mean at the forward, or a one-line InputError when fewer than five
+    usable quotes remain; nothing else escapes."""
+    rng = np.random.default_rng(11)
+    fitted = refused = 0
+    for info in bundled_chains()[:3]:
+        chain = parse_chain(info.file.read_text(encoding="utf-8"), str(info.file))
+        for expiry in info.expiries[::2]:
+            quotes = clean_expiry(chain, expiry)
+            t_years = years_to_expiry(asof_new_york(info.asof_utc), expiry)
+            for size in (6, 12, 40):
+                pick = np.sort(rng.choice(quotes.strikes.size, min(size, quotes.strikes.size - 1), replace=False))
+                subset = ExpiryQuotes(expiry, quotes.strikes[pick], quotes.call_mid[pick], quotes.call_spread[pick],
+                                      quotes.put_mid[pick], quotes.put_spread[pick])
+                try:
+                    result = density_from_quotes(subset, t_years, spot=info.spot)
+                except InputError as error:
+                    assert "usable out-of-the-money quotes" in str(error)
+                    refused += 1
+                    continue
+                d = result.density
+                assert np.isfinite(d.pdf).all() and d.pdf.min() >= 0
+                assert d.mass == pytest.approx(1.0, abs=1e-6)
+                assert abs(d.mean() / result.forward - 1) < 5e-3
+                fitted += 1
+    assert fitted >= 20
 
 
 @pytest.mark.parametrize("info", bundled_chains(), ids=lambda i: i.ticker)
