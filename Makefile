@@ -22,7 +22,7 @@ system-packages:
 run: setup
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1
 
-test: setup system-packages
+test: setup system-packages lint
 	$(BIN)/python -m pytest
 
 # oipd (the comparison in the options benchmark) pins an older plotly than the app: its own environment

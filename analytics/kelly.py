@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import xlogy
 
-from ._types import FloatArray
+from ._types import BoolArray, FloatArray
 from .divergence import kl_divergence, renyi_divergence
 from .errors import InputError
 
@@ -31,8 +31,8 @@ class KellyAllocation:
     cash: float
     growth_nats: float
     multipliers: FloatArray
-    backed: FloatArray
-    hedges: FloatArray
+    backed: BoolArray
+    hedges: BoolArray
     expected_value: FloatArray
     booksum: float
     regime: str

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Sequence, TypeVar
+from typing import Protocol, Sequence, TypeVar
 
 from .beliefs import NamedBelief
 from .distributions import normalise_label
 from .errors import InputError
 
-M = TypeVar("M")
+
+class _HasEvent(Protocol):
+    @property
+    def event(self) -> str: ...
+
+
+M = TypeVar("M", bound=_HasEvent)
 
 
 def pair_beliefs_with_events(markets: Sequence[M], beliefs: Sequence[NamedBelief]) -> list[tuple[M, NamedBelief]]:

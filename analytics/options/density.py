@@ -28,7 +28,7 @@ from scipy.interpolate import BSpline
 from scipy.special import ndtr
 from threadpoolctl import ThreadpoolController
 
-from .._types import FloatArray
+from .._types import BoolArray, FloatArray
 from ..distributions import GriddedDensity
 from ..errors import InputError
 from .chain import ExpiryQuotes
@@ -102,7 +102,7 @@ def parity_forward(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate:
     return ForwardFit(spot * math.exp(r * t_years), math.exp(-r * t_years), f"spot and rate {r:g} (fallback)", 0)
 
 
-def black_undiscounted(forward: float, strikes: FloatArray, total_vol: FloatArray, is_call: FloatArray) -> FloatArray:
+def black_undiscounted(forward: float, strikes: FloatArray, total_vol: FloatArray, is_call: BoolArray) -> FloatArray:
     """Undiscounted Black-76 price with total volatility v = sigma sqrt(T)."""
     v = np.maximum(total_vol, 1e-300)
     d1 = np.log(forward / strikes) / v + v / 2
@@ -111,7 +111,7 @@ def black_undiscounted(forward: float, strikes: FloatArray, total_vol: FloatArra
     return np.where(is_call, call, call - (forward - strikes))
 
 
-def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatArray, is_call: FloatArray,
+def implied_total_vol(forward: float, strikes: FloatArray, undiscounted: FloatArray, is_call: BoolArray,
                       guess: FloatArray | None = None) -> FloatArray:
     """Total implied volatility sigma sqrt(T) for each undiscounted price (NaN outside no-arbitrage bounds).
 
@@ -202,7 +202,7 @@ def grid_moments(grid_k: FloatArray, forward: float) -> tuple[FloatArray, FloatA
     return _to_nodes(one_1 - one_t, one_t), forward * _to_nodes(exp_1 - exp_t, exp_t)
 
 
-def payoff_weights(grid_k: FloatArray, forward: float, strikes: FloatArray, is_call: FloatArray) -> FloatArray:
+def payoff_weights(grid_k: FloatArray, forward: float, strikes: FloatArray, is_call: BoolArray) -> FloatArray:
     """Matrix W with W @ q = the exact undiscounted price E[(S - K)^+] (calls) or E[(K - S)^+] (puts)
     for a density q of k = log(S/F) given at the grid nodes and linear between them (zero outside).
     Exact integration keeps the payoff's kink between nodes from biasing the fit. A call pays on
@@ -421,7 +421,7 @@ def _third_derivative_gram(knots: FloatArray, spacing: float) -> FloatArray:
 
 
 def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscounted: FloatArray,
-                   is_call: FloatArray, tolerance: FloatArray, atm_total_vol: float,
+                   is_call: BoolArray, tolerance: FloatArray, atm_total_vol: float,
                    grid_k: FloatArray, start_log_density: FloatArray,
                    tail_variance: tuple[float, float]) -> LogSplineFit:
     """Fit the log-density spline to undiscounted prices (residuals in units of each quote's half spread)
@@ -491,9 +491,9 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
         """At convergence for a frozen penalty, does the BIC still choose it? If not, unfreeze."""
         nonlocal frozen
         check = _scan_penalties(lin, basis, mass_w * q).lam
-        if check == frozen or check in settled_before:
+        if frozen is None or check == frozen or check in settled_before:
             return True
-        settled_before.add(float(frozen))
+        settled_before.add(frozen)
         frozen = None
         chosen.append(check)
         return False
