@@ -245,7 +245,7 @@ class LogSplineFit:
     fitted: FloatArray
 
 
-TOLERANCE = 1e-4       # relative gain of the objective below which a fit has converged (the noise is ~1/N)
+TOLERANCE = 1e-4       # relative gain of the objective (RSS + penalty) below which a fit has converged
 LAMBDA_GRID = 10.0 ** np.arange(5.0, -2.01, -0.125)    # penalties the BIC chooses from, smoothest first
 MAX_ITERATIONS = 60
 UNSETTLED_SCANS = 12    # after this many linearisations the penalty is frozen even if the BIC still wavers
@@ -282,7 +282,7 @@ class _PenaltyChoice:
     trusted: bool = True        # False: the BIC's step left the trust region, this is a shorter one
 
 
-def _scan_penalties(lin: _Linearised, basis, mass_q: FloatArray) -> _PenaltyChoice:
+def _scan_penalties(lin: _Linearised, basis: sparse.csr_matrix, mass_q: FloatArray) -> _PenaltyChoice:
     """Gauss-Newton steps for every penalty on LAMBDA_GRID at once, and the BIC's choice among them.
 
     The generalised eigenproblem Pz v = mu (A'A + Pz) v diagonalises every A'A + lam Pz together, so each
@@ -373,8 +373,9 @@ class TailedLogSpline:
     """The shape of log q(k), up to a constant, as a linear map of coefficients theta: a clamped cubic
     spline sum theta_j B_j(k) over the quoted strikes [knots[0], knots[-1]], and beyond them Gaussian tails
     joined with continuous value and slope, f(b) + f'(b) (k - b) - (k - b)^2 / (2 w_b), w_b the implied
-    total variance at that end. The tails cannot curve back up (a penalised spline left to itself beyond
-    the data extrapolates its end curvature, which on real chains put spurious mass at the grid's ends)."""
+    total variance at that end. The tails bend down like a lognormal's (they can rise only briefly, where
+    the spline's end slope points outward); a penalised spline left to itself beyond the data extrapolates
+    its end curvature, which on real chains put spurious mass at the grid's ends."""
 
     knots: FloatArray
     tail_variance: tuple[float, float]
@@ -430,7 +431,9 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
     The mean is held by an exponential tilt: B-splines reproduce the line k exactly (coefficients at the
     Greville abscissae), so after each step a one-dimensional Newton solve for alpha in
     log q + alpha k restores E[S] = F, and the objective, RSS + lam theta' P theta, is always that of a
-    feasible density; a step that does not lower it is halved."""
+    feasible density; a step that does not lower it is halved, and once halving becomes the rule the steps
+    are damped (Levenberg-Marquardt). The penalty is frozen once the BIC picks it twice running and is
+    confirmed by one more scan at convergence."""
     s = atm_total_vol
     lo, hi = float(k.min()), float(k.max())
     intervals = max(int(math.ceil((hi - lo) / (s / 3))), 4)
@@ -456,7 +459,7 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
             base = np.exp(g - g.max())
             su, sv = mass_w @ base, mean_w @ base
             gap = math.log(sv / su)
-            if abs(gap) < 1e-14:
+            if abs(gap) < 1e-12:            # E[S] = F to 1e-12, far inside every check downstream
                 q = base / su
                 return theta + alpha * greville, q, weights @ q
             if gap < 0:
