@@ -36,7 +36,8 @@ from .chain import ExpiryQuotes
 GRID_POINTS = 4001
 TAIL_VOLS = 6.0   # the grid extends this many total vols (implied at the outermost quotes) beyond them
 FIT_NODES_PER_VOL = 12   # the fit's grid, on which payoffs are integrated exactly against the linear interpolant
-METHOD = "penalised log-spline density fitted to out-of-the-money prices (BIC-chosen smoothing)"
+METHOD = ("penalised log-spline density over the quoted strikes with Gaussian tails, fitted to out-of-the-money "
+          "prices (BIC-chosen smoothing)")
 
 
 @functools.cache
