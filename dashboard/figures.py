@@ -76,8 +76,8 @@ def density_overlay(score: ContinuousScore, title: str = "Market density vs beli
         fig.add_vrect(x0=quoted_range[0], x1=quoted_range[1], fillcolor="grey", opacity=0.08, line_width=0,
                       annotation_text="quoted strikes", annotation_position="top left")
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="density (per unit of price)",
-                      xaxis_range=_price_range(score), legend_orientation="h", height=360,
-                      margin=dict(t=50, b=40, l=60, r=20))
+                      xaxis_range=_price_range(score), height=380, margin=dict(t=50, b=80, l=60, r=20),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))    # below the axis title
     return fig
 
 
