@@ -570,8 +570,8 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
                         source: str = "") -> ChainDensity:
     """The market's risk-neutral density of S_T from one expiry's quotes (see the module docstring)."""
     # The fit's matrices are small (about 200 x 70): BLAS threads cost far more in hand-offs than they save
-    # (88 ms against 29 ms per index chain on two cores). The limit is process-wide while it lasts; fits
-    # overlapping in two threads may leave it at one thread, which suits these sizes anyway.
+    # (all expiries of the bundled SPX chain: 0.12 s against 0.33 s on two cores). The limit is process-wide
+    # while it lasts; fits overlapping in two threads may leave it at one thread, which suits these sizes.
     with _thread_pools().limit(limits=1, user_api="blas"):
         return _density_from_quotes(q, t_years, spot=spot, rate=rate, source=source)
 
