@@ -113,9 +113,10 @@ def clean_expiry(chain: pd.DataFrame, expiry: str) -> ExpiryQuotes:
     if rows.empty:
         raise InputError(f"no quotes for expiry {expiry}; the file holds {', '.join(expiries(chain))}")
     dropped: dict[str, int] = {}
-    roots, root_counts = np.unique(rows["root"].to_numpy(str), return_counts=True)
+    row_roots = rows["root"].to_numpy(str)
+    roots, root_counts = np.unique(row_roots, return_counts=True)
     root = str(roots[np.argmax(root_counts)])
-    same_root = rows["root"].to_numpy(str) == root
+    same_root = row_roots == root
     dropped["other root (duplicate strikes)"] = int((~same_root).sum())
     strike = rows["strike"].to_numpy(float)
     bid, ask = rows["bid"].to_numpy(float), rows["ask"].to_numpy(float)

@@ -241,7 +241,6 @@ class LogSplineFit:
     lam: float
     effective_parameters: float
     residual_rms_half_spreads: float
-    candidates: int
     iterations: int
     fitted: FloatArray
 
@@ -275,6 +274,15 @@ def _linearise(residual: FloatArray, jac: FloatArray, grad_c: FloatArray, theta:
     return _Linearised(z, a, z.T @ penalty_gram @ z, residual, -(a.T @ residual), z.T @ (penalty_gram @ theta))
 
 
+def _normal_matrix(gram: FloatArray, penalty: FloatArray, lam: float, damping: float = 0.0) -> FloatArray:
+    """gram + lam penalty, its diagonal scaled by 1 + damping (Levenberg-Marquardt) and lifted by 1e-12 of
+    its mean so that it stays positive definite."""
+    system = gram + lam * penalty
+    system[np.diag_indices_from(system)] *= 1.0 + damping
+    system[np.diag_indices_from(system)] += 1e-12 * np.trace(system) / system.shape[0]
+    return system
+
+
 @dataclass(frozen=True)
 class _PenaltyChoice:
     lam: float
@@ -292,9 +300,7 @@ def _scan_penalties(lin: _Linearised, basis: sparse.csr_matrix, mass_q: FloatArr
     whose change of log q has a standard deviation under q (mass_q: q times the grid's mass weights) above
     MAX_LOG_STEP is replaced by the least penalised step within it: the penalty as the damping of a trust
     region measured in KL."""
-    both = lin.a.T @ lin.a + lin.pz
-    both[np.diag_indices_from(both)] += 1e-12 * np.trace(both) / both.shape[0]
-    mu, vecs = linalg.eigh(lin.pz, both)
+    mu, vecs = linalg.eigh(lin.pz, _normal_matrix(lin.a.T @ lin.a, lin.pz, 1.0))
     mu = np.clip(mu, 0.0, 1.0)
     lam = np.asarray(LAMBDA_GRID)
     shrink = 1.0 / (1.0 + (lam[None, :] - 1.0) * mu[:, None])          # (m, L)
@@ -321,9 +327,7 @@ def _scan_penalties(lin: _Linearised, basis: sparse.csr_matrix, mass_q: FloatArr
 def _step_at(lin: _Linearised, lam: float, damping: float = 0.0) -> _PenaltyChoice:
     """The Gauss-Newton step at one penalty; with damping > 0, Levenberg-Marquardt's (the system's
     diagonal scaled up by 1 + damping), for when full steps have stopped working."""
-    system = lin.a.T @ lin.a + lam * lin.pz
-    system[np.diag_indices_from(system)] *= 1.0 + damping
-    system[np.diag_indices_from(system)] += 1e-12 * np.trace(system) / system.shape[0]
+    system = _normal_matrix(lin.a.T @ lin.a, lin.pz, lam, damping)
     u = linalg.solve(system, lin.from_data - lam * lin.from_penalty, assume_a="pos")
     moved = lin.residual + lin.a @ u
     return _PenaltyChoice(lam, lin.z @ u, float(moved @ moved))
@@ -332,9 +336,13 @@ def _step_at(lin: _Linearised, lam: float, damping: float = 0.0) -> _PenaltyChoi
 def _effective_parameters(lin: _Linearised, lam: float) -> float:
     """trace of the linearised fit's hat matrix, (A'A + lam Pz)^-1 A'A."""
     gram = lin.a.T @ lin.a
-    system = gram + lam * lin.pz
-    system[np.diag_indices_from(system)] += 1e-12 * np.trace(system) / system.shape[0]
-    return float(np.trace(linalg.solve(system, gram, assume_a="pos")))
+    return float(np.trace(linalg.solve(_normal_matrix(gram, lin.pz, lam), gram, assume_a="pos")))
+
+
+def _clamped_knots(lo: float, hi: float, spacing: float, min_intervals: int) -> FloatArray:
+    """Knots of a clamped cubic spline on [lo, hi], evenly spaced about `spacing` apart."""
+    intervals = max(int(math.ceil((hi - lo) / spacing)), min_intervals)
+    return np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
 
 
 SMILE_KNOT_VOLS = 0.5     # knot spacing of the first guess's smile, in ATM total vols
@@ -352,8 +360,7 @@ def _smile_log_density(k: FloatArray, total_vol: FloatArray, strikes: FloatArray
     vega = np.sqrt(forward * strikes) * np.exp(-np.abs(k) / 2 - d1 * d1 / 2) / math.sqrt(2 * math.pi)
     noise = 2 * total_vol * np.maximum(tolerance / np.maximum(vega, 1e-300), 1e-4 * total_vol)   # of w = v^2
     lo, hi = float(k.min()), float(k.max())
-    intervals = max(int(math.ceil((hi - lo) / (atm_total_vol * SMILE_KNOT_VOLS))), 2)
-    knots = np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
+    knots = _clamped_knots(lo, hi, atm_total_vol * SMILE_KNOT_VOLS, 2)
     design = BSpline.design_matrix(k, knots, 3).toarray() / noise[:, None]
     gram = design.T @ design
     d2 = np.diff(np.eye(design.shape[1]), 2, axis=0)
@@ -436,9 +443,7 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
     are damped (Levenberg-Marquardt). The penalty is frozen once the BIC picks it twice running and is
     confirmed by one more scan at convergence."""
     s = atm_total_vol
-    lo, hi = float(k.min()), float(k.max())
-    intervals = max(int(math.ceil((hi - lo) / (s / 3))), 4)
-    knots = np.concatenate(([lo] * 3, np.linspace(lo, hi, intervals + 1), [hi] * 3))
+    knots = _clamped_knots(float(k.min()), float(k.max()), s / 3, 4)
     shape = TailedLogSpline(knots, tail_variance)
     basis, offset = shape.design(grid_k)
     basis_t = basis.T.tocsr()
@@ -516,7 +521,7 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
                 frozen = max(choice.lam, chosen[-1])        # the BIC is flat between two: keep the smoother
                 choice = _step_at(lin, frozen)
             elif iterations > UNSETTLED_SCANS:             # still wandering: take the most frequent choice
-                values, counts = np.unique([c for c in chosen if c == c], return_counts=True)
+                values, counts = np.unique([c for c in chosen if math.isfinite(c)], return_counts=True)
                 frozen = float(values[np.argmax(counts)]) if values.size else choice.lam
                 choice = _step_at(lin, frozen)
         lam = choice.lam
@@ -550,7 +555,7 @@ def fit_log_spline(k: FloatArray, strikes: FloatArray, forward: float, undiscoun
                 break
     residual = price - target
     return LogSplineFit(shape, theta, lam, _effective_parameters(lin, lam),
-                        math.sqrt(float(residual @ residual) / residual.size), len(LAMBDA_GRID), iterations,
+                        math.sqrt(float(residual @ residual) / residual.size), iterations,
                         price * tolerance)
 
 
