@@ -1,0 +1,39 @@
+"""Every golden command prints what it printed before the reorganisation (issue 12): same exit code,
+same keys, same strings, numbers equal to 1e-9 relative (BLAS may round differently on another machine)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.golden.commands import GOLDEN, recorded, run
+
+
+def assert_same(now: object, before: object, where: str = "") -> None:
+    if isinstance(before, float) or (isinstance(before, int) and isinstance(now, float)):
+        assert isinstance(now, (int, float)), f"{where}: {now!r} is not a number like {before!r}"
+        assert math.isclose(now, before, rel_tol=1e-9, abs_tol=1e-12), f"{where}: {now!r} != {before!r}"
+    elif isinstance(before, dict):
+        assert isinstance(now, dict) and now.keys() == before.keys(), \
+            f"{where}: keys {sorted(now) if isinstance(now, dict) else now!r} != {sorted(before)}"
+        for key in before:
+            assert_same(now[key], before[key], f"{where}.{key}")
+    elif isinstance(before, list):
+        assert isinstance(now, list) and len(now) == len(before), f"{where}: length differs"
+        for i, (a, b) in enumerate(zip(now, before, strict=True)):
+            assert_same(a, b, f"{where}[{i}]")
+    else:
+        assert now == before, f"{where}: {now!r} != {before!r}"
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_command_prints_the_recorded_output(name: str) -> None:
+    assert_same(run(GOLDEN[name]), recorded(name), name)
+
+
+def test_the_comparison_catches_a_changed_number() -> None:
+    with pytest.raises(AssertionError):
+        assert_same({"kl_bits": 0.5 + 1e-6}, {"kl_bits": 0.5})
+    with pytest.raises(AssertionError):
+        assert_same({"warnings": ["a"]}, {"warnings": []})
