@@ -9,10 +9,11 @@ PORT ?= 8501
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
 # Debian's Chromium (browser tests, PDF figures), poppler (pdftotext) and DejaVu fonts (PDF text).
@@ -33,11 +34,11 @@ $(BENCH_STAMP): requirements-bench.txt
 	touch $(BENCH_STAMP)
 
 bench: setup $(BENCH_STAMP)
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m bench.run
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy analytics
+	$(BIN)/mypy analytics services reporting data dashboard bench
 
 clean:
 	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,13 +1,8 @@
 """Streamlit entry point: `streamlit run dashboard/app.py`."""
 
-import sys
 from pathlib import Path
 
 import streamlit as st
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:   # streamlit runs this file as a script, not as a package
-    sys.path.insert(0, str(ROOT))
 
 st.set_page_config(page_title="Market disagreement", layout="wide")
 VIEWS = Path(__file__).resolve().parent / "views"

@@ -7,10 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.errors import InputError
-from analytics.kelly import growth_of_stakes
-from analytics.score import HEADLINE_LABEL, DiscreteScore
-from dashboard.tables import outcome_table
+from analytics.betting.kelly import growth_of_stakes
+from analytics.core.errors import InputError
+from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
+from reporting.tables import outcome_table
 
 HELP = {
     "kl": ("Kullback-Leibler divergence KL(belief || market) = sum p log(p/q). It is the information your "
@@ -79,7 +79,7 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
 
 def report_downloads(pair: Any, *, market_source: str, belief_source: str, method: str) -> None:
     """Download buttons for the report of what the screen shows (HTML, JSON, CSV now; PDF on request)."""
-    from dashboard.report import build_report, render
+    from reporting.report import build_report, render
 
     report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method)
     st.subheader("Export")

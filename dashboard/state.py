@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.beliefs import NamedBelief
-from analytics.markets import DiscreteMarket
-from analytics.odds_files import OddsRequest
-from analytics.tables import decode_text
+from analytics.beliefs.reading import NamedBelief
+from analytics.betting.market import DiscreteMarket
+from analytics.betting.odds_files import OddsRequest
+from analytics.core.text import decode_text
 from data.files import read_text_file
-from data.markets import beliefs_from_text, markets_from_text
+from data.market_files import beliefs_from_text, markets_from_text
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.beliefs import parse_beliefs
-from analytics.odds_files import OddsRequest, detect_kind, parse_odds_table
-from analytics.tables import looks_like_json, read_csv_table
-
-from .files import read_text_file
+from analytics.beliefs.reading import parse_beliefs
+from analytics.betting.odds_files import OddsRequest, detect_kind, parse_odds_table
+from analytics.core.text import looks_like_json, read_csv_table
+from data.files import read_text_file
 
 
 def describe_text(text: str, source: str) -> dict[str, Any]:

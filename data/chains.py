@@ -8,12 +8,11 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from analytics.errors import InputError
+from analytics.core.errors import InputError
 from analytics.options.chain import clean_expiry, expiries, parse_chain, years_to_expiry
 from analytics.options.density import ChainDensity, density_from_quotes
-
-from .bundled import SNAPSHOTS
-from .files import read_text_file
+from data.bundled import SNAPSHOTS
+from data.files import read_text_file
 
 OPTIONS = SNAPSHOTS / "options"
 

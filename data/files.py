@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analytics.errors import InputError
-from analytics.tables import MAX_TEXT_BYTES, decode_text
+from analytics.core.errors import InputError
+from analytics.core.text import MAX_TEXT_BYTES, decode_text
 
 
 def read_text_file(path: str | Path) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .chains import asof_new_york, bundled_chains
-from .files import read_text_file
+from data.chains import asof_new_york, bundled_chains
+from data.files import read_text_file
 
 DEFAULT_TIMEOUT_SECONDS = 8.0
 MAX_EXPIRIES = 6

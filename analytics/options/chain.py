@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..tables import read_csv_table
+from analytics.core.errors import InputError
+from analytics.core.text import read_csv_table
 
 NEW_YORK = ZoneInfo("America/New_York")
 OCC = re.compile(r"^(?P<root>[A-Z0-9.^]+?)(?P<date>\d{6})(?P<type>[CP])(?P<strike>\d{8})$")

@@ -28,10 +28,10 @@ from scipy.interpolate import BSpline
 from scipy.special import ndtr
 from threadpoolctl import ThreadpoolController
 
-from .._types import BoolArray, FloatArray
-from ..distributions import GriddedDensity
-from ..errors import InputError
-from .chain import ExpiryQuotes
+from analytics.core.distributions import GriddedDensity
+from analytics.core.errors import InputError
+from analytics.core.types import BoolArray, FloatArray
+from analytics.options.chain import ExpiryQuotes
 
 GRID_POINTS = 4001
 TAIL_VOLS = 6.0   # the grid extends this many total vols (implied at the outermost quotes) beyond them

@@ -4,19 +4,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics.beliefs import DiscreteBelief, NamedBelief
-from analytics.errors import InputError
-from analytics.margin import METHOD_NOTES, METHODS
-from analytics.odds import FORMATS
-from analytics.odds_files import detect_kind, football_bookmakers
-from analytics.score import Regularisation, score_named_belief
-from analytics.surprise import market_surprise
-from analytics.tables import read_csv_table
+from analytics.beliefs.reading import DiscreteBelief, NamedBelief
+from analytics.betting.margin import METHOD_NOTES, METHODS
+from analytics.betting.odds_files import detect_kind, football_bookmakers
+from analytics.betting.odds_formats import FORMATS
+from analytics.betting.surprise import market_surprise
+from analytics.core.errors import InputError
+from analytics.core.text import read_csv_table
+from analytics.scoring.discrete import Regularisation, score_named_belief
 from dashboard.components import report_downloads, show_allocation, show_headline
-from dashboard.figures import contribution_bars, market_vs_belief_bars, season_histogram
 from dashboard.state import beliefs_from_bytes, markets_from_bytes, markets_from_path, text_of
 from data.bundled import ODDS_FILES
-from data.scoring import ScoredPair
+from reporting.figures import contribution_bars, market_vs_belief_bars, season_histogram
+from services.scoring import ScoredPair
 
 st.title("Betting markets")
 st.caption("Fair market probabilities from bookmaker, exchange or prediction-market prices (margin removed), "

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import streamlit as st
 
-from analytics.divergence import kl_divergence, to_bits
-from analytics.score import HEADLINE_LABEL
-from dashboard.figures import swan_curve
+from analytics.core.divergence import kl_divergence, to_bits
+from analytics.scoring.discrete import HEADLINE_LABEL
+from reporting.figures import swan_curve
 
 st.title("Learn: disagreement as information and as growth")
 st.markdown(f"""

@@ -4,17 +4,17 @@ import math
 
 import streamlit as st
 
-from analytics.beliefs import NamedBelief
-from analytics.continuous import ShiftedMarket, view_belief
-from analytics.errors import InputError
-from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+from analytics.beliefs.price import ShiftedMarket, view_belief
+from analytics.beliefs.reading import NamedBelief
+from analytics.core.errors import InputError
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from dashboard.components import report_downloads, show_continuous_headline
-from dashboard.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
 from dashboard.state import beliefs_from_bytes, chain_densities, text_of
-from dashboard.tables import quantile_table
 from data.chains import asof_new_york, bundled_chains
 from data.live import fetch_chain
-from data.scoring import ScoredPair
+from reporting.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
+from reporting.tables import quantile_table
+from services.scoring import ScoredPair
 
 st.title("Options")
 st.caption("The market's risk-neutral distribution of the price at expiry, recovered from an option chain, "

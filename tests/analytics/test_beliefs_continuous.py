@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import lognorm, norm
 
-from analytics.beliefs import parse_beliefs
-from analytics.closed_forms import kl_normal
-from analytics.distributions import GriddedDensity
-from analytics.errors import InputError
-from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+from analytics.beliefs.reading import parse_beliefs
+from analytics.core.closed_forms import kl_normal
+from analytics.core.distributions import GriddedDensity
+from analytics.core.errors import InputError
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 
 # theory_spec 5.8
 M2, S2 = 4.607670185988092, 0.1          # market log-price

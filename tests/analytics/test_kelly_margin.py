@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from analytics.divergence import kl_divergence
-from analytics.kelly import fractional_kelly_with_cash, growth_of_stakes, kelly_with_cash
-from analytics.odds_files import _commissioned
+from analytics.betting.kelly import fractional_kelly_with_cash, growth_of_stakes, kelly_with_cash
+from analytics.betting.odds_files import _commissioned
+from analytics.core.divergence import kl_divergence
 
 TOL = 1e-12
 

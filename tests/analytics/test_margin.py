@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from analytics.errors import InputError
-from analytics.margin import METHODS, binary_js_distance, remove_margin
+from analytics.betting.margin import METHODS, binary_js_distance, remove_margin
+from analytics.core.errors import InputError
 
 TOL = 1e-12
 

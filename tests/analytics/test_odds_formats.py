@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from analytics.errors import InputError
-from analytics.odds import FORMATS, from_decimal, to_decimal_one
+from analytics.betting.odds_formats import FORMATS, from_decimal, to_decimal_one
+from analytics.core.errors import InputError
 
 CASES = [
     ("fractional", "5/2", 3.5), ("fractional", "11-10", 2.1), ("fractional", "evens", 2.0), ("fractional", "26", 27.0),

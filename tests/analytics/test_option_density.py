@@ -6,7 +6,7 @@ import pytest
 from scipy.interpolate import BSpline, make_lsq_spline
 from scipy.stats import norm
 
-from analytics.errors import InputError
+from analytics.core.errors import InputError
 from analytics.options.chain import ExpiryQuotes, clean_expiry, parse_chain, years_to_expiry
 from analytics.options.density import (
     TailedLogSpline,

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import norm
 
-from analytics.divergence import js_divergence, kl_divergence, kl_divergence_grid_log
-from analytics.kelly import growth_of_stakes, kelly_with_cash
+from analytics.betting.kelly import growth_of_stakes, kelly_with_cash
+from analytics.core.divergence import js_divergence, kl_divergence, kl_divergence_grid_log
 
 settings.register_profile("project", deadline=None, max_examples=150)
 settings.load_profile("project")
@@ -92,7 +92,7 @@ def test_kelly_with_margin_invariants(pair, margin):
 @given(st.floats(-3, 3), st.floats(0.3, 3), st.floats(-3, 3), st.floats(0.3, 3))
 @settings(max_examples=40)
 def test_grid_kl_of_normals_matches_closed_form(m1, s1, m2, s2):
-    from analytics.closed_forms import kl_normal
+    from analytics.core.closed_forms import kl_normal
 
     lo = min(m1 - 12 * s1, m2 - 12 * s2)
     hi = max(m1 + 12 * s1, m2 + 12 * s2)

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 from scipy.stats import lognorm, norm
 
-from analytics.closed_forms import (
+from analytics.core.closed_forms import (
     black_scholes_drift_kl,
     hellinger_squared_normal,
     kl_decomposition_normal,
     kl_normal,
     renyi_normal,
 )
-from analytics.distributions import GriddedDensity
-from analytics.divergence import (
+from analytics.core.distributions import GriddedDensity
+from analytics.core.divergence import (
     hellinger_squared_grid,
     js_divergence_grid,
     kl_cumulative_grid,

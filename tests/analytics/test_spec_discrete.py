@@ -7,7 +7,14 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 
-from analytics.divergence import (
+from analytics.betting.kelly import (
+    binary_kelly,
+    crra_positioning,
+    expected_log_return_under_truth,
+    fractional_kelly_growth_fair,
+    realised_log_return,
+)
+from analytics.core.divergence import (
     chi_squared,
     cross_entropy,
     entropy,
@@ -21,13 +28,6 @@ from analytics.divergence import (
     renyi_divergence,
     to_bits,
     total_variation,
-)
-from analytics.kelly import (
-    binary_kelly,
-    crra_positioning,
-    expected_log_return_under_truth,
-    fractional_kelly_growth_fair,
-    realised_log_return,
 )
 
 TOL = 1e-12

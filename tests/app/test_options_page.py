@@ -5,9 +5,9 @@ import math
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.beliefs import parse_beliefs
-from analytics.continuous import ShiftedMarket, view_belief
-from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+from analytics.beliefs.price import ShiftedMarket, view_belief
+from analytics.beliefs.reading import parse_beliefs
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.conftest import ROOT
 

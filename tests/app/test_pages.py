@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.beliefs import DiscreteBelief, NamedBelief
-from analytics.odds_files import OddsRequest
-from analytics.score import score_named_belief
+from analytics.beliefs.reading import DiscreteBelief, NamedBelief
+from analytics.betting.odds_files import OddsRequest
+from analytics.scoring.discrete import score_named_belief
 from data.files import read_text_file
-from data.markets import markets_from_text
+from data.market_files import markets_from_text
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard/app.py")

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from analytics.jsonout import dumps
-from dashboard.report import build_report, render
-from data.scoring import MarketRequest, score_files
+from analytics.core.strict_json import dumps
+from reporting.report import build_report, render
+from services.scoring import MarketRequest, score_files
 from tests.conftest import run_cli
 
 LABELS = ["<img src=x onerror=alert(1)>", '=HYPERLINK("http://evil")', "Draw"]

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from analytics.divergence import kl_divergence
-from analytics.errors import InputError
-from analytics.odds_files import OddsRequest, markets_from_books, parse_odds_text
-from analytics.surprise import market_surprise
+from analytics.betting.odds_files import OddsRequest, markets_from_books, parse_odds_text
+from analytics.betting.surprise import market_surprise
+from analytics.core.divergence import kl_divergence
+from analytics.core.errors import InputError
 from data.files import read_text_file
-from data.markets import markets_from_text
+from data.market_files import markets_from_text
 from tests.conftest import ROOT
 
 SNAP = ROOT / "data/snapshots"

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from analytics.beliefs import DiscreteBelief, NamedBelief
-from analytics.odds_files import OddsRequest
-from analytics.score import score_named_belief
+from analytics.beliefs.reading import DiscreteBelief, NamedBelief
+from analytics.betting.odds_files import OddsRequest
+from analytics.scoring.discrete import score_named_belief
 from data.files import read_text_file
-from data.markets import markets_from_text
+from data.market_files import markets_from_text
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -44,8 +44,8 @@ def test_learn_page(page, server_url, artifacts):
 
 
 def test_html_report_renders_offline(page, artifacts, tmp_path, write):
-    from dashboard.report import build_report, render
-    from data.scoring import MarketRequest, score_files
+    from reporting.report import build_report, render
+    from services.scoring import MarketRequest, score_files
 
     market = write("m.csv", "outcome,probability\nHome,0.4\nDraw,0.4\nAway,0.2\n")
     belief = write("b.csv", "outcome,probability\nHome,0.5\nDraw,0.3\nAway,0.2\n")
@@ -62,8 +62,8 @@ def test_html_report_renders_offline(page, artifacts, tmp_path, write):
 
 
 def test_options_page_upload_and_kl(page, server_url, artifacts):
-    from analytics.beliefs import parse_beliefs
-    from analytics.score_continuous import ContinuousMarket, score_continuous_belief
+    from analytics.beliefs.reading import parse_beliefs
+    from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
     from data.chains import asof_new_york, bundled_chains, densities_from_file
 
     page.goto(f"{server_url}/options")

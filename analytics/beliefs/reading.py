@@ -1,0 +1,241 @@
+"""Beliefs: every form a person states a view in (FORMATS.md), parsed from text and mapped onto
+the market's outcomes or grid. Probabilities are fractions; percentages are converted on reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import numpy as np
+
+from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution, normalise_label
+from analytics.core.errors import InputError
+from analytics.core.text import (
+    looks_like_json,
+    parse_float,
+    parse_json,
+    parse_probability_cells,
+    read_csv_table,
+    row_label,
+)
+from analytics.core.types import FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class DiscreteBelief:
+    """Probabilities on named outcomes (a complete statement, normalised)."""
+
+    labels: tuple[str, ...]
+    probabilities: FloatArray
+
+
+BeliefSpec = Union[DiscreteBelief]
+
+
+@dataclass(frozen=True)
+class NamedBelief:
+    """A belief as read from a file: its name (empty for a single belief), form and warnings."""
+
+    name: str
+    spec: Any
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    source: str = ""
+
+
+def _normalised_discrete(labels: list[str], values: list[float], percent: bool, source: str,
+                         warnings: list[str], normalise: bool = True) -> DiscreteBelief:
+    keys = [normalise_label(lab) for lab in labels]
+    if any(not k for k in keys):
+        raise InputError("an outcome label is empty", source=source)
+    seen: set[str] = set()
+    for lab, k in zip(labels, keys):
+        if k in seen:
+            raise InputError(f"outcome {lab!r} appears twice", source=source)
+        seen.add(k)
+    return DiscreteBelief(tuple(labels), _normalised_masses(values, percent, True, source, warnings, normalise))
+
+
+def _discrete_from_csv_rows(rows: Any, source: str, warnings: list[str], normalise: bool) -> DiscreteBelief:
+    labels = [str(v) for v in rows["outcome"]]
+    places = [f"{row_label(i)} column 'probability'" for i in rows.index]
+    values, percent = parse_probability_cells(list(rows["probability"]), source=source, places=places)
+    return _normalised_discrete(labels, values, percent, source, warnings, normalise)
+
+
+def parse_beliefs(text: str, source: str, *, normalise: bool = True) -> list[NamedBelief]:
+    """Parse belief text (CSV detected by header, JSON by `kind`) into one or more named beliefs.
+    `normalise=False` keeps discrete prices as given (a market's price list with its margin)."""
+    if looks_like_json(text):
+        data = parse_json(text, source)
+        items = data if isinstance(data, list) else [data]
+        if not items:
+            raise InputError("JSON list holds no beliefs", source=source)
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise InputError(f"item {i + 1} is not a JSON object with a \"kind\"", source=source)
+            name = str(item.get("name", "")) if len(items) > 1 or "name" in item else ""
+            if len(items) > 1 and not name:
+                raise InputError(f"item {i + 1} of a list of beliefs needs a \"name\"", source=source)
+            warnings: list[str] = []
+            spec = belief_from_json(item, f"{source} [{name or i + 1}]" if len(items) > 1 else source, warnings,
+                                    normalise)
+            out.append(NamedBelief(name, spec, tuple(warnings), f"{source} [{name}]" if name else source))
+        names = [b.name for b in out]
+        if len(set(names)) != len(names):
+            raise InputError("two beliefs share a name", source=source)
+        return out
+    table = read_csv_table(text, source)
+    columns = set(table.columns)
+    groups: list[tuple[str, Any]]
+    if "belief" in columns:
+        groups = [(str(name), rows) for name, rows in table.groupby("belief", sort=False)]
+    else:
+        groups = [("", table)]
+    out = []
+    for name, rows in groups:
+        warnings = []
+        where = f"{source} [{name}]" if name else source
+        spec = belief_from_table(rows, columns - {"belief"}, where, warnings, normalise)
+        out.append(NamedBelief(name, spec, tuple(warnings), where))
+    return out
+
+
+HEADERS = "outcome,probability | low,high,probability | x,density | quantile,value"
+
+
+def _column_numbers(rows: Any, column: str, source: str, *, allow_empty: bool = False) -> np.ndarray:
+    """A CSV column as floats (NaN for an empty cell where allowed); errors name the row and column."""
+    numbers = [parse_float(cell, source=source, where=f"{row_label(i)} column '{column}'", allow_empty=allow_empty)
+               for i, cell in zip(rows.index, rows[column])]
+    return np.array([np.nan if n is None else n for n in numbers], dtype=float)
+
+
+def _normalised_masses(values: list[float], percent: bool, complete: bool, source: str, warnings: list[str],
+                       normalise: bool = True) -> np.ndarray:
+    """Probabilities as fractions: values summing to 100 within 1 are read as percentages; a complete
+    statement is normalised to 1 (with a warning showing the original sum when it was off by more than
+    1e-6); a partial one (buckets not covering the line) may hold at most 1."""
+    probs = np.asarray(values, dtype=float)
+    total = float(probs.sum())
+    if not percent and abs(total - 100.0) <= 1.0 and total > 2.0:
+        probs, total, percent = probs / 100.0, total / 100.0, True
+    shown = f"{total * 100:.6g} %" if percent else f"{total:.6g}"
+    if complete:
+        if total <= 0:
+            raise InputError("probabilities sum to 0; at least one outcome must be possible", source=source)
+        if not normalise:
+            return probs
+        if abs(total - 1.0) > 1e-6:
+            warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
+        return probs / total
+    if total > 1 + 1e-9:
+        raise InputError(f"the buckets hold {shown} but cover only part of the line; a partial statement "
+                         "cannot exceed 1", source=source)
+    return probs
+
+
+def _buckets(lows: np.ndarray, highs: np.ndarray, values: list[float], percent: bool, source: str,
+             warnings: list[str], places: list[str]) -> Any:
+    from analytics.beliefs.price import _uncovered, check_buckets
+
+    shaped = check_buckets(lows, highs, np.asarray(values, dtype=float), source, places)
+    complete = not _uncovered(shaped.lows, shaped.highs)
+    probs = _normalised_masses(list(shaped.probabilities), percent, complete, source, warnings)
+    return type(shaped)(shaped.lows, shaped.highs, probs)
+
+
+def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str],
+                      normalise: bool = True) -> Any:
+    from analytics.beliefs.price import check_grid, check_quantiles
+
+    if {"outcome", "probability"} <= columns:
+        return _discrete_from_csv_rows(rows, source, warnings, normalise)
+    if {"low", "high", "probability"} <= columns:
+        places = [f"{row_label(i)}" for i in rows.index]
+        values, percent = parse_probability_cells(list(rows["probability"]), source=source,
+                                                  places=[f"{p} column 'probability'" for p in places])
+        return _buckets(_column_numbers(rows, "low", source, allow_empty=True),
+                        _column_numbers(rows, "high", source, allow_empty=True), values, percent, source,
+                        warnings, places)
+    if {"x", "density"} <= columns:
+        return check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source,
+                          warnings)
+    if {"quantile", "value"} <= columns:
+        return check_quantiles(_column_numbers(rows, "quantile", source), _column_numbers(rows, "value", source),
+                               source)
+    raise InputError(f"unrecognised header {sorted(columns)}; expected one of: {HEADERS}", source=source)
+
+
+def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], normalise: bool = True) -> Any:
+    kind = str(item.get("kind", "")).strip().lower()
+    if kind == "discrete":
+        outcomes, probs = item.get("outcomes"), item.get("probabilities")
+        if not isinstance(outcomes, list) or not isinstance(probs, list) or len(outcomes) != len(probs):
+            raise InputError("\"outcomes\" and \"probabilities\" must be lists of the same length", source=source)
+        places = [f"probabilities[{i}]" for i in range(len(probs))]
+        values, percent = parse_probability_cells(probs, source=source, places=places)
+        return _normalised_discrete([str(o) for o in outcomes], values, percent, source, warnings, normalise)
+    from analytics.beliefs import price as c
+
+    if kind == "buckets":
+        edges = c._numbers(item.get("edges"), "edges", source, allow_null=True)
+        probs = item.get("probabilities")
+        if not isinstance(probs, list) or len(probs) != edges.size - 1:
+            raise InputError("\"probabilities\" must be a list one shorter than \"edges\"", source=source)
+        if np.isnan(edges[1:-1]).any():
+            raise InputError("only the first and last edge may be null (open ends)", source=source)
+        values, percent = parse_probability_cells(probs, source=source,
+                                                  places=[f"probabilities[{i}]" for i in range(len(probs))])
+        return _buckets(edges[:-1], edges[1:], values, percent, source, warnings,
+                        [f"bucket {i + 1}" for i in range(len(probs))])
+    if kind == "density":
+        return c.check_grid(c._numbers(item.get("x"), "x", source), c._numbers(item.get("density"), "density", source),
+                            source, warnings)
+    if kind == "quantiles":
+        return c.check_quantiles(c._numbers(item.get("quantiles"), "quantiles", source),
+                                 c._numbers(item.get("values"), "values", source), source)
+    if kind in ("normal", "lognormal", "student_t", "mixture"):
+        return c.parametric_from_json(item, source)
+    if kind == "view":
+        interval = c._numbers(item.get("interval"), "interval", source)
+        if interval.size != 2:
+            raise InputError("\"interval\" must be [low, high]", source=source)
+        return c.view_belief(c._positive(item, "median", source), float(interval[0]), float(interval[1]),
+                             c._finite(item, "coverage", source), source)
+    if kind == "shifted_market":
+        shift = c._finite(item, "shift", source) if "shift" in item else 0.0
+        scale = c._positive(item, "scale", source) if "scale" in item else 1.0
+        if shift <= -1:
+            raise InputError("\"shift\" must be above -1 (a fraction: 0.05 is 5 % up)", source=source)
+        return c.ShiftedMarket(shift, scale)
+    if kind == "blend":
+        weight = c._finite(item, "market_weight", source)
+        if not 0 <= weight <= 1:
+            raise InputError(f"\"market_weight\" must be in [0, 1], got {weight:g}", source=source)
+        view = item.get("view")
+        if not isinstance(view, dict):
+            raise InputError("a blend needs \"view\": a belief object", source=source)
+        return c.Blend(weight, belief_from_json(view, f"{source} view", warnings, normalise))
+    raise InputError(f"unknown belief kind {kind!r}; expected discrete, buckets, density, quantiles, normal, "
+                     "lognormal, student_t, mixture, view, shifted_market or blend", source=source)
+
+
+def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Belief labels with football short forms (H/D/A) read as the market's Home/Draw/Away."""
+    market_keys = {normalise_label(m): m for m in market_labels}
+    out = []
+    for lab in labels:
+        key = normalise_label(lab)
+        alias = normalise_label(FOOTBALL_ALIASES.get(key, ""))
+        out.append(market_keys[alias] if key not in market_keys and alias in market_keys else lab)
+    return tuple(out)
+
+
+def belief_on_discrete_market(spec: Any, market: DiscreteDistribution, source: str) -> DiscreteDistribution:
+    """The belief on the market's outcomes, matched by label (case- and space-insensitive)."""
+    if isinstance(spec, DiscreteBelief):
+        labels = _with_aliases(spec.labels, market.labels)
+        return DiscreteDistribution(labels, spec.probabilities, source=source).aligned_to(market.labels)
+    raise InputError(f"a {type(spec).__name__} cannot be scored against a market of named outcomes",
+                     source=source)

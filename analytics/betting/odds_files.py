@@ -1,0 +1,294 @@
+"""Odds and prediction-market files (text handed in) to per-event books of prices.
+
+Kinds, detected from the header (case-insensitive):
+- long: `event,outcome,odds` in any odds format;
+- football-data.co.uk wide CSVs: `HomeTeam,AwayTeam,<P>H,<P>D,<P>A,...` with a bookmaker prefix P
+  (B365, PS, Max, Avg, or closing sets B365C, PSC, AvgC, ...); outcomes Home/Draw/Away;
+- Betfair exchange match odds (`EVENT_ID,RUNNER_NAME,BEST_BACK_KICK_OFF,BEST_LAY_KICK_OFF`) and
+  racing (`WIN_MARKET_ID,SELECTION_NAME,BEST_AVAIL_BACK_AT_SCHEDULED_OFF,...`);
+- PredictIt (`candidate,party,probNominee,whenPulled`: Yes asks) and Polymarket daily prices
+  (`event_title,market_question,outcome,date,price`).
+A book's `odds` are the decimal odds one can take; `fair_source` are the prices the market's
+probabilities are read from (for an exchange, the back/lay mid by default).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.betting.margin import remove_margin
+from analytics.betting.market import DiscreteMarket
+from analytics.betting.odds_formats import to_decimal, to_decimal_one
+from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution
+from analytics.core.errors import InputError
+from analytics.core.text import read_csv_table, row_label
+from analytics.core.types import FloatArray
+
+FOOTBALL_OUTCOMES = ("Home", "Draw", "Away")
+
+
+@dataclass(frozen=True, eq=False)
+class OddsBook:
+    """Prices of one event: `odds` one can take (decimal), `fair_odds` to read probabilities from."""
+
+    event: str
+    labels: tuple[str, ...]
+    odds: FloatArray
+    fair_odds: FloatArray
+    result: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OddsRequest:
+    """How to read an odds file: format of the odds column, bookmaker prefix, exchange price."""
+
+    odds_format: str = "decimal"
+    bookmaker: str = "B365"
+    exchange_price: str = "mid"      # mid | back | lay: prices the fair probabilities come from
+    commission: float = 0.05         # exchange commission on net winnings (take-the-price odds)
+
+
+def detect_kind(columns: set[str]) -> str | None:
+    if {"event", "outcome", "odds"} <= columns:
+        return "long"
+    if {"hometeam", "awayteam"} <= columns:
+        return "football-data"
+    if {"event_id", "runner_name", "best_back_kick_off", "best_lay_kick_off"} <= columns:
+        return "betfair-match"
+    if {"win_market_id", "selection_name", "best_avail_back_at_scheduled_off"} <= columns:
+        return "betfair-racing"
+    if {"candidate", "party", "probnominee", "whenpulled"} <= columns:
+        return "predictit"
+    if {"event_title", "market_question", "outcome", "date", "price"} <= columns:
+        return "polymarket"
+    return None
+
+
+def football_bookmakers(columns: set[str]) -> list[str]:
+    """Bookmaker prefixes with a full H/D/A set of 1X2 columns, as written in the file (upper-cased)."""
+    prefixes = sorted({c[:-1] for c in columns if c.endswith("h") and len(c) > 1})
+    found = [p for p in prefixes if f"{p}d" in columns and f"{p}a" in columns and not p.startswith(("ft", "ht"))
+             and "ah" not in p and not p.endswith(("hg", "ag"))]
+    return [p.upper() if p not in ("max", "avg", "maxc", "avgc") else p.capitalize().replace("c", "C") for p in found]
+
+
+def _commissioned(odds: FloatArray, commission: float) -> FloatArray:
+    """Effective decimal odds after commission c on net winnings: 1 + (o - 1)(1 - c)."""
+    return 1.0 + (odds - 1.0) * (1.0 - commission)
+
+
+def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
+    prefix = request.bookmaker.strip().lower()
+    cols = [f"{prefix}h", f"{prefix}d", f"{prefix}a"]
+    if not set(cols) <= set(table.columns):
+        raise InputError(f"no bookmaker {request.bookmaker!r} in this football-data file; it has "
+                         f"{', '.join(football_bookmakers(set(table.columns)))}", source=source)
+    dates = pd.to_datetime(table["date"], format="%d/%m/%Y", errors="coerce") if "date" in table else None
+    books = []
+    for i, row in table.iterrows():
+        date = dates[i].strftime("%Y-%m-%d") if dates is not None and not pd.isna(dates[i]) else "undated"
+        event = f"{date} {row['hometeam']} v {row['awayteam']}"
+        cells = [row[c] for c in cols]
+        if any(c == "" for c in cells):
+            warnings.append(f"{source}: {row_label(int(i))} ({event}) has no {request.bookmaker} odds; skipped")
+            continue
+        try:
+            odds = to_decimal(cells, request.odds_format)
+        except InputError as exc:
+            raise InputError(f"{row_label(int(i))}: {exc}", source=source) from None
+        result = FOOTBALL_ALIASES.get(str(row.get("ftr", "")).strip().lower())
+        books.append(OddsBook(event, FOOTBALL_OUTCOMES, odds, odds, result, {"date": date}))
+    return books
+
+
+def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBook]:
+    books = []
+    for event, rows in table.groupby("event", sort=False):
+        labels = tuple(str(v) for v in rows["outcome"])
+        odds = []
+        for i, value in zip(rows.index, rows["odds"]):
+            try:
+                odds.append(to_decimal_one(value, request.odds_format))
+            except InputError as exc:
+                raise InputError(f"{row_label(int(i))} column 'odds': {exc}", source=source) from None
+        arr = np.array(odds)
+        books.append(OddsBook(str(event), labels, arr, arr))
+    return books
+
+
+def _exchange_prices(back: FloatArray, lay: FloatArray, request: OddsRequest) -> tuple[FloatArray, FloatArray]:
+    """(tradable odds after commission, odds the fair probabilities are read from)."""
+    taken = _commissioned(back, request.commission)
+    if request.exchange_price == "back":
+        return taken, back
+    if request.exchange_price == "lay":
+        return taken, lay
+    if request.exchange_price == "mid":
+        return taken, 2.0 / (1.0 / back + 1.0 / lay)   # mid in probability space
+    raise InputError(f"unknown exchange price {request.exchange_price!r}; expected mid, back or lay")
+
+
+def _numbers(values: pd.Series) -> FloatArray:
+    """Prices as floats; blanks and text become NaN (the callers skip such runners or events)."""
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+
+
+def _betfair_match(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
+    books = []
+    for _, rows in table.groupby("event_id", sort=False):
+        home, away = rows["home_team"].iloc[0], rows["away_team"].iloc[0]
+        date = str(rows["event_date"].iloc[0])[:10]
+        event = f"{date} {home} v {away}"
+        back = _numbers(rows["best_back_kick_off"])
+        lay = _numbers(rows["best_lay_kick_off"])
+        if np.any(~np.isfinite(back) | ~np.isfinite(lay) | (back <= 1) | (lay <= 1)):
+            warnings.append(f"{source}: {event} lacks a back or lay price at kick-off; skipped")
+            continue
+        names = list(rows["runner_name"])
+        labels = tuple("Home" if n == home else "Away" if n == away else "Draw" for n in names)
+        taken, fair = _exchange_prices(back, lay, request)
+        winners = [lab for lab, w in zip(labels, rows.get("is_winner", [])) if str(w) == "1"]
+        books.append(OddsBook(event, labels, taken, fair, winners[0] if winners else None, {"date": date}))
+    return books
+
+
+def _betfair_racing(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
+    books = []
+    for _, rows in table.groupby("win_market_id", sort=False):
+        event = f"{rows['local_meeting_date'].iloc[0]} {rows['track'].iloc[0]} R{rows['race_no'].iloc[0]}"
+        back = _numbers(rows["best_avail_back_at_scheduled_off"])
+        lay = _numbers(rows["best_avail_lay_at_scheduled_off"])
+        running = np.isfinite(back) & np.isfinite(lay) & (back > 1) & (lay > 1)
+        if "win_bsp" in rows:
+            running &= np.isfinite(_numbers(rows["win_bsp"]))
+        if running.sum() < 2:
+            warnings.append(f"{source}: {event} has fewer than 2 priced runners; skipped")
+            continue
+        labels = tuple(str(n) for n in rows["selection_name"][running])
+        taken, fair = _exchange_prices(back[running], lay[running], request)
+        winner = [lab for lab, r in zip(labels, rows["win_result"][running]) if str(r).upper() == "WINNER"]
+        books.append(OddsBook(event, labels, taken, fair, winner[0] if winner else None))
+    return books
+
+
+def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], source: str,
+                     warnings: list[str], complete_with_other: bool) -> list[OddsBook]:
+    books = []
+    for event, labels, prices in groups:
+        keep = np.isfinite(prices) & (prices > 0) & (prices < 1)
+        if keep.sum() < 1:
+            continue
+        labels = [lab for lab, k in zip(labels, keep) if k]
+        prices = prices[keep]
+        if complete_with_other and prices.sum() < 1.0 - 1e-6:
+            # the listing omits some outcomes: their price is what the listed ones leave
+            labels.append("Other (not listed)")
+            prices = np.append(prices, 1.0 - prices.sum())
+        if len(labels) < 2:
+            continue
+        odds = 1.0 / prices
+        books.append(OddsBook(event, tuple(labels), odds, odds))
+    return books
+
+
+def _predictit(table: pd.DataFrame, source: str, warnings: list[str]) -> list[OddsBook]:
+    groups = []
+    for (party, when), rows in table.groupby(["party", "whenpulled"], sort=False):
+        prices = _numbers(rows["probnominee"])
+        groups.append((f"{party} nominee {str(when)[:16]}", list(rows["candidate"]), prices))
+    return _prices_to_books(groups, source, warnings, complete_with_other=True)
+
+
+def _polymarket(table: pd.DataFrame, source: str, warnings: list[str]) -> list[OddsBook]:
+    yes = table[table["outcome"].str.lower() == "yes"]
+    groups = []
+    for (title, date), rows in yes.groupby(["event_title", "date"], sort=False):
+        names = [re.sub(r"^Will (.+?) (be|win).*$", r"\1", q) for q in rows["market_question"]]
+        groups.append((f"{title} {date}", names, _numbers(rows["price"])))
+    return _prices_to_books(groups, source, warnings, complete_with_other=True)
+
+
+@dataclass(frozen=True, eq=False)
+class OddsFile:
+    kind: str
+    books: list[OddsBook]
+    bookmakers: list[str]
+    warnings: list[str]
+
+
+def parse_odds_table(table: pd.DataFrame, source: str, request: OddsRequest) -> OddsFile:
+    kind = detect_kind(set(table.columns))
+    warnings: list[str] = []
+    if kind == "long":
+        books = _long(table, source, request)
+    elif kind == "football-data":
+        books = _football(table, source, request, warnings)
+    elif kind == "betfair-match":
+        books = _betfair_match(table, source, request, warnings)
+    elif kind == "betfair-racing":
+        books = _betfair_racing(table, source, request, warnings)
+    elif kind == "predictit":
+        books = _predictit(table, source, warnings)
+    elif kind == "polymarket":
+        books = _polymarket(table, source, warnings)
+    else:
+        raise InputError(f"not an odds file (header {sorted(table.columns)[:8]})", source=source)
+    if not books:
+        raise InputError("holds no event with usable prices", source=source)
+    bookmakers = football_bookmakers(set(table.columns)) if kind == "football-data" else []
+    return OddsFile(kind or "", books, bookmakers, warnings)
+
+
+def parse_odds_text(text: str, source: str, request: OddsRequest) -> OddsFile:
+    return parse_odds_table(read_csv_table(text, source), source, request)
+
+
+def markets_from_books(books: list[OddsBook], method: str, source: str = "") -> list[DiscreteMarket]:
+    """De-margin every book (vectorised across books with the same number of outcomes).
+
+    Shin's model needs a margin: a book summing to 1 or less is de-margined multiplicatively
+    instead, with a warning naming the event."""
+    out: dict[int, DiscreteMarket] = {}
+    by_size: dict[int, list[int]] = {}
+    for i, book in enumerate(books):
+        by_size.setdefault(len(book.labels), []).append(i)
+    for indices in by_size.values():
+        implied = np.stack([1.0 / books[i].fair_odds for i in indices])
+        booksum = implied.sum(axis=1)
+        methods = np.where((method == "shin") & (booksum <= 1.0), "multiplicative", method)
+        for chosen in np.unique(methods):
+            subset = [i for i, m in zip(indices, methods) if m == chosen]
+            rows = implied[methods == chosen]
+            try:
+                fair = remove_margin(rows, str(chosen))
+            except InputError as exc:
+                bad = _first_failing_book(rows, str(chosen), subset, books)
+                raise InputError(f"event {bad!r}: {exc}", source=source or None) from None
+            for j, i in enumerate(subset):
+                book = books[i]
+                warnings: tuple[str, ...] = ()
+                if chosen != method:
+                    warnings = (f"{book.event}: prices sum to {booksum[indices.index(i)]:.4f} (no margin), so Shin's "
+                                "model does not apply; de-margined multiplicatively",)
+                dist = DiscreteDistribution(
+                    book.labels, fair.probabilities[j] / fair.probabilities[j].sum(), source=source,
+                    method=str(chosen),
+                    diagnostics={"overround": float(fair.overround[j]),
+                                 "params": {k: float(v[j]) for k, v in fair.params.items()}, "result": book.result})
+                out[i] = DiscreteMarket(book.event, dist, book.odds, warnings)
+    return [out[i] for i in range(len(books))]
+
+
+def _first_failing_book(rows: FloatArray, method: str, subset: list[int], books: list[OddsBook]) -> str:
+    for row, i in zip(rows, subset):
+        try:
+            remove_margin(row, method)
+        except InputError:
+            return books[i].event
+    return books[subset[0]].event

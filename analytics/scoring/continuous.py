@@ -1,0 +1,132 @@
+"""Scoring a belief about a price against a market density (from an option chain or a density file).
+
+KL(p||q) with p the belief, q the market, in nats (bits twins): by theory_spec 2.3 the expected log
+excess return of the growth-optimal payoff W0 e^{rT} p(x)/q(x), the continuous "Kelly (log-utility)
+edge, KL(belief || market)". Integrals are trapezoid sums on the market's grid, from log-densities
+where both are positive; a bucket belief under the market completion has its exact KL, the KL
+between bucket masses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.integrate import cumulative_trapezoid, trapezoid
+
+from analytics.beliefs.price import MappedBelief, on_market_grid
+from analytics.core.distributions import GriddedDensity
+from analytics.core.divergence import hellinger_squared_grid, js_divergence_grid, total_variation_grid
+from analytics.core.types import LN2, FloatArray
+
+QUANTILE_LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True, eq=False)
+class ContinuousMarket:
+    """A market's density of a price at one horizon: event names it (an expiry, or the file)."""
+
+    event: str
+    density: GriddedDensity
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    quoted_range: tuple[float, float] | None = None
+
+
+def _moments(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
+    density = GriddedDensity(x, pdf)
+    return {"mean": density.mean(), "sd": density.sd()}
+
+
+def _quantiles(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
+    values = GriddedDensity(x, pdf).quantile(QUANTILE_LEVELS)
+    return {f"{level:g}": float(v) for level, v in zip(QUANTILE_LEVELS, values)}
+
+
+@dataclass(frozen=True, eq=False)
+class ContinuousScore:
+    """Belief p and market q on one grid, with every figure the page and the report show."""
+
+    x: FloatArray
+    belief: FloatArray
+    market: FloatArray
+    kl_nats: float
+    grid_kl_nats: float
+    reverse_kl_nats: float
+    js_nats: float
+    hellinger_squared: float
+    total_variation: float
+    log_ratio: FloatArray                 # log(p/q) in nats; -inf where p = 0, +inf where q = 0 < p
+    cumulative_kl_nats: FloatArray        # integral of p log(p/q) from the grid's start to x
+    kl_beyond_quoted_nats: float | None
+    belief_description: str
+    mass_outside_grid: float
+    infinite_regions: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def as_record(self) -> dict[str, Any]:
+        b = LN2
+        record: dict[str, Any] = {
+            "kl_bits": self.kl_nats / b, "kl_nats": self.kl_nats,
+            "reverse_kl_bits": self.reverse_kl_nats / b, "reverse_kl_nats": self.reverse_kl_nats,
+            "js_bits": self.js_nats / b, "js_nats": self.js_nats,
+            "js_distance_bits": math.sqrt(self.js_nats / b),
+            "hellinger_squared": self.hellinger_squared, "total_variation": self.total_variation,
+            "kelly_growth_fair_nats": self.kl_nats, "kelly_growth_fair_bits": self.kl_nats / b,
+            "kelly_growth_tradable_nats": None, "allocation_fair": None, "allocation": None, "cash_fraction": None,
+            "grid_kl_nats": self.grid_kl_nats,
+            "kl_beyond_quoted_strikes_nats": self.kl_beyond_quoted_nats,
+            "belief_form": self.belief_description,
+            "belief_mass_outside_market_grid": self.mass_outside_grid,
+            "belief_moments": _moments(self.x, self.belief), "market_moments": _moments(self.x, self.market),
+            "belief_quantiles": _quantiles(self.x, self.belief), "market_quantiles": _quantiles(self.x, self.market),
+            "infinite_outcomes": list(self.infinite_regions),
+            "warnings": list(self.warnings),
+        }
+        return record
+
+
+def _regions(x: FloatArray, mask: FloatArray) -> tuple[str, ...]:
+    """Runs of True in mask as 'x in [a, b]' strings."""
+    if not mask.any():
+        return ()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
+    return tuple(f"x in [{x[s]:.6g}, {x[e - 1]:.6g}]" for s, e in zip(edges[::2], edges[1::2]))
+
+
+def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: tuple[str, ...] = ()) -> ContinuousScore:
+    x = np.asarray(market.density.x)
+    q = np.asarray(market.density.pdf) / market.density.mass
+    p = mapped.density
+    with np.errstate(divide="ignore", invalid="ignore"):     # logs, not ratios: p/q overflows in far tails
+        log_ratio = np.where(p > 0, np.where(q > 0, np.log(p) - np.log(q), np.inf), -np.inf)
+        integrand = np.where(p > 0, p * log_ratio, 0.0)
+        reverse = np.where(q > 0, -q * log_ratio, 0.0)
+    infinite = _regions(x, (p > 0) & (q == 0))
+    cumulative = np.asarray(cumulative_trapezoid(integrand, x, initial=0.0)) if not infinite else \
+        np.full(x.size, np.inf)
+    grid_kl = float(cumulative[-1])
+    beyond = None
+    if market.quoted_range is not None and not infinite:
+        lo, hi = market.quoted_range
+        inner = float(np.interp(hi, x, cumulative) - np.interp(lo, x, cumulative))
+        beyond = grid_kl - inner
+    all_warnings = [*market.warnings, *warnings, *mapped.warnings]
+    if infinite:
+        all_warnings.append(f"infinite surprise: the market density is 0 where the belief is not: {list(infinite)}")
+    kl = mapped.exact_kl_nats if mapped.exact_kl_nats is not None else grid_kl
+    return ContinuousScore(
+        x=x, belief=p, market=q, kl_nats=kl, grid_kl_nats=grid_kl,
+        reverse_kl_nats=float(trapezoid(reverse, x)),
+        js_nats=float(js_divergence_grid(x, p, q)), hellinger_squared=float(hellinger_squared_grid(x, p, q)),
+        total_variation=float(total_variation_grid(x, p, q)), log_ratio=log_ratio, cumulative_kl_nats=cumulative,
+        kl_beyond_quoted_nats=beyond, belief_description=mapped.description,
+        mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite, warnings=tuple(all_warnings))
+
+
+def score_continuous_belief(spec: Any, market: ContinuousMarket, *, completion: str = "market", source: str = "",
+                            warnings: tuple[str, ...] = ()) -> ContinuousScore:
+    """Map a parsed belief onto the market's grid and score it."""
+    return score_density(on_market_grid(spec, market.density, completion=completion, source=source), market,
+                         warnings=warnings)

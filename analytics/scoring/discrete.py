@@ -1,0 +1,216 @@
+"""Scoring a belief against a market: one call that the CLI, the dashboard and the report share.
+
+All divergences in nats with a bits twin; the belief p is always the first argument (KL(p||q) is
+the "Kelly (log-utility) edge, KL(belief || market)"). Stakes and cash are fractions of wealth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analytics.beliefs.reading import NamedBelief, belief_on_discrete_market
+from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
+from analytics.betting.market import DiscreteMarket
+from analytics.core.distributions import DiscreteDistribution
+from analytics.core.divergence import (
+    chi_squared,
+    cross_entropy,
+    entropy,
+    hellinger_squared,
+    js_distance,
+    js_divergence,
+    kl_contributions,
+    kl_contributions_nonnegative,
+    kl_divergence,
+    log_ratio_variance,
+    renyi_divergence,
+    total_variation,
+)
+from analytics.core.errors import InputError
+from analytics.core.types import LN2, FloatArray
+
+HEADLINE_LABEL = "Kelly (log-utility) edge, KL(belief || market)"
+
+
+@dataclass(frozen=True)
+class Regularisation:
+    """An explicit, stated smoothing. 'epsilon' floors every probability of both belief and market at
+    epsilon and renormalises each (makes KL finite both ways); 'blend' mixes the belief with the
+    market, (1 - w) p + w q (fractional Kelly; cures belief zeros, i.e. the reverse KL, not market
+    zeros)."""
+
+    method: str
+    amount: float
+
+    def describe(self) -> str:
+        if self.method == "epsilon":
+            return f"belief and market floored at epsilon = {self.amount:g} and renormalised"
+        return f"belief blended with the market, market weight {self.amount:g}"
+
+
+def regularise(p: FloatArray, q: FloatArray, how: Regularisation) -> tuple[FloatArray, FloatArray]:
+    """The smoothed (belief, market) pair."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    if how.method == "epsilon":
+        if not 0 < how.amount < 1 / p.size:
+            raise InputError(f"epsilon must be in (0, 1/{p.size}), got {how.amount!r}")
+        floored_p, floored_q = np.maximum(p, how.amount), np.maximum(q, how.amount)
+        return floored_p / floored_p.sum(), floored_q / floored_q.sum()
+    if how.method == "blend":
+        if not 0 <= how.amount <= 1:
+            raise InputError(f"market weight must be in [0, 1], got {how.amount!r}")
+        return (1 - how.amount) * p + how.amount * q, q
+    raise InputError(f"unknown smoothing {how.method!r}; expected epsilon or blend")
+
+
+@dataclass(frozen=True, eq=False)
+class DiscreteScore:
+    """Every measure of disagreement between belief p and market q on shared outcomes."""
+
+    labels: tuple[str, ...]
+    belief: FloatArray
+    market: FloatArray
+    kl_nats: float
+    reverse_kl_nats: float
+    js_nats: float
+    js_distance_bits: float
+    cross_entropy_nats: float
+    entropy_belief_nats: float
+    entropy_market_nats: float
+    hellinger_squared: float
+    total_variation: float
+    renyi_half_nats: float
+    renyi_two_nats: float
+    chi_squared: float
+    log_ratio_variance: float
+    half_kelly_growth_fair_nats: float
+    contributions_nats: FloatArray
+    contributions_nonnegative_nats: FloatArray
+    edges: FloatArray
+    infinite_outcomes: tuple[str, ...]
+    reverse_infinite_outcomes: tuple[str, ...]
+    tradable: KellyAllocation | None
+    odds: FloatArray | None
+    regularisation: Regularisation | None
+    raw_kl_nats: float | None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def kl_bits(self) -> float:
+        return self.kl_nats / LN2
+
+    @property
+    def kelly_growth_fair_nats(self) -> float:
+        """At fair prices the Kelly bettor stakes p and grows at KL(p||q) per bet."""
+        return self.kl_nats
+
+    def as_record(self) -> dict[str, Any]:
+        """Flat record with unit suffixes (FORMATS.md `score` keys, plus extra figures)."""
+        b = LN2
+        t = self.tradable
+        record: dict[str, Any] = {
+            "kl_bits": self.kl_nats / b,
+            "kl_nats": self.kl_nats,
+            "reverse_kl_bits": self.reverse_kl_nats / b,
+            "reverse_kl_nats": self.reverse_kl_nats,
+            "js_bits": self.js_nats / b,
+            "js_nats": self.js_nats,
+            "js_distance_bits": self.js_distance_bits,
+            "cross_entropy_bits": self.cross_entropy_nats / b,
+            "entropy_belief_bits": self.entropy_belief_nats / b,
+            "entropy_market_bits": self.entropy_market_nats / b,
+            "hellinger_squared": self.hellinger_squared,
+            "total_variation": self.total_variation,
+            "renyi_half_nats": self.renyi_half_nats,
+            "renyi_two_nats": self.renyi_two_nats,
+            "chi_squared": self.chi_squared,
+            "kelly_growth_fair_nats": self.kelly_growth_fair_nats,
+            "kelly_growth_fair_bits": self.kelly_growth_fair_nats / b,
+            "half_kelly_growth_fair_nats": self.half_kelly_growth_fair_nats,
+            "kelly_growth_tradable_nats": None if t is None else t.growth_nats,
+            "allocation_fair": dict(zip(self.labels, self.belief.tolist())),
+            "allocation": None if t is None else dict(zip(self.labels, t.stakes.tolist())),
+            "cash_fraction": None if t is None else t.cash,
+            "market_probabilities": dict(zip(self.labels, self.market.tolist())),
+            "belief_probabilities": dict(zip(self.labels, self.belief.tolist())),
+            "edges": dict(zip(self.labels, self.edges.tolist())),
+            "kl_contributions_nats": dict(zip(self.labels, self.contributions_nats.tolist())),
+            "infinite_outcomes": list(self.infinite_outcomes),
+            "reverse_infinite_outcomes": list(self.reverse_infinite_outcomes),
+            "warnings": list(self.warnings),
+        }
+        if t is not None:
+            record["expected_value_per_unit"] = dict(zip(self.labels, t.expected_value.tolist()))
+            record["hedged_outcomes"] = [lab for lab, h in zip(self.labels, t.hedges) if h]
+            record["booksum"] = t.booksum
+        if self.regularisation is not None:
+            record["smoothing"] = self.regularisation.describe()
+            record["kl_bits_unsmoothed"] = None if self.raw_kl_nats is None else self.raw_kl_nats / b
+        return record
+
+
+def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *,
+                   odds: FloatArray | None = None, regularisation: Regularisation | None = None,
+                   warnings: tuple[str, ...] | list[str] = ()) -> DiscreteScore:
+    """Score belief p against market q (same outcomes, same order). `odds`: the decimal odds one can
+    actually take, for the Kelly allocation at tradable prices (None: only fair-price figures)."""
+    if belief.labels != market.labels:
+        belief = belief.aligned_to(market.labels)
+    q = np.asarray(market.probabilities)
+    p_raw = np.asarray(belief.probabilities)
+    raw_kl = None
+    p = p_raw
+    if regularisation is not None:
+        raw_kl = float(kl_divergence(p_raw, q))
+        p, q = regularise(p_raw, q, regularisation)
+    labels = market.labels
+    infinite = tuple(lab for lab, pi, qi in zip(labels, p, q) if pi > 0 and qi == 0)
+    reverse_infinite = tuple(lab for lab, pi, qi in zip(labels, p, q) if qi > 0 and pi == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edges = np.where(q > 0, p / q - 1.0, np.inf)
+    tradable = kelly_with_cash(p, odds) if odds is not None else None
+    all_warnings = list(warnings)
+    if infinite:
+        all_warnings.append(
+            f"infinite surprise: the market gives probability 0 to {list(infinite)}, which the belief thinks possible"
+        )
+    return DiscreteScore(
+        labels=labels,
+        belief=p,
+        market=q,
+        kl_nats=float(kl_divergence(p, q)),
+        reverse_kl_nats=float(kl_divergence(q, p)),
+        js_nats=float(js_divergence(p, q)),
+        js_distance_bits=float(js_distance(p, q, base=2.0)),
+        cross_entropy_nats=float(cross_entropy(p, q)),
+        entropy_belief_nats=float(entropy(p)),
+        entropy_market_nats=float(entropy(q)),
+        hellinger_squared=float(hellinger_squared(p, q)),
+        total_variation=float(total_variation(p, q)),
+        renyi_half_nats=float(renyi_divergence(p, q, 0.5)),
+        renyi_two_nats=float(renyi_divergence(p, q, 2.0)),
+        chi_squared=float(chi_squared(p, q)),
+        log_ratio_variance=float(log_ratio_variance(p, q)) if not infinite else float("inf"),
+        half_kelly_growth_fair_nats=float(fractional_kelly_growth_fair(p, q, 0.5)),
+        contributions_nats=kl_contributions(p, q),
+        contributions_nonnegative_nats=kl_contributions_nonnegative(p, q),
+        edges=edges,
+        infinite_outcomes=infinite,
+        reverse_infinite_outcomes=reverse_infinite,
+        tradable=tradable,
+        odds=None if odds is None else np.asarray(odds, float),
+        regularisation=regularisation,
+        raw_kl_nats=raw_kl,
+        warnings=tuple(all_warnings),
+    )
+
+
+def score_named_belief(belief: NamedBelief, market: DiscreteMarket, *, completion: str = "market",
+                       regularisation: Regularisation | None = None) -> DiscreteScore:
+    """Map a parsed belief onto the market's outcomes and score it."""
+    p = belief_on_discrete_market(belief.spec, market.distribution, belief.source)
+    warnings = [*market.warnings, *belief.warnings]
+    return score_discrete(p, market.distribution, odds=market.odds, regularisation=regularisation, warnings=warnings)

@@ -1,0 +1,101 @@
+"""Plotly figure builders: data in, go.Figure out. The pages and the report share them."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from analytics.scoring.continuous import ContinuousScore
+from analytics.scoring.discrete import DiscreteScore
+
+MARKET_COLOUR = "#4C78A8"
+BELIEF_COLOUR = "#F58518"
+
+
+def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief") -> go.Figure:
+    labels = list(score.labels)
+    fig = go.Figure()
+    fig.add_bar(name="Market q (margin removed)", x=labels, y=np.asarray(score.market) * 100,
+                marker_color=MARKET_COLOUR,
+                hovertemplate="%{x}: %{y:.2f} %<extra>market</extra>")
+    fig.add_bar(name="Belief p", x=labels, y=np.asarray(score.belief) * 100, marker_color=BELIEF_COLOUR,
+                hovertemplate="%{x}: %{y:.2f} %<extra>belief</extra>")
+    fig.update_layout(title=title, barmode="group", yaxis_title="probability (%)", legend_orientation="h",
+                      margin=dict(t=50, b=40, l=50, r=20), height=360)
+    return fig
+
+
+def contribution_bars(score: DiscreteScore, title: str = "Where the disagreement lives") -> go.Figure:
+    """Signed KL terms p log(p/q) per outcome, in bits (they sum to the KL; negative terms are
+    outcomes the belief finds less likely than the market)."""
+    labels = list(score.labels)
+    bits = np.asarray(score.contributions_nats) / np.log(2)
+    shown = np.where(np.isfinite(bits), bits, np.nan)
+    colours = [BELIEF_COLOUR if b >= 0 else MARKET_COLOUR for b in np.nan_to_num(shown)]
+    fig = go.Figure(go.Bar(x=labels, y=shown, marker_color=colours, name="p log2(p/q)",
+                           hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
+    fig.update_layout(title=title, yaxis_title="KL contribution (bits)", margin=dict(t=50, b=40, l=50, r=20),
+                      height=320)
+    return fig
+
+
+def season_histogram(values_bits: np.ndarray, title: str, x_title: str = "KL (bits)") -> go.Figure:
+    fig = go.Figure(go.Histogram(x=values_bits, nbinsx=40, marker_color=MARKET_COLOUR))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="events", height=320,
+                      margin=dict(t=50, b=40, l=50, r=20))
+    return fig
+
+
+def swan_curve(market_probabilities: np.ndarray, surprise_bits: np.ndarray, marked: float) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=market_probabilities * 100, y=surprise_bits, mode="lines",
+                               line_color=MARKET_COLOUR, name="-log2 q"))
+    fig.add_scatter(x=[marked * 100], y=[-np.log2(marked)], mode="markers", marker_size=12,
+                    marker_color=BELIEF_COLOUR, name="this market")
+    fig.update_layout(title="Surprise of a certain belief: KL = -log2 q(outcome)", xaxis_title="market probability (%)",
+                      yaxis_title="KL (bits)", xaxis_type="log", height=340, margin=dict(t=50, b=40, l=50, r=20))
+    return fig
+
+
+def _price_range(score: ContinuousScore) -> list[float]:
+    """The x range holding all but 1e-4 of either density (the grid runs far into the tails)."""
+    x = score.x
+    both = np.maximum(score.belief, score.market)
+    cum = np.concatenate(([0.0], np.cumsum((both[1:] + both[:-1]) / 2 * np.diff(x))))
+    cum /= cum[-1]
+    return [float(np.interp(1e-4, cum, x)), float(np.interp(1 - 1e-4, cum, x))]
+
+
+def density_overlay(score: ContinuousScore, title: str = "Market density vs belief",
+                    quoted_range: tuple[float, float] | None = None) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=score.x, y=score.market, name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
+                    hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>market</extra>")
+    fig.add_scatter(x=score.x, y=score.belief, name="Belief p", line_color=BELIEF_COLOUR,
+                    hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>belief</extra>")
+    if quoted_range is not None:
+        fig.add_vrect(x0=quoted_range[0], x1=quoted_range[1], fillcolor="grey", opacity=0.08, line_width=0,
+                      annotation_text="quoted strikes", annotation_position="top left")
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="density (per unit of price)",
+                      xaxis_range=_price_range(score), height=380, margin=dict(t=50, b=80, l=60, r=20),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))    # below the axis title
+    return fig
+
+
+def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff p/q") -> go.Figure:
+    """log2(p/q): where the Kelly payoff W0 e^{rT} p/q buys (above 0) or sells (below 0) the market."""
+    shown = np.where(np.isfinite(score.log_ratio), score.log_ratio / np.log(2), np.nan)
+    fig = go.Figure(go.Scatter(x=score.x, y=shown, line_color=BELIEF_COLOUR, name="log2(p/q)",
+                               hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
+    fig.add_hline(y=0, line_color="grey", line_dash="dot")
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="log2(p/q) (bits)",
+                      xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
+    return fig
+
+
+def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagreement lives") -> go.Figure:
+    """The integral of p log2(p/q) from the left up to each price (ends at the grid KL, in bits)."""
+    fig = go.Figure(go.Scatter(x=score.x, y=score.cumulative_kl_nats / np.log(2), line_color=MARKET_COLOUR,
+                               name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
+                      xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
+    return fig

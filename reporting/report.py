@@ -1,0 +1,271 @@
+"""One report model rendered four ways: JSON and CSV (every number, schema-versioned), a self-contained
+HTML file (plotly.js inlined once; the numbers are plain HTML tables) and a PDF (figures rendered by
+kaleido with the system Chromium, laid out by fpdf2). User text is escaped in HTML and PDF and
+neutralised in CSV (cells starting with = + - @ cannot become formulas)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import threading
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.core.errors import InputError
+from analytics.core.strict_json import dumps, strict
+from analytics.scoring.continuous import ContinuousScore
+from analytics.scoring.discrete import HEADLINE_LABEL
+from reporting.figures import contribution_bars, cumulative_kl_curve, density_overlay, market_vs_belief_bars
+from reporting.tables import outcome_table, quantile_table
+
+SCHEMA_VERSION = 1
+CAVEATS = (
+    f"The headline figure is the {HEADLINE_LABEL}: the expected log-growth per bet of a Kelly bettor who holds "
+    "the belief and bets at fair prices. It is subjective: if the market is right the same bettor loses "
+    "KL(market || belief) per bet.",
+    "Fair market probabilities depend on the margin-removal method, which is stated with each market.",
+    "Option-implied distributions are risk-neutral: they carry risk premia, so part of any KL against them "
+    "is the price of risk, not disagreement.",
+)
+HEADLINE_KEYS = (("kl_bits", "KL(belief || market)", "bits"), ("kl_nats", "KL(belief || market)", "nats"),
+                 ("reverse_kl_bits", "KL(market || belief)", "bits"), ("js_bits", "Jensen-Shannon divergence", "bits"),
+                 ("js_distance_bits", "Jensen-Shannon distance", "base 2"),
+                 ("kelly_growth_fair_nats", "Kelly growth at fair prices", "nats per bet"),
+                 ("kelly_growth_tradable_nats", "Kelly growth at tradable prices", "nats per bet"),
+                 ("cash_fraction", "Cash kept at tradable prices", "fraction of wealth"),
+                 ("total_variation", "Total variation", "probability"),
+                 ("hellinger_squared", "Squared Hellinger distance", "[0, 1]"))
+
+
+@dataclass(frozen=True, eq=False)
+class ReportSection:
+    event: str
+    belief: str
+    record: dict[str, Any]
+    table: pd.DataFrame
+    figures: tuple[go.Figure, ...]
+    market_method: str
+    market_diagnostics: dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    title: str
+    created_utc: str
+    inputs: dict[str, Any]
+    sections: tuple[ReportSection, ...]
+    caveats: tuple[str, ...] = field(default_factory=lambda: CAVEATS)
+
+
+def build_report(pairs: list[Any], *, market_source: str, belief_source: str, method: str,
+                 title: str = "Market disagreement report") -> Report:
+    """The report model from scored pairs (data.scoring.ScoredPair)."""
+    sections = []
+    for pair in pairs:
+        score = pair.score
+        if isinstance(score, ContinuousScore):
+            density = pair.market.density
+            sections.append(ReportSection(
+                event=pair.market.event or "market", belief=pair.belief.name or "belief", record=pair.record(),
+                table=quantile_table(score),
+                figures=(density_overlay(score, quoted_range=pair.market.quoted_range), cumulative_kl_curve(score)),
+                market_method=density.method, market_diagnostics=dict(density.diagnostics)))
+            continue
+        sections.append(ReportSection(
+            event=pair.market.event or "market", belief=pair.belief.name or "belief", record=pair.record(),
+            table=outcome_table(score), figures=(market_vs_belief_bars(score), contribution_bars(score)),
+            market_method=pair.market.distribution.method,
+            market_diagnostics=dict(pair.market.distribution.diagnostics)))
+    inputs = {"market_file": str(market_source), "belief_file": str(belief_source), "margin_method": method}
+    return Report(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs, tuple(sections))
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return strict({
+        "schema_version": SCHEMA_VERSION, "title": report.title, "created_utc": report.created_utc,
+        "inputs": report.inputs, "caveats": list(report.caveats),
+        "results": [{**s.record, "event": s.event, "belief": s.belief, "market_method": s.market_method,
+                     "market_diagnostics": s.market_diagnostics,
+                     "outcomes": s.table.to_dict(orient="records")} for s in report.sections],
+    })
+
+
+def report_json(report: Report) -> str:
+    return dumps(report_dict(report), indent=2)
+
+
+def _safe_cell(value: Any) -> Any:
+    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading quote."""
+    value = strict(value)
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = str(value)
+    if text and text[0] in "=+-@\t\r" and text not in ("-inf",):
+        return "'" + text
+    return text
+
+
+def report_csv(report: Report) -> str:
+    """Long CSV: schema_version, event, belief, quantity, outcome, value, unit."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["schema_version", "event", "belief", "quantity", "outcome", "value"])
+    for s in report.sections:
+        for key, value in s.record.items():
+            if isinstance(value, dict):
+                for outcome, v in value.items():
+                    writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key,
+                                     _safe_cell(outcome), _safe_cell(v)])
+            elif isinstance(value, list):
+                for v in value:
+                    writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "", _safe_cell(v)])
+            elif key not in ("event", "belief"):
+                writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "", _safe_cell(value)])
+    return out.getvalue()
+
+
+def _fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞ (infinite)"
+    if isinstance(value, str):
+        return value
+    return f"{value:.6g} {unit}"
+
+
+def _headline_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(f"{label} ({unit})", _fmt(record.get(key), "")) for key, label, unit in HEADLINE_KEYS]
+
+
+def report_html(report: Report) -> str:
+    esc = html.escape
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(report.title)}</title>",
+             "<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "text-align:right}td:first-child,th:first-child{text-align:left}.warn{color:#a60}</style></head><body>",
+             f"<h1>{esc(report.title)}</h1><p>Created {esc(report.created_utc)} (UTC)</p><h2>Inputs</h2><table>"]
+    parts += [f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in report.inputs.items()]
+    parts.append("</table>")
+    plotly_inlined = False
+    for s in report.sections:
+        parts.append(f"<h2>{esc(s.event)}: belief {esc(s.belief)}</h2>")
+        diagnostics = esc(str(strict(s.market_diagnostics)))
+        parts.append(f"<p>Market method: {esc(s.market_method)}; diagnostics: {diagnostics}</p>")
+        parts.append("<table><tr><th>quantity</th><th>value</th></tr>")
+        parts += [f"<tr><td>{esc(label)}</td><td class='num'>{esc(value)}</td></tr>"
+                  for label, value in _headline_rows(s.record)]
+        parts.append("</table>")
+        if s.record.get("infinite_outcomes"):
+            parts.append(f"<p class='warn'>Infinite surprise from: {esc(', '.join(s.record['infinite_outcomes']))}</p>")
+        parts += [f"<p class='warn'>{esc(w)}</p>" for w in s.record.get("warnings", [])]
+        parts.append(s.table.to_html(index=False, float_format=lambda v: f"{v:.4f}", escape=True, border=0))
+        for fig in s.figures:
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=not plotly_inlined))
+            plotly_inlined = True
+    parts.append("<h2>Caveats</h2><ul>" + "".join(f"<li>{esc(c)}</li>" for c in report.caveats) + "</ul>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+_KALEIDO_LOCK = threading.Lock()
+_KALEIDO_STARTED = False
+
+
+def figure_png(fig: go.Figure, width: int = 900, height: int = 420) -> bytes:
+    """PNG of a figure through one persistent kaleido render process (system Chromium, MathJax off)."""
+    global _KALEIDO_STARTED
+    import kaleido
+
+    with _KALEIDO_LOCK:
+        try:
+            if not _KALEIDO_STARTED:
+                kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+                _KALEIDO_STARTED = True
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)   # plotly notes that kopts go unused with a server
+                return fig.to_image(format="png", width=width, height=height, scale=2)
+        except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds when no browser is there
+            raise InputError("PDF export needs Chromium to draw the figures and none could be started "
+                             f"({type(exc).__name__}); the HTML, JSON and CSV reports still work") from None
+
+
+def _pdf_font(pdf: Any) -> str:
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if font.exists():
+        pdf.add_font("DejaVu", "", str(font))
+        bold = font.with_name("DejaVuSans-Bold.ttf")
+        pdf.add_font("DejaVu", "B", str(bold if bold.exists() else font))
+        return "DejaVu"
+    return "Helvetica"
+
+
+def report_pdf(report: Report) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    family = _pdf_font(pdf)
+
+    def text(s: str) -> str:
+        return s if family == "DejaVu" else s.encode("latin-1", "replace").decode("latin-1")
+
+    pdf.add_page()
+    pdf.set_font(family, size=16)
+    pdf.multi_cell(0, 8, text(report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=9)
+    pdf.multi_cell(0, 5, text(f"Created {report.created_utc} (UTC)"), new_x="LMARGIN", new_y="NEXT")
+    for key, value in report.inputs.items():
+        pdf.multi_cell(0, 5, text(f"{key}: {value}"), new_x="LMARGIN", new_y="NEXT")
+    for s in report.sections:
+        pdf.ln(3)
+        pdf.set_font(family, size=13)
+        pdf.multi_cell(0, 7, text(f"{s.event}: belief {s.belief}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=9)
+        pdf.multi_cell(0, 5, text(f"Market method: {s.market_method}"), new_x="LMARGIN", new_y="NEXT")
+        with pdf.table(col_widths=(70, 40), text_align=("LEFT", "RIGHT"), first_row_as_headings=True) as table:
+            table.row([text("quantity"), text("value")])
+            for label, value in _headline_rows(s.record):
+                table.row([text(label), text(value)])
+        pdf.ln(2)
+        frame = s.table
+        with pdf.table(first_row_as_headings=True, text_align="RIGHT") as table:
+            table.row([text(str(c)) for c in frame.columns])
+            for row in frame.itertuples(index=False):
+                table.row([text(f"{v:.4f}" if isinstance(v, float) else str(v)) for v in row])
+        for fig in s.figures:
+            pdf.image(io.BytesIO(figure_png(fig)), w=180)
+    pdf.ln(3)
+    pdf.set_font(family, size=11)
+    pdf.multi_cell(0, 6, text("Caveats"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=8)
+    for c in report.caveats:
+        pdf.multi_cell(0, 4.5, text(f"- {c}"), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+RENDERERS = {".json": report_json, ".csv": report_csv, ".html": report_html, ".htm": report_html}
+
+
+def render(report: Report, suffix: str) -> bytes:
+    suffix = suffix.lower()
+    if suffix == ".pdf":
+        return report_pdf(report)
+    if suffix not in RENDERERS:
+        raise InputError(f"report format {suffix or '(none)'!r} unknown; use .html, .pdf, .json or .csv")
+    return RENDERERS[suffix](report).encode("utf-8")
+
+
+def write_report(report: Report, path: str | Path) -> Path:
+    target = Path(path)
+    data = render(report, target.suffix)
+    target.write_bytes(data)
+    return target

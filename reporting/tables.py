@@ -1,0 +1,38 @@
+"""Tables shown on the pages and written into reports (pure pandas, no streamlit)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analytics.scoring.continuous import ContinuousScore
+from analytics.scoring.discrete import DiscreteScore
+
+
+def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: float = 1.0) -> pd.DataFrame:
+    """Per-outcome figures; stakes in currency for the given bankroll and Kelly fraction."""
+    table = pd.DataFrame({
+        "outcome": list(score.labels),
+        "market q (%)": np.asarray(score.market) * 100,
+        "belief p (%)": np.asarray(score.belief) * 100,
+        "edge p/q - 1 (%)": np.asarray(score.edges) * 100,
+        "KL term (bits)": np.asarray(score.contributions_nats) / math.log(2),
+        "fair-price stake": bankroll * kelly_fraction * np.asarray(score.belief),
+    })
+    if score.tradable is not None and score.odds is not None:
+        table["odds (decimal)"] = score.odds
+        table["EV per unit at odds (%)"] = score.tradable.expected_value * 100
+        table["tradable stake"] = bankroll * kelly_fraction * score.tradable.stakes
+    return table
+
+
+def quantile_table(score: ContinuousScore) -> pd.DataFrame:
+    """Quantiles and moments of market and belief side by side (prices in the chain's currency)."""
+    record = score.as_record()
+    rows = [(f"{float(level) * 100:g} % quantile", record["market_quantiles"][level], record["belief_quantiles"][level])
+            for level in record["market_quantiles"]]
+    rows += [("mean", record["market_moments"]["mean"], record["belief_moments"]["mean"]),
+             ("standard deviation", record["market_moments"]["sd"], record["belief_moments"]["sd"])]
+    return pd.DataFrame(rows, columns=["statistic", "market q", "belief p"])

@@ -1,0 +1,170 @@
+"""Command line: `python -m analytics {score,odds,density,report,list} ...`, JSON on stdout.
+
+Errors exit with code 2 and one line on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, NoReturn, Sequence
+
+from analytics.core.errors import InputError
+from analytics.core.strict_json import dumps
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
+        raise SystemExit(_fail(f"{self.prog}: {message}"))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _add_market_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--market", required=True, help="market file: odds CSV, option chain CSV or probabilities")
+    p.add_argument("--belief", required=True, help="belief file (any form of FORMATS.md)")
+    p.add_argument("--method", default="shin", help="margin-removal method (default shin)")
+    p.add_argument("--bookmaker", default="B365", help="column prefix of a football-data file (default B365)")
+    p.add_argument("--belief-bookmaker", default=None, help="bookmaker columns when the belief is a football-data file")
+    p.add_argument("--format", default="decimal", dest="odds_format", help="odds format of the files")
+    p.add_argument("--event", default=None, help="score one event of a multi-event market")
+    p.add_argument("--completion", default="market", choices=("market", "smooth"),
+                   help="how a partial belief (buckets, quantiles) is completed")
+    p.add_argument("--spot", type=float, default=None, help="spot price, for an option chain market")
+    p.add_argument("--asof", default=None, help="as-of date[THH:MM] (New York), for an option chain market")
+    p.add_argument("--expiry", default=None, help="expiry YYYY-MM-DD, for an option chain market")
+    p.add_argument("--rate", type=float, default=None, help="fallback risk-free rate (continuous, per year)")
+    p.add_argument("--epsilon", type=float, default=None, help="explicit smoothing: floor the belief at epsilon")
+    p.add_argument("--blend", type=float, default=None, help="explicit smoothing: market weight mixed into the belief")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analytics", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    score = sub.add_parser("score", help="score a belief against a market")
+    _add_market_flags(score)
+    report = sub.add_parser("report", help="write a report (.html, .pdf, .json, .csv)")
+    _add_market_flags(report)
+    report.add_argument("--out", required=True, help="output path; its suffix picks the format")
+    odds = sub.add_parser("odds", help="odds to fair probabilities")
+    odds.add_argument("--format", default="decimal", dest="odds_format")
+    odds.add_argument("--method", default="shin")
+    odds.add_argument("odds", nargs="+")
+    density = sub.add_parser("density", help="option chain to market density")
+    density.add_argument("--chain", required=True)
+    density.add_argument("--spot", type=float, default=None)
+    density.add_argument("--asof", default=None)
+    density.add_argument("--expiry", default=None)
+    density.add_argument("--rate", type=float, default=None)
+    listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
+    listing.add_argument("file")
+    return parser
+
+
+def _regularisation(args: argparse.Namespace) -> Any:
+    from analytics.scoring.discrete import Regularisation
+
+    if args.epsilon is not None and args.blend is not None:
+        raise InputError("choose one smoothing: --epsilon or --blend")
+    if args.epsilon is not None:
+        return Regularisation("epsilon", args.epsilon)
+    if args.blend is not None:
+        return Regularisation("blend", args.blend)
+    return None
+
+
+def _scored_pairs(args: argparse.Namespace) -> list[Any]:
+    from services.scoring import MarketRequest, score_files
+
+    request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
+                            spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
+                            belief_bookmaker=args.belief_bookmaker)
+    return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
+                       regularisation=_regularisation(args))
+
+
+def _single_or_results(records: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(records) == 1:
+        record = dict(records[0])
+        record.pop("event", None)
+        record.pop("belief", None)
+        return record
+    return {"results": records}
+
+
+def command_score(args: argparse.Namespace) -> Any:
+    return _single_or_results([pair.record() for pair in _scored_pairs(args)])
+
+
+def command_report(args: argparse.Namespace) -> Any:
+    from reporting.report import build_report, write_report
+
+    report = build_report(_scored_pairs(args), market_source=args.market, belief_source=args.belief,
+                          method=args.method)
+    path = write_report(report, args.out)
+    print(f"wrote {path}", file=sys.stderr)
+    return None
+
+
+def command_odds(args: argparse.Namespace) -> Any:
+    from analytics.betting.margin import METHOD_NOTES, remove_margin
+    from analytics.betting.odds_formats import to_decimal
+
+    decimal = to_decimal(args.odds, args.odds_format)
+    fair = remove_margin(1.0 / decimal, args.method)
+    return {
+        "probabilities": fair.probabilities.tolist(),
+        "overround": float(fair.overround),
+        "method": fair.method,
+        "params": {k: float(v) for k, v in fair.params.items()},
+        "decimal_odds": decimal.tolist(),
+        "fair_decimal_odds": (1.0 / fair.probabilities).tolist(),
+        "method_note": METHOD_NOTES[fair.method],
+    }
+
+
+def command_density(args: argparse.Namespace) -> Any:
+    from data.chains import densities_from_file, density_record
+
+    found = densities_from_file(args.chain, asof=args.asof, spot=args.spot, rate=args.rate, expiry=args.expiry)
+    if args.expiry:
+        record = density_record(found[0])
+        record.pop("expiry")
+        return record
+    return {"expiries": [density_record(cd) for cd in found]}
+
+
+def command_list(args: argparse.Namespace) -> Any:
+    from data.catalog import describe_file
+
+    return describe_file(args.file)
+
+
+COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
+            "density": command_density}
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    handler = COMMANDS[args.command]
+    result: Any = handler(args)
+    if result is not None:
+        print(dumps(result, indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    except InputError as exc:
+        return _fail(str(exc))
+    except (OSError, ValueError) as exc:
+        return _fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
+    except Exception as exc:  # noqa: BLE001 - the contract is one line, never a traceback
+        return _fail(f"internal error ({type(exc).__name__}: {exc})".splitlines()[0])
+

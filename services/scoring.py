@@ -1,0 +1,152 @@
+"""Scoring files: load a market file and a belief file, pair beliefs with events, score each pair.
+The CLI, the dashboard and the report all go through `score_loaded`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analytics.beliefs.pairing import pair_beliefs_with_events
+from analytics.beliefs.price import GridBelief, ParametricBelief
+from analytics.beliefs.reading import NamedBelief, parse_beliefs
+from analytics.betting.market import DiscreteMarket
+from analytics.betting.odds_files import OddsRequest
+from analytics.core.distributions import GriddedDensity, normalise_label
+from analytics.core.errors import InputError
+from analytics.core.text import looks_like_json, read_csv_table
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from analytics.scoring.discrete import Regularisation, score_named_belief
+from data.chains import densities_from_chain
+from data.files import read_text_file
+from data.market_files import beliefs_from_text, markets_from_text
+
+
+@dataclass(frozen=True)
+class MarketRequest:
+    """How to read a market file (odds format, margin method, bookmaker, chain inputs)."""
+
+    method: str = "shin"
+    bookmaker: str = "B365"
+    odds_format: str = "decimal"
+    spot: float | None = None
+    asof: str | None = None
+    expiry: str | None = None
+    rate: float | None = None
+    belief_bookmaker: str | None = None
+
+    def odds_request(self, bookmaker: str | None = None) -> OddsRequest:
+        return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker)
+
+
+def _grid_of_parametric(spec: Any, points: int = 4001) -> GriddedDensity:
+    """A parametric market density on a grid covering all but 1e-10 of its mass."""
+    lo = min(float(c.ppf(1e-11)) for c in spec.components)
+    hi = max(float(c.ppf(1 - 1e-11)) for c in spec.components)
+    x = np.linspace(lo, hi, points)
+    return GriddedDensity(x, spec.pdf(x), method=spec.description)
+
+
+def continuous_markets_from_text(text: str, source: str, request: MarketRequest) -> list[ContinuousMarket] | None:
+    """Price-density markets: an option chain (one expiry), or a density or parametric distribution in
+    the belief formats. None when the text is neither (a discrete market)."""
+    if not looks_like_json(text):
+        table = read_csv_table(text, source)
+        if "strike" in table.columns:
+            from analytics.options.chain import chain_from_table, expiries
+
+            chain = chain_from_table(table, source)
+            chosen = request.expiry
+            if chosen is None:
+                held = expiries(chain)
+                if len(held) > 1:
+                    raise InputError(f"the chain holds {len(held)} expiries ({', '.join(held)}); a belief is about one "
+                                     "horizon: pick it with --expiry", source=source)
+                chosen = held[0]
+            found = densities_from_chain(chain, source, asof=request.asof, spot=request.spot, rate=request.rate,
+                                         expiry=chosen)
+            return [ContinuousMarket(cd.expiry, cd.density, (), tuple(cd.diagnostics["quoted_strike_range"]))
+                    for cd in found]
+        if not ({"x", "density"} <= set(table.columns)):
+            return None
+    items = parse_beliefs(text, source)
+    if not any(isinstance(item.spec, (GridBelief, ParametricBelief)) for item in items):
+        return None
+    out = []
+    for item in items:
+        if isinstance(item.spec, GridBelief):
+            density = GriddedDensity(item.spec.x, item.spec.density, source=source, method="density file")
+        elif isinstance(item.spec, ParametricBelief):
+            density = _grid_of_parametric(item.spec)
+        else:
+            raise InputError(f"a market must be a density or a parametric distribution, not {type(item.spec).__name__}",
+                             source=source)
+        out.append(ContinuousMarket(item.name or Path(source).name, density, item.warnings))
+    return out
+
+
+def load_markets(path: str, request: MarketRequest) -> list[Any]:
+    text = read_text_file(path)
+    continuous = continuous_markets_from_text(text, str(path), request)
+    if continuous is not None:
+        return continuous
+    return markets_from_text(text, str(path), request.odds_request(), request.method)
+
+
+def load_beliefs(path: str, request: MarketRequest) -> list[NamedBelief]:
+    odds_request = request.odds_request(request.belief_bookmaker or request.bookmaker)
+    return beliefs_from_text(read_text_file(path), str(path), odds_request, request.method)
+
+
+def select_event(markets: list[DiscreteMarket], event: str | None) -> list[DiscreteMarket]:
+    if event is None:
+        return markets
+    key = normalise_label(event)
+    chosen = [m for m in markets if normalise_label(m.event) == key]
+    if not chosen:
+        sample = [m.event for m in markets[:5]]
+        raise InputError(f"no event {event!r} in the market file; it holds {len(markets)} events, e.g. {sample}")
+    return chosen
+
+
+@dataclass(frozen=True, eq=False)
+class ScoredPair:
+    """One belief scored against one market event."""
+
+    market: Any            # DiscreteMarket or ContinuousMarket
+    belief: NamedBelief
+    score: Any             # DiscreteScore or ContinuousScore
+
+    def record(self) -> dict[str, Any]:
+        return {"event": self.market.event, "belief": self.belief.name, **self.score.as_record()}
+
+
+def score_pairs(markets: list[Any], beliefs: list[NamedBelief], *, completion: str = "market",
+                regularisation: Regularisation | None = None) -> list[ScoredPair]:
+    out = []
+    for market, belief in pair_beliefs_with_events(markets, beliefs):
+        if isinstance(market, ContinuousMarket):
+            if regularisation is not None:
+                raise InputError("--epsilon and --blend apply to discrete markets; for a price density state a "
+                                 "blend in the belief file ({\"kind\":\"blend\", ...})")
+            score: Any = score_continuous_belief(belief.spec, market, completion=completion, source=belief.source,
+                                                 warnings=belief.warnings)
+        else:
+            score = score_named_belief(belief, market, completion=completion, regularisation=regularisation)
+        out.append(ScoredPair(market, belief, score))
+    return out
+
+
+def score_loaded(markets: list[DiscreteMarket], beliefs: list[NamedBelief], *, completion: str = "market",
+                 regularisation: Regularisation | None = None) -> list[dict[str, Any]]:
+    return [pair.record() for pair in score_pairs(markets, beliefs, completion=completion,
+                                                  regularisation=regularisation)]
+
+
+def score_files(market_path: str, belief_path: str, request: MarketRequest, *, event: str | None = None,
+                completion: str = "market", regularisation: Regularisation | None = None) -> list[ScoredPair]:
+    markets = select_event(load_markets(market_path, request), event)
+    beliefs = load_beliefs(belief_path, request)
+    return score_pairs(markets, beliefs, completion=completion, regularisation=regularisation)
