@@ -79,4 +79,4 @@ def density_record(cd: ChainDensity) -> dict[str, Any]:
     return {"expiry": cd.expiry, "forward": cd.forward, "discount": cd.discount, "t_years": cd.t_years,
             "x": d.x.tolist(), "pdf": d.pdf.tolist(), "cdf": d.cdf.tolist(), "mean": d.mean(), "sd": d.sd(),
             "quantiles": {"0.05": float(q05), "0.5": float(q50), "0.95": float(q95)},
-            "diagnostics": cd.diagnostics}
+            "diagnostics": cd.diagnostics.as_record()}

@@ -67,7 +67,7 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
                 chosen = held[0]
             found = densities_from_chain(chain, source, asof=request.asof, spot=request.spot, rate=request.rate,
                                          expiry=chosen)
-            return [ContinuousMarket(cd.expiry, cd.density, (), tuple(cd.diagnostics["quoted_strike_range"]))
+            return [ContinuousMarket(cd.expiry, cd.density, (), cd.diagnostics.quoted_strike_range)
                     for cd in found]
         if not ({"x", "density"} <= set(table.columns)):
             return None

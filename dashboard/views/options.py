@@ -67,22 +67,22 @@ except (InputError, ValueError) as exc:
 expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(densities) - 1), key="expiry")
 chain = next(d for d in densities if d.expiry == expiry)
 diag = chain.diagnostics
-market = ContinuousMarket(expiry, chain.density, (), tuple(diag["quoted_strike_range"]))
+market = ContinuousMarket(expiry, chain.density, (), diag.quoted_strike_range)
 
 with st.expander("Market density: how it was built", expanded=False):
     d1, d2, d3, d4 = st.columns(4)
     d1.metric("Forward F", f"{chain.forward:,.2f}", help="From put-call parity C - P = D (F - K)")
-    d2.metric("Discount D", f"{chain.discount:.5f}", f"rate {diag['implied_rate'] * 100:.2f} %/yr",
+    d2.metric("Discount D", f"{chain.discount:.5f}", f"rate {diag.implied_rate * 100:.2f} %/yr",
               delta_color="off", delta_arrow="off")
-    d3.metric("Fit error", f"{diag['fit_rms_vol_points']:.2f} vol pts", "RMS of implied vols",
+    d3.metric("Fit error", f"{diag.fit_rms_vol_points:.2f} vol pts", "RMS of implied vols",
               delta_color="off", delta_arrow="off",
               help="Root-mean-square difference between the fitted and quoted implied volatilities, in "
                    "volatility points (1 = 1 % annualised)")
-    tails = diag["mass_below_lowest_strike"] + diag["mass_above_highest_strike"]
+    tails = diag.mass_below_lowest_strike + diag.mass_above_highest_strike
     d4.metric("Mass beyond quoted strikes", f"{tails:.2%}", help="Probability the density puts outside the "
               "strikes with usable quotes: extrapolated, not quoted")
-    st.caption(f"{diag['method']}. Forward: {diag['forward_method']}. Quotes used {diag['quotes_used']}; dropped "
-               f"{diag['quotes_dropped'] or 'none'}. Mean vs forward {diag['mean_vs_forward']:+.1e}; the density is "
+    st.caption(f"{diag.method}. Forward: {diag.forward_method}. Quotes used {diag.quotes_used}; dropped "
+               f"{diag.quotes_dropped or 'none'}. Mean vs forward {diag.mean_vs_forward:+.1e}; the density is "
                f"positive by construction (nothing repaired). T = {chain.t_years * 365:.1f} days.")
 
 st.subheader("Your belief")

@@ -8,15 +8,10 @@ from scipy.stats import norm
 
 from analytics.core.errors import InputError
 from analytics.options.chain import ExpiryQuotes, clean_expiry, parse_chain, years_to_expiry
-from analytics.options.density import (
-    TailedLogSpline,
-    _third_derivative_gram,
-    black_undiscounted,
-    density_from_quotes,
-    grid_moments,
-    implied_total_vol,
-    payoff_weights,
-)
+from analytics.options.black76 import black_undiscounted, implied_total_vol
+from analytics.options.density import density_from_quotes
+from analytics.options.logspline import TailedLogSpline, third_derivative_gram
+from analytics.options.quadrature import grid_moments, payoff_weights
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.truth_chains import CASES, KL_BOUNDS, black_call, kl_on_central, lewis_call, make_chain, truth
 
@@ -133,7 +128,7 @@ def test_log_density_shape_has_gaussian_tails_joined_smoothly():
                                                        - (right - 0.1) ** 2 / (2 * 0.01))
     inside = np.linspace(-0.3, 0.1, 7)
     assert shape.values(theta, inside) == pytest.approx(spline(inside))
-    penalty = _third_derivative_gram(knots, 0.02)
+    penalty = third_derivative_gram(knots, 0.02)
     x = np.linspace(-0.3, 0.1, 2000)
     quadratic = make_lsq_spline(x, -(x + 0.1) ** 2 / 0.08, knots, 3).c
     cubic = make_lsq_spline(x, x**3, knots, 3).c
@@ -194,10 +189,10 @@ def test_every_bundled_chain_and_expiry(info):
         assert d.pdf.min() >= 0
         assert d.mass == pytest.approx(1.0, abs=1e-6)
         assert abs(d.mean() / cd.forward - 1) < 5e-3
-        assert -0.01 <= cd.diagnostics["implied_rate"] <= 0.12
+        assert -0.01 <= cd.diagnostics.implied_rate <= 0.12
         # the tails decay: next to no mass more than 4 tail vols beyond the quoted strikes (the grid runs to 6)
-        k_low, k_high = np.log(np.array(cd.diagnostics["quoted_strike_range"]) / cd.forward)
-        grid_low, grid_high = np.log(np.array(cd.diagnostics["grid_range"]) / cd.forward)
+        k_low, k_high = np.log(np.array(cd.diagnostics.quoted_strike_range) / cd.forward)
+        grid_low, grid_high = np.log(np.array(cd.diagnostics.grid_range) / cd.forward)
         far_low = cd.forward * np.exp(k_low - 4 * (k_low - grid_low) / 6)
         far_high = cd.forward * np.exp(k_high + 4 * (grid_high - k_high) / 6)
         assert d.probability_between(d.x[0], far_low) + d.probability_between(far_high, d.x[-1]) < 1e-3

@@ -31,7 +31,7 @@ def market_for(ticker: str, expiry: str) -> ContinuousMarket:
     info = next(i for i in bundled_chains() if i.ticker == ticker)
     chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
                                                 rate=None) if d.expiry == expiry)
-    return ContinuousMarket(expiry, chain.density, (), tuple(chain.diagnostics["quoted_strike_range"]))
+    return ContinuousMarket(expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
 
 
 def test_view_belief_on_bundled_chain_matches_analytics():

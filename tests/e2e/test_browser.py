@@ -76,7 +76,7 @@ def test_options_page_upload_and_kl(page, server_url, artifacts):
     info = bundled_chains()[0]
     densities = densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot, rate=None)
     chain = densities[min(2, len(densities) - 1)]
-    market = ContinuousMarket(chain.expiry, chain.density, (), tuple(chain.diagnostics["quoted_strike_range"]))
+    market = ContinuousMarket(chain.expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
     want = score_continuous_belief(parse_beliefs(belief.read_text(), "b")[0].spec, market)
     page.wait_for_function("want => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
                            ".some(e => e.innerText === want)", arg=f"{want.kl_nats / np.log(2):.4f} bits",
