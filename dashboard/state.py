@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.beliefs.reading import NamedBelief
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsRequest
 from analytics.core.text import decode_text

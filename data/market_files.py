@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.beliefs.reading import DiscreteBelief, NamedBelief, parse_beliefs
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.reading import parse_beliefs
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import remove_margin
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsRequest, detect_kind, markets_from_books, parse_odds_table

@@ -11,7 +11,8 @@ import numpy as np
 
 from analytics.beliefs.pairing import pair_beliefs_with_events
 from analytics.beliefs.price import GridBelief, ParametricBelief
-from analytics.beliefs.reading import NamedBelief, parse_beliefs
+from analytics.beliefs.reading import parse_beliefs
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsRequest
 from analytics.core.distributions import GriddedDensity, normalise_label

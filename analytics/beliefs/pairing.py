@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence, TypeVar
 
-from analytics.beliefs.reading import NamedBelief
+from analytics.beliefs.spec import NamedBelief
 from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError
 

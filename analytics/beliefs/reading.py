@@ -1,45 +1,28 @@
-"""Beliefs: every form a person states a view in (FORMATS.md), parsed from text and mapped onto
-the market's outcomes or grid. Probabilities are fractions; percentages are converted on reading."""
+"""Reading beliefs: every form a person states a view in (docs/formats.md, "Beliefs"), from CSV (detected by its
+header) or JSON (by its `kind`). Probabilities are fractions; percentages are converted on reading."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
-from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution, normalise_label
+from analytics.beliefs import price as c
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.spec import NamedBelief
+from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError
 from analytics.core.text import (
+    json_number,
+    json_numbers,
     looks_like_json,
+    normalisation_note,
     parse_float,
     parse_json,
     parse_probability_cells,
     read_csv_table,
     row_label,
 )
-from analytics.core.types import FloatArray
-
-
-@dataclass(frozen=True, eq=False)
-class DiscreteBelief:
-    """Probabilities on named outcomes (a complete statement, normalised)."""
-
-    labels: tuple[str, ...]
-    probabilities: FloatArray
-
-
-BeliefSpec = Union[DiscreteBelief]
-
-
-@dataclass(frozen=True)
-class NamedBelief:
-    """A belief as read from a file: its name (empty for a single belief), form and warnings."""
-
-    name: str
-    spec: Any
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    source: str = ""
 
 
 def _normalised_discrete(labels: list[str], values: list[float], percent: bool, source: str,
@@ -126,8 +109,7 @@ def _normalised_masses(values: list[float], percent: bool, complete: bool, sourc
             raise InputError("probabilities sum to 0; at least one outcome must be possible", source=source)
         if not normalise:
             return probs
-        if abs(total - 1.0) > 1e-6:
-            warnings.append(f"{source}: probabilities summed to {shown}; normalised to 1")
+        normalisation_note(warnings, source, total, f"probabilities summed to {shown}")
         return probs / total
     if total > 1 + 1e-9:
         raise InputError(f"the buckets hold {shown} but cover only part of the line; a partial statement "
@@ -137,18 +119,14 @@ def _normalised_masses(values: list[float], percent: bool, complete: bool, sourc
 
 def _buckets(lows: np.ndarray, highs: np.ndarray, values: list[float], percent: bool, source: str,
              warnings: list[str], places: list[str]) -> Any:
-    from analytics.beliefs.price import _uncovered, check_buckets
-
-    shaped = check_buckets(lows, highs, np.asarray(values, dtype=float), source, places)
-    complete = not _uncovered(shaped.lows, shaped.highs)
+    shaped = c.check_buckets(lows, highs, np.asarray(values, dtype=float), source, places)
+    complete = not c.uncovered_gaps(shaped.lows, shaped.highs)
     probs = _normalised_masses(list(shaped.probabilities), percent, complete, source, warnings)
     return type(shaped)(shaped.lows, shaped.highs, probs)
 
 
 def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str],
                       normalise: bool = True) -> Any:
-    from analytics.beliefs.price import check_grid, check_quantiles
-
     if {"outcome", "probability"} <= columns:
         return _discrete_from_csv_rows(rows, source, warnings, normalise)
     if {"low", "high", "probability"} <= columns:
@@ -159,10 +137,10 @@ def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[
                         _column_numbers(rows, "high", source, allow_empty=True), values, percent, source,
                         warnings, places)
     if {"x", "density"} <= columns:
-        return check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source,
+        return c.check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source,
                           warnings)
     if {"quantile", "value"} <= columns:
-        return check_quantiles(_column_numbers(rows, "quantile", source), _column_numbers(rows, "value", source),
+        return c.check_quantiles(_column_numbers(rows, "quantile", source), _column_numbers(rows, "value", source),
                                source)
     raise InputError(f"unrecognised header {sorted(columns)}; expected one of: {HEADERS}", source=source)
 
@@ -176,10 +154,8 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
         places = [f"probabilities[{i}]" for i in range(len(probs))]
         values, percent = parse_probability_cells(probs, source=source, places=places)
         return _normalised_discrete([str(o) for o in outcomes], values, percent, source, warnings, normalise)
-    from analytics.beliefs import price as c
-
     if kind == "buckets":
-        edges = c._numbers(item.get("edges"), "edges", source, allow_null=True)
+        edges = json_numbers(item.get("edges"), "edges", source, allow_null=True)
         probs = item.get("probabilities")
         if not isinstance(probs, list) or len(probs) != edges.size - 1:
             raise InputError("\"probabilities\" must be a list one shorter than \"edges\"", source=source)
@@ -190,27 +166,27 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
         return _buckets(edges[:-1], edges[1:], values, percent, source, warnings,
                         [f"bucket {i + 1}" for i in range(len(probs))])
     if kind == "density":
-        return c.check_grid(c._numbers(item.get("x"), "x", source), c._numbers(item.get("density"), "density", source),
-                            source, warnings)
+        return c.check_grid(json_numbers(item.get("x"), "x", source),
+                            json_numbers(item.get("density"), "density", source), source, warnings)
     if kind == "quantiles":
-        return c.check_quantiles(c._numbers(item.get("quantiles"), "quantiles", source),
-                                 c._numbers(item.get("values"), "values", source), source)
+        return c.check_quantiles(json_numbers(item.get("quantiles"), "quantiles", source),
+                                 json_numbers(item.get("values"), "values", source), source)
     if kind in ("normal", "lognormal", "student_t", "mixture"):
         return c.parametric_from_json(item, source)
     if kind == "view":
-        interval = c._numbers(item.get("interval"), "interval", source)
+        interval = json_numbers(item.get("interval"), "interval", source)
         if interval.size != 2:
             raise InputError("\"interval\" must be [low, high]", source=source)
-        return c.view_belief(c._positive(item, "median", source), float(interval[0]), float(interval[1]),
-                             c._finite(item, "coverage", source), source)
+        return c.view_belief(json_number(item, "median", source, positive=True), float(interval[0]), float(interval[1]),
+                             json_number(item, "coverage", source), source)
     if kind == "shifted_market":
-        shift = c._finite(item, "shift", source) if "shift" in item else 0.0
-        scale = c._positive(item, "scale", source) if "scale" in item else 1.0
+        shift = json_number(item, "shift", source) if "shift" in item else 0.0
+        scale = json_number(item, "scale", source, positive=True) if "scale" in item else 1.0
         if shift <= -1:
             raise InputError("\"shift\" must be above -1 (a fraction: 0.05 is 5 % up)", source=source)
         return c.ShiftedMarket(shift, scale)
     if kind == "blend":
-        weight = c._finite(item, "market_weight", source)
+        weight = json_number(item, "market_weight", source)
         if not 0 <= weight <= 1:
             raise InputError(f"\"market_weight\" must be in [0, 1], got {weight:g}", source=source)
         view = item.get("view")
@@ -219,23 +195,3 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
         return c.Blend(weight, belief_from_json(view, f"{source} view", warnings, normalise))
     raise InputError(f"unknown belief kind {kind!r}; expected discrete, buckets, density, quantiles, normal, "
                      "lognormal, student_t, mixture, view, shifted_market or blend", source=source)
-
-
-def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:
-    """Belief labels with football short forms (H/D/A) read as the market's Home/Draw/Away."""
-    market_keys = {normalise_label(m): m for m in market_labels}
-    out = []
-    for lab in labels:
-        key = normalise_label(lab)
-        alias = normalise_label(FOOTBALL_ALIASES.get(key, ""))
-        out.append(market_keys[alias] if key not in market_keys and alias in market_keys else lab)
-    return tuple(out)
-
-
-def belief_on_discrete_market(spec: Any, market: DiscreteDistribution, source: str) -> DiscreteDistribution:
-    """The belief on the market's outcomes, matched by label (case- and space-insensitive)."""
-    if isinstance(spec, DiscreteBelief):
-        labels = _with_aliases(spec.labels, market.labels)
-        return DiscreteDistribution(labels, spec.probabilities, source=source).aligned_to(market.labels)
-    raise InputError(f"a {type(spec).__name__} cannot be scored against a market of named outcomes",
-                     source=source)

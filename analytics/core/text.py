@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import math
-from typing import Any
+from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from analytics.core.errors import InputError
+from analytics.core.types import FloatArray
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 
@@ -105,3 +107,38 @@ def parse_probability_cells(cells: list[Any], *, source: str, places: list[str])
             raise InputError(f"{where}: probability {number!r} is negative; expected a number >= 0", source=source)
         values.append(number / 100.0 if percent else number)
     return values, percent
+
+
+def json_numbers(values: Any, name: str, source: str, *, allow_null: bool = False) -> FloatArray:
+    """A JSON list of finite numbers (null read as NaN where allowed); the error names the item."""
+    if not isinstance(values, list) or not values:
+        raise InputError(f"\"{name}\" must be a non-empty list of numbers", source=source)
+    out = np.empty(len(values))
+    for i, v in enumerate(values):
+        if v is None and allow_null:
+            out[i] = np.nan
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise InputError(f"{name}[{i}] is {v!r}; expected a finite number", source=source)
+        out[i] = float(v)
+    return out
+
+
+def json_number(item: Mapping[str, Any], key: str, source: str, *, positive: bool = False) -> float:
+    """One finite (or, with `positive`, strictly positive) number of a JSON object."""
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
+            (positive and value <= 0):
+        raise InputError(f"\"{key}\" must be a {'positive' if positive else 'finite'} number, got {value!r}",
+                         source=source)
+    return float(value)
+
+
+NORMALISATION_TOLERANCE = 1e-6    # a complete statement whose total is off 1 by more is normalised with a warning
+
+
+def normalisation_note(warnings: list[str], source: str, total: float, stated: str) -> None:
+    """The one warning for a complete statement (probabilities, a density) rescaled to total 1: it says what the
+    user stated (`stated`, e.g. "probabilities summed to 100.1 %") when the total was off 1 by more than 1e-6."""
+    if abs(total - 1.0) > NORMALISATION_TOLERANCE:
+        warnings.append(f"{source}: {stated}; normalised to 1")

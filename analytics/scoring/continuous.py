@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
 
-from analytics.beliefs.price import MappedBelief, on_market_grid
+from analytics.beliefs.on_grid import MappedBelief, on_market_grid
 from analytics.core.distributions import GriddedDensity
 from analytics.core.divergence import hellinger_squared_grid, js_divergence_grid, total_variation_grid
 from analytics.core.types import LN2, FloatArray

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from analytics.beliefs.reading import NamedBelief, belief_on_discrete_market
+from analytics.beliefs.discrete import belief_on_discrete_market
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
 from analytics.betting.market import DiscreteMarket
 from analytics.core.distributions import DiscreteDistribution

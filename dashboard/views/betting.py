@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics.beliefs.reading import DiscreteBelief, NamedBelief
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import METHOD_NOTES, METHODS
 from analytics.betting.odds_files import detect_kind, football_bookmakers
 from analytics.betting.odds_formats import FORMATS

@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from analytics.beliefs.price import ShiftedMarket, view_belief
-from analytics.beliefs.reading import NamedBelief
+from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from dashboard.components import report_downloads, show_continuous_headline

@@ -7,8 +7,8 @@ from scipy.interpolate import BSpline, make_lsq_spline
 from scipy.stats import norm
 
 from analytics.core.errors import InputError
-from analytics.options.chain import ExpiryQuotes, clean_expiry, parse_chain, years_to_expiry
 from analytics.options.black76 import black_undiscounted, implied_total_vol
+from analytics.options.chain import ExpiryQuotes, clean_expiry, parse_chain, years_to_expiry
 from analytics.options.density import density_from_quotes
 from analytics.options.logspline import TailedLogSpline, third_derivative_gram
 from analytics.options.quadrature import grid_moments, payoff_weights

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.beliefs.reading import DiscreteBelief, NamedBelief
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.odds_files import OddsRequest
 from analytics.scoring.discrete import score_named_belief
 from data.files import read_text_file

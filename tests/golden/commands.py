@@ -21,6 +21,7 @@ CHAINS = "data/snapshots/options"
 EXAMPLES = "data/examples"
 SPY = [f"{CHAINS}/SPY_20260211_chain.csv", "--spot", "692.3", "--asof", "2026-02-11T11:19"]
 E0 = f"{ODDS}/football-data_E0_2324.csv"
+PREDICTIT = "data/snapshots/predmarkets/predictit_2020_nomination_candidate_probabilities.csv"
 
 GOLDEN: dict[str, list[str]] = {
     "odds_shin": ["odds", "--format", "decimal", "--method", "shin", "2.10", "3.40", "3.60"],
@@ -40,10 +41,7 @@ GOLDEN: dict[str, list[str]] = {
                           f"{EXAMPLES}/several.json"],
     "score_density_file_market": ["score", "--market", f"{EXAMPLES}/density.csv", "--belief",
                                   f"{EXAMPLES}/mixture.json"],
-    "score_predictit_blend": ["score", "--market",
-                              "data/snapshots/predmarkets/predictit_2020_nomination_candidate_probabilities.csv",
-                              "--belief", "data/snapshots/predmarkets/predictit_2020_nomination_candidate_probabilities.csv",
-                              "--blend", "0.3"],
+    "score_predictit_blend": ["score", "--market", PREDICTIT, "--belief", PREDICTIT, "--blend", "0.3"],
     "list_season": ["list", E0],
     "list_chain": ["list", f"{CHAINS}/SPX_20260303_chain.csv"],
     "list_betfair": ["list", f"{ODDS}/betfair_A-League_2023-2024_Match_Odds.csv"],

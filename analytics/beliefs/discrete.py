@@ -1,0 +1,42 @@
+"""Beliefs about named outcomes (a match's Home/Draw/Away, a race's runners, a market's candidates) and their
+alignment with a market's outcomes. Probabilities are fractions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution, normalise_label
+from analytics.core.errors import InputError
+from analytics.core.types import FloatArray
+
+if TYPE_CHECKING:
+    from analytics.beliefs.spec import BeliefSpec
+
+
+@dataclass(frozen=True, eq=False)
+class DiscreteBelief:
+    """Probabilities on named outcomes (a complete statement, normalised)."""
+
+    labels: tuple[str, ...]
+    probabilities: FloatArray
+
+
+def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Belief labels with football short forms (H/D/A) read as the market's Home/Draw/Away."""
+    market_keys = {normalise_label(m): m for m in market_labels}
+    out = []
+    for lab in labels:
+        key = normalise_label(lab)
+        alias = normalise_label(FOOTBALL_ALIASES.get(key, ""))
+        out.append(market_keys[alias] if key not in market_keys and alias in market_keys else lab)
+    return tuple(out)
+
+
+def belief_on_discrete_market(spec: BeliefSpec, market: DiscreteDistribution, source: str) -> DiscreteDistribution:
+    """The belief on the market's outcomes, matched by label (case- and space-insensitive)."""
+    if isinstance(spec, DiscreteBelief):
+        labels = _with_aliases(spec.labels, market.labels)
+        return DiscreteDistribution(labels, spec.probabilities, source=source).aligned_to(market.labels)
+    raise InputError(f"a {type(spec).__name__} cannot be scored against a market of named outcomes",
+                     source=source)

@@ -1,0 +1,22 @@
+"""The belief forms as one type, and a belief as read from a file (docs/formats.md, "Beliefs")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.price import Blend, BucketBelief, GridBelief, ParametricBelief, QuantileBelief, ShiftedMarket
+
+PriceBelief: TypeAlias = BucketBelief | GridBelief | QuantileBelief | ParametricBelief | ShiftedMarket | Blend
+BeliefSpec: TypeAlias = DiscreteBelief | PriceBelief
+
+
+@dataclass(frozen=True)
+class NamedBelief:
+    """A belief as read from a file: its name (empty for a single belief), form, warnings and where it came from."""
+
+    name: str
+    spec: BeliefSpec
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    source: str = ""
