@@ -6,7 +6,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,13 +15,13 @@ from analytics.options.chain import ExpiryQuotes
 from analytics.options.density import density_from_quotes
 from bench.timing import median_seconds, show
 from data.chains import asof_new_york, bundled_chains, densities_from_file
-from tests.truth_chains import CASES, KL_BOUNDS, kl_on_central, make_chain
+from tests.truth_chains import CASES, KL_BOUNDS, TruthChain, kl_on_central, make_chain
 
 SEEDS = 5
 BENCH_PYTHON = Path(".venv-bench/bin/python")
 
 
-def _quotes(chain) -> ExpiryQuotes:
+def _quotes(chain: TruthChain) -> ExpiryQuotes:
     return ExpiryQuotes("bench", chain.strikes, chain.call_mid, chain.call_spread, chain.put_mid, chain.put_spread)
 
 
@@ -88,4 +87,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    run()

@@ -1,5 +1,6 @@
 """Time to build each report format (median)."""
 
+import functools
 import tempfile
 from pathlib import Path
 
@@ -19,5 +20,5 @@ def run() -> None:
                                                                        method="shin")))
     for suffix in (".json", ".csv", ".html", ".pdf"):
         repeat = 3 if suffix == ".pdf" else 7
-        show(f"render {suffix}", median_seconds(lambda s=suffix: render(report, s), repeat=repeat),
+        show(f"render {suffix}", median_seconds(functools.partial(render, report, suffix), repeat=repeat),
              "(PDF: persistent kaleido renderer, after one warm-up)" if suffix == ".pdf" else "")

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from tests.truth_chains import CASES, kl_on_central, make_chain
+from tests.truth_chains import CASES, TruthChain, kl_on_central, make_chain
 
 
-def chain_frame(chain, valuation: datetime) -> pd.DataFrame:
+def chain_frame(chain: TruthChain, valuation: datetime) -> pd.DataFrame:
     expiry = valuation + timedelta(days=chain.t_years * 365)
     rows = []
     for kind, mid, spread in (("call", chain.call_mid, chain.call_spread), ("put", chain.put_mid, chain.put_spread)):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import streamlit as st
 
 from analytics.betting.kelly import growth_of_stakes
 from analytics.core.errors import InputError
+from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
+from analytics.scoring.pairs import ScoredPair
+from reporting.formatting import fmt_bits, fmt_nats
 from reporting.tables import outcome_table
 
 HELP = {
@@ -23,14 +23,6 @@ HELP = {
     "tradable": ("Expected log-growth of the best long-only Kelly portfolio at the odds you can actually take "
                  "(margin included, cash allowed). Usually below the fair-price edge."),
 }
-
-
-def fmt_bits(nats: float) -> str:
-    return "∞ (infinite)" if math.isinf(nats) else f"{nats / math.log(2):.4f} bits"
-
-
-def fmt_nats(nats: float) -> str:
-    return "∞" if math.isinf(nats) else f"{nats:.5f} nats"
 
 
 def show_headline(score: DiscreteScore) -> None:
@@ -70,23 +62,23 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
         stakes = kelly_fraction * t.stakes
         growth = growth_of_stakes(score.belief, score.odds, stakes)
         cash = bankroll * (1 - stakes.sum())
-        hedges = [lab for lab, h in zip(score.labels, t.hedges) if h]
+        hedges = [lab for lab, h in zip(score.labels, t.hedges, strict=True) if h]
         st.caption(f"At the offered odds (booksum {t.booksum:.4f}, margin {(t.booksum - 1) * 100:.2f} %): "
-                   f"keep {cash:,.2f} {currency} in cash; expected log-growth {growth / math.log(2):.5f} bits per bet "
+                   f"keep {cash:,.2f} {currency} in cash; expected log-growth {fmt_bits(growth, 5)} per bet "
                    f"at Kelly fraction {kelly_fraction:g}."
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
 
 
-def report_downloads(pair: Any, *, market_source: str, belief_source: str, method: str) -> None:
+def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str, method: str) -> None:
     """Download buttons for the report of what the screen shows (HTML, JSON, CSV now; PDF on request)."""
     from reporting.report import build_report, render
 
     report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method)
     st.subheader("Export")
     cols = st.columns(4)
-    for col, (suffix, mime, label) in zip(cols, [(".html", "text/html", "Download HTML report"),
-                                                 (".json", "application/json", "Download JSON"),
-                                                 (".csv", "text/csv", "Download CSV")]):
+    for col, (suffix, mime, label) in zip(cols[:3], [(".html", "text/html", "Download HTML report"),
+                                                     (".json", "application/json", "Download JSON"),
+                                                     (".csv", "text/csv", "Download CSV")], strict=True):
         col.download_button(label, render(report, suffix), file_name=f"disagreement-report{suffix}", mime=mime,
                             key=f"download{suffix}")
     if cols[3].button("Prepare PDF", key="prepare_pdf", help="Draws the figures with Chromium (a few seconds)"):
@@ -109,7 +101,7 @@ HELP_CONTINUOUS = {
 }
 
 
-def show_continuous_headline(score: Any) -> None:
+def show_continuous_headline(score: ContinuousScore) -> None:
     """Headline metrics of a ContinuousScore, with units and tooltips; warnings shown, never blocking."""
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(HEADLINE_LABEL, fmt_bits(score.kl_nats), fmt_nats(score.kl_nats), delta_color="off",

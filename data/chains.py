@@ -8,6 +8,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analytics.core.errors import InputError
 from analytics.options.chain import clean_expiry, expiries, parse_chain, years_to_expiry
 from analytics.options.density import ChainDensity, density_from_quotes
@@ -51,7 +53,7 @@ def densities_from_text(text: str, source: str, *, asof: str | None, spot: float
     return densities_from_chain(parse_chain(text, source), source, asof=asof, spot=spot, rate=rate, expiry=expiry)
 
 
-def densities_from_chain(chain: Any, source: str, *, asof: str | None, spot: float | None, rate: float | None,
+def densities_from_chain(chain: pd.DataFrame, source: str, *, asof: str | None, spot: float | None, rate: float | None,
                          expiry: str | None = None) -> list[ChainDensity]:
     """Densities of one expiry (or every expiry) of a chain parsed by parse_chain/chain_from_table."""
     if asof is None:

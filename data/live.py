@@ -13,9 +13,8 @@ import queue
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from data.chains import asof_new_york, bundled_chains
+from data.chains import SnapshotInfo, asof_new_york, bundled_chains
 from data.files import read_text_file
 
 DEFAULT_TIMEOUT_SECONDS = 8.0
@@ -60,7 +59,7 @@ def _download(ticker: str, max_expiries: int, proxy: str | None) -> tuple[str, f
     return buffer.getvalue(), spot
 
 
-def fallback_for(ticker: str) -> Any:
+def fallback_for(ticker: str) -> SnapshotInfo:
     """The bundled snapshot of this ticker, or the first bundled one if there is none."""
     chains = bundled_chains()
     wanted = ticker.strip().upper().lstrip("^")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import DiscreteScore
 
@@ -29,7 +30,7 @@ def contribution_bars(score: DiscreteScore, title: str = "Where the disagreement
     """Signed KL terms p log(p/q) per outcome, in bits (they sum to the KL; negative terms are
     outcomes the belief finds less likely than the market)."""
     labels = list(score.labels)
-    bits = np.asarray(score.contributions_nats) / np.log(2)
+    bits = to_bits(np.asarray(score.contributions_nats))
     shown = np.where(np.isfinite(bits), bits, np.nan)
     colours = [BELIEF_COLOUR if b >= 0 else MARKET_COLOUR for b in np.nan_to_num(shown)]
     fig = go.Figure(go.Bar(x=labels, y=shown, marker_color=colours, name="p log2(p/q)",
@@ -83,7 +84,7 @@ def density_overlay(score: ContinuousScore, title: str = "Market density vs beli
 
 def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff p/q") -> go.Figure:
     """log2(p/q): where the Kelly payoff W0 e^{rT} p/q buys (above 0) or sells (below 0) the market."""
-    shown = np.where(np.isfinite(score.log_ratio), score.log_ratio / np.log(2), np.nan)
+    shown = np.where(np.isfinite(score.log_ratio), to_bits(score.log_ratio), np.nan)
     fig = go.Figure(go.Scatter(x=score.x, y=shown, line_color=BELIEF_COLOUR, name="log2(p/q)",
                                hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line_color="grey", line_dash="dot")
@@ -94,7 +95,7 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
 
 def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagreement lives") -> go.Figure:
     """The integral of p log2(p/q) from the left up to each price (ends at the grid KL, in bits)."""
-    fig = go.Figure(go.Scatter(x=score.x, y=score.cumulative_kl_nats / np.log(2), line_color=MARKET_COLOUR,
+    fig = go.Figure(go.Scatter(x=score.x, y=to_bits(score.cumulative_kl_nats), line_color=MARKET_COLOUR,
                                name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
                       xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))

@@ -8,22 +8,24 @@ from __future__ import annotations
 import csv
 import html
 import io
-import math
 import threading
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.betting.market import DiscreteMarket
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps, strict
-from analytics.scoring.continuous import ContinuousScore
-from analytics.scoring.discrete import HEADLINE_LABEL
+from analytics.scoring.continuous import ContinuousMarket, ContinuousScore
+from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
+from analytics.scoring.pairs import ScoredPair
 from reporting.figures import contribution_bars, cumulative_kl_curve, density_overlay, market_vs_belief_bars
+from reporting.formatting import fmt_value
 from reporting.tables import outcome_table, quantile_table
 
 SCHEMA_VERSION = 1
@@ -65,25 +67,26 @@ class Report:
     caveats: tuple[str, ...] = field(default_factory=lambda: CAVEATS)
 
 
-def build_report(pairs: list[Any], *, market_source: str, belief_source: str, method: str,
+def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_source: str, method: str,
                  title: str = "Market disagreement report") -> Report:
-    """The report model from scored pairs (data.scoring.ScoredPair)."""
+    """The report model from scored pairs (analytics.scoring.pairs.ScoredPair)."""
     sections = []
     for pair in pairs:
-        score = pair.score
-        if isinstance(score, ContinuousScore):
-            density = pair.market.density
+        score, market = pair.score, pair.market
+        event, belief = market.event or "market", pair.belief.name or "belief"
+        if isinstance(score, ContinuousScore) and isinstance(market, ContinuousMarket):
+            density = market.density
             sections.append(ReportSection(
-                event=pair.market.event or "market", belief=pair.belief.name or "belief", record=pair.record(),
-                table=quantile_table(score),
-                figures=(density_overlay(score, quoted_range=pair.market.quoted_range), cumulative_kl_curve(score)),
+                event=event, belief=belief, record=pair.record(), table=quantile_table(score),
+                figures=(density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score)),
                 market_method=density.method, market_diagnostics=dict(density.diagnostics)))
-            continue
-        sections.append(ReportSection(
-            event=pair.market.event or "market", belief=pair.belief.name or "belief", record=pair.record(),
-            table=outcome_table(score), figures=(market_vs_belief_bars(score), contribution_bars(score)),
-            market_method=pair.market.distribution.method,
-            market_diagnostics=dict(pair.market.distribution.diagnostics)))
+        elif isinstance(score, DiscreteScore) and isinstance(market, DiscreteMarket):
+            sections.append(ReportSection(
+                event=event, belief=belief, record=pair.record(), table=outcome_table(score),
+                figures=(market_vs_belief_bars(score), contribution_bars(score)),
+                market_method=market.distribution.method, market_diagnostics=dict(market.distribution.diagnostics)))
+        else:
+            raise TypeError(f"a {type(score).__name__} cannot score a {type(market).__name__}")
     inputs = {"market_file": str(market_source), "belief_file": str(belief_source), "margin_method": method}
     return Report(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs, tuple(sections))
 
@@ -132,18 +135,10 @@ def report_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def _fmt(value: Any, unit: str) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float) and math.isinf(value):
-        return "∞ (infinite)"
-    if isinstance(value, str):
-        return value
-    return f"{value:.6g} {unit}"
 
 
 def _headline_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f"{label} ({unit})", _fmt(record.get(key), "")) for key, label, unit in HEADLINE_KEYS]
+    return [(f"{label} ({unit})", fmt_value(record.get(key))) for key, label, unit in HEADLINE_KEYS]
 
 
 def report_html(report: Report) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
+from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import DiscreteScore
 
@@ -18,7 +17,7 @@ def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: f
         "market q (%)": np.asarray(score.market) * 100,
         "belief p (%)": np.asarray(score.belief) * 100,
         "edge p/q - 1 (%)": np.asarray(score.edges) * 100,
-        "KL term (bits)": np.asarray(score.contributions_nats) / math.log(2),
+        "KL term (bits)": to_bits(np.asarray(score.contributions_nats)),
         "fair-price stake": bankroll * kelly_fraction * np.asarray(score.belief),
     })
     if score.tradable is not None and score.odds is not None:

@@ -9,8 +9,14 @@ import argparse
 import sys
 from typing import Any, NoReturn, Sequence
 
+from analytics.beliefs.on_grid import COMPLETIONS
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
+from analytics.scoring.discrete import Regularisation
+from analytics.scoring.pairs import ScoredPair
+from services.scoring import MarketRequest, score_files
+
+JsonObject = dict[str, Any]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +37,7 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--belief-bookmaker", default=None, help="bookmaker columns when the belief is a football-data file")
     p.add_argument("--format", default="decimal", dest="odds_format", help="odds format of the files")
     p.add_argument("--event", default=None, help="score one event of a multi-event market")
-    p.add_argument("--completion", default="market", choices=("market", "smooth"),
+    p.add_argument("--completion", default="market", choices=COMPLETIONS,
                    help="how a partial belief (buckets, quantiles) is completed")
     p.add_argument("--spot", type=float, default=None, help="spot price, for an option chain market")
     p.add_argument("--asof", default=None, help="as-of date[THH:MM] (New York), for an option chain market")
@@ -64,9 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _regularisation(args: argparse.Namespace) -> Any:
-    from analytics.scoring.discrete import Regularisation
-
+def _regularisation(args: argparse.Namespace) -> Regularisation | None:
     if args.epsilon is not None and args.blend is not None:
         raise InputError("choose one smoothing: --epsilon or --blend")
     if args.epsilon is not None:
@@ -76,9 +80,7 @@ def _regularisation(args: argparse.Namespace) -> Any:
     return None
 
 
-def _scored_pairs(args: argparse.Namespace) -> list[Any]:
-    from services.scoring import MarketRequest, score_files
-
+def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
                             belief_bookmaker=args.belief_bookmaker)
@@ -95,11 +97,11 @@ def _single_or_results(records: list[dict[str, Any]]) -> dict[str, Any]:
     return {"results": records}
 
 
-def command_score(args: argparse.Namespace) -> Any:
+def command_score(args: argparse.Namespace) -> JsonObject | None:
     return _single_or_results([pair.record() for pair in _scored_pairs(args)])
 
 
-def command_report(args: argparse.Namespace) -> Any:
+def command_report(args: argparse.Namespace) -> JsonObject | None:
     from reporting.report import build_report, write_report
 
     report = build_report(_scored_pairs(args), market_source=args.market, belief_source=args.belief,
@@ -109,7 +111,7 @@ def command_report(args: argparse.Namespace) -> Any:
     return None
 
 
-def command_odds(args: argparse.Namespace) -> Any:
+def command_odds(args: argparse.Namespace) -> JsonObject | None:
     from analytics.betting.margin import METHOD_NOTES, remove_margin
     from analytics.betting.odds_formats import to_decimal
 
@@ -126,7 +128,7 @@ def command_odds(args: argparse.Namespace) -> Any:
     }
 
 
-def command_density(args: argparse.Namespace) -> Any:
+def command_density(args: argparse.Namespace) -> JsonObject | None:
     from data.chains import densities_from_file, density_record
 
     found = densities_from_file(args.chain, asof=args.asof, spot=args.spot, rate=args.rate, expiry=args.expiry)
@@ -137,7 +139,7 @@ def command_density(args: argparse.Namespace) -> Any:
     return {"expiries": [density_record(cd) for cd in found]}
 
 
-def command_list(args: argparse.Namespace) -> Any:
+def command_list(args: argparse.Namespace) -> JsonObject | None:
     from data.catalog import describe_file
 
     return describe_file(args.file)
@@ -150,7 +152,7 @@ COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list, 
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     handler = COMMANDS[args.command]
-    result: Any = handler(args)
+    result = handler(args)
     if result is not None:
         print(dumps(result, indent=2))
     return 0

@@ -1,25 +1,24 @@
-"""Scoring files: load a market file and a belief file, pair beliefs with events, score each pair.
-The CLI, the dashboard and the report all go through `score_loaded`."""
+"""Scoring files: load a market file and a belief file, pair beliefs with events and score each pair
+(analytics.scoring.pairs.score_pairs, the one call the CLI, the pages and the report share)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from analytics.beliefs.pairing import pair_beliefs_with_events
+from analytics.beliefs.on_grid import Completion
 from analytics.beliefs.price import GridBelief, ParametricBelief
 from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
-from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsRequest
 from analytics.core.distributions import GriddedDensity, normalise_label
 from analytics.core.errors import InputError
 from analytics.core.text import looks_like_json, read_csv_table
-from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
-from analytics.scoring.discrete import Regularisation, score_named_belief
+from analytics.scoring.continuous import ContinuousMarket
+from analytics.scoring.discrete import Regularisation
+from analytics.scoring.pairs import Market, ScoredPair, score_pairs
 from data.chains import densities_from_chain
 from data.files import read_text_file
 from data.market_files import beliefs_from_text, markets_from_text
@@ -42,7 +41,7 @@ class MarketRequest:
         return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker)
 
 
-def _grid_of_parametric(spec: Any, points: int = 4001) -> GriddedDensity:
+def _grid_of_parametric(spec: ParametricBelief, points: int = 4001) -> GriddedDensity:
     """A parametric market density on a grid covering all but 1e-10 of its mass."""
     lo = min(float(c.ppf(1e-11)) for c in spec.components)
     hi = max(float(c.ppf(1 - 1e-11)) for c in spec.components)
@@ -88,12 +87,12 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
     return out
 
 
-def load_markets(path: str, request: MarketRequest) -> list[Any]:
+def load_markets(path: str, request: MarketRequest) -> list[Market]:
     text = read_text_file(path)
     continuous = continuous_markets_from_text(text, str(path), request)
     if continuous is not None:
-        return continuous
-    return markets_from_text(text, str(path), request.odds_request(), request.method)
+        return list[Market](continuous)
+    return list[Market](markets_from_text(text, str(path), request.odds_request(), request.method))
 
 
 def load_beliefs(path: str, request: MarketRequest) -> list[NamedBelief]:
@@ -101,7 +100,7 @@ def load_beliefs(path: str, request: MarketRequest) -> list[NamedBelief]:
     return beliefs_from_text(read_text_file(path), str(path), odds_request, request.method)
 
 
-def select_event(markets: list[DiscreteMarket], event: str | None) -> list[DiscreteMarket]:
+def select_event(markets: list[Market], event: str | None) -> list[Market]:
     if event is None:
         return markets
     key = normalise_label(event)
@@ -112,42 +111,8 @@ def select_event(markets: list[DiscreteMarket], event: str | None) -> list[Discr
     return chosen
 
 
-@dataclass(frozen=True, eq=False)
-class ScoredPair:
-    """One belief scored against one market event."""
-
-    market: Any            # DiscreteMarket or ContinuousMarket
-    belief: NamedBelief
-    score: Any             # DiscreteScore or ContinuousScore
-
-    def record(self) -> dict[str, Any]:
-        return {"event": self.market.event, "belief": self.belief.name, **self.score.as_record()}
-
-
-def score_pairs(markets: list[Any], beliefs: list[NamedBelief], *, completion: str = "market",
-                regularisation: Regularisation | None = None) -> list[ScoredPair]:
-    out = []
-    for market, belief in pair_beliefs_with_events(markets, beliefs):
-        if isinstance(market, ContinuousMarket):
-            if regularisation is not None:
-                raise InputError("--epsilon and --blend apply to discrete markets; for a price density state a "
-                                 "blend in the belief file ({\"kind\":\"blend\", ...})")
-            score: Any = score_continuous_belief(belief.spec, market, completion=completion, source=belief.source,
-                                                 warnings=belief.warnings)
-        else:
-            score = score_named_belief(belief, market, completion=completion, regularisation=regularisation)
-        out.append(ScoredPair(market, belief, score))
-    return out
-
-
-def score_loaded(markets: list[DiscreteMarket], beliefs: list[NamedBelief], *, completion: str = "market",
-                 regularisation: Regularisation | None = None) -> list[dict[str, Any]]:
-    return [pair.record() for pair in score_pairs(markets, beliefs, completion=completion,
-                                                  regularisation=regularisation)]
-
-
 def score_files(market_path: str, belief_path: str, request: MarketRequest, *, event: str | None = None,
-                completion: str = "market", regularisation: Regularisation | None = None) -> list[ScoredPair]:
+                completion: Completion = "market", regularisation: Regularisation | None = None) -> list[ScoredPair]:
     markets = select_event(load_markets(market_path, request), event)
     beliefs = load_beliefs(belief_path, request)
     return score_pairs(markets, beliefs, completion=completion, regularisation=regularisation)

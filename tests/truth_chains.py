@@ -108,7 +108,7 @@ class _Truth:
     tick: float
 
 
-def _truth(name, call_undiscounted, pdf, central, forward, discount, t, spot, step, tick) -> _Truth:
+def _truth(call_undiscounted, pdf, central, forward, discount, t, spot, step, tick) -> _Truth:
     lo, hi = central
     strikes = np.arange(math.ceil(lo / step) * step, hi + step / 2, step)
     return _Truth(forward, discount, t, spot, strikes, discount * call_undiscounted(strikes), pdf, central, tick)
@@ -125,7 +125,7 @@ def truth(name: str) -> _Truth:
         def pdf(x):
             return norm.pdf(np.log(x), mu, v) / x
         central = (math.exp(mu + v * norm.ppf(0.0005)), math.exp(mu + v * norm.ppf(0.9995)))
-        return _truth(name, lambda k: black_call(forward, k, v), pdf, central, forward, discount, t, spot,
+        return _truth(lambda k: black_call(forward, k, v), pdf, central, forward, discount, t, spot,
                       1.0, 0.01)
     if name == "bimodal":
         # an earnings-like binary event: two lognormals 16 % apart, each with 5 % total volatility
@@ -135,10 +135,13 @@ def truth(name: str) -> _Truth:
         fwds = [forward * (1 + s) for s in shifts]     # sum of weight x shift = 0: the mean is F
 
         def pdf(x):
-            return sum(w * norm.pdf(np.log(x), math.log(f) - v * v / 2, v) / x for w, f in zip(weights, fwds))
+            parts = zip(weights, fwds, strict=True)
+            return sum(w * norm.pdf(np.log(x), math.log(f) - v * v / 2, v) / x for w, f in parts)
         central = _quantiles_from_pdf(pdf, forward * 0.5, forward * 1.6)
-        return _truth(name, lambda k: sum(w * black_call(f, k, v) for w, f in zip(weights, fwds)), pdf, central,
-                      forward, discount, t, spot, 1.0, 0.01)
+        def mixed_call(k):
+            return sum(w * black_call(f, k, v) for w, f in zip(weights, fwds, strict=True))
+
+        return _truth(mixed_call, pdf, central, forward, discount, t, spot, 1.0, 0.01)
     if name in ("heston", "index"):
         if name == "heston":
             spot, r, t, step, tick = 100.0, 0.02, 0.5, 2.5, 0.01
@@ -155,7 +158,7 @@ def truth(name: str) -> _Truth:
         def pdf(x):
             return cf_density(cf, forward, np.asarray(x, float), scale)
         central = _quantiles_from_pdf(pdf, forward * math.exp(-14 * scale), forward * math.exp(8 * scale))
-        return _truth(name, lambda k: lewis_call(cf, forward, k, scale), pdf, central, forward, discount, t, spot,
+        return _truth(lambda k: lewis_call(cf, forward, k, scale), pdf, central, forward, discount, t, spot,
                       step, tick)
     raise ValueError(name)
 

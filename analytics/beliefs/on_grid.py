@@ -94,7 +94,7 @@ def _bucket_density(belief: BucketBelief, market: GriddedDensity, completion: Co
     density = np.zeros(x.size)
     exact: float | None = None
     impossible = (market_mass <= 0) & (probs > 0)
-    for lo, hi, p, m in zip(lows, highs, probs, market_mass):
+    for lo, hi, p, m in zip(lows, highs, probs, market_mass, strict=True):
         inside = (x > lo) & (x <= hi)
         if completion == "market" or not (np.isfinite(lo) and np.isfinite(hi)):
             if m > 0:

@@ -56,14 +56,14 @@ class ParametricBelief:
     description: str
 
     def pdf(self, x: FloatArray) -> FloatArray:
-        return sum(w * c.pdf(x) for w, c in zip(self.weights, self.components))
+        return sum(w * c.pdf(x) for w, c in zip(self.weights, self.components, strict=True))
 
     def logpdf(self, x: FloatArray) -> FloatArray:
-        logs = np.array([np.log(w) + c.logpdf(x) for w, c in zip(self.weights, self.components)])
+        logs = np.array([np.log(w) + c.logpdf(x) for w, c in zip(self.weights, self.components, strict=True)])
         return np.logaddexp.reduce(logs, axis=0)
 
     def cdf(self, x: FloatArray) -> FloatArray:
-        return sum(w * c.cdf(x) for w, c in zip(self.weights, self.components))
+        return sum(w * c.cdf(x) for w, c in zip(self.weights, self.components, strict=True))
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,7 +87,7 @@ PRICE_FORMS = (BucketBelief, GridBelief, QuantileBelief, ParametricBelief, Shift
 
 def uncovered_gaps(lows: FloatArray, highs: FloatArray) -> list[tuple[float, float]]:
     gaps, cursor = [], -np.inf
-    for lo, hi in zip(lows, highs):
+    for lo, hi in zip(lows, highs, strict=True):
         if lo > cursor:
             gaps.append((cursor, lo))
         cursor = max(cursor, hi)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from analytics.beliefs import price as c
 from analytics.beliefs.discrete import DiscreteBelief
-from analytics.beliefs.spec import NamedBelief
+from analytics.beliefs.spec import BeliefSpec, NamedBelief
 from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError
 from analytics.core.text import (
@@ -31,7 +32,7 @@ def _normalised_discrete(labels: list[str], values: list[float], percent: bool, 
     if any(not k for k in keys):
         raise InputError("an outcome label is empty", source=source)
     seen: set[str] = set()
-    for lab, k in zip(labels, keys):
+    for lab, k in zip(labels, keys, strict=True):
         if k in seen:
             raise InputError(f"outcome {lab!r} appears twice", source=source)
         seen.add(k)
@@ -90,7 +91,7 @@ HEADERS = "outcome,probability | low,high,probability | x,density | quantile,val
 def _column_numbers(rows: Any, column: str, source: str, *, allow_empty: bool = False) -> np.ndarray:
     """A CSV column as floats (NaN for an empty cell where allowed); errors name the row and column."""
     numbers = [parse_float(cell, source=source, where=f"{row_label(i)} column '{column}'", allow_empty=allow_empty)
-               for i, cell in zip(rows.index, rows[column])]
+               for i, cell in zip(rows.index, rows[column], strict=True)]
     return np.array([np.nan if n is None else n for n in numbers], dtype=float)
 
 
@@ -125,8 +126,8 @@ def _buckets(lows: np.ndarray, highs: np.ndarray, values: list[float], percent: 
     return type(shaped)(shaped.lows, shaped.highs, probs)
 
 
-def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[str],
-                      normalise: bool = True) -> Any:
+def belief_from_table(rows: pd.DataFrame, columns: set[str], source: str, warnings: list[str],
+                      normalise: bool = True) -> BeliefSpec:
     if {"outcome", "probability"} <= columns:
         return _discrete_from_csv_rows(rows, source, warnings, normalise)
     if {"low", "high", "probability"} <= columns:
@@ -145,7 +146,7 @@ def belief_from_table(rows: Any, columns: set[str], source: str, warnings: list[
     raise InputError(f"unrecognised header {sorted(columns)}; expected one of: {HEADERS}", source=source)
 
 
-def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], normalise: bool = True) -> Any:
+def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], normalise: bool = True) -> BeliefSpec:
     kind = str(item.get("kind", "")).strip().lower()
     if kind == "discrete":
         outcomes, probs = item.get("outcomes"), item.get("probabilities")
@@ -173,6 +174,12 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
                                  json_numbers(item.get("values"), "values", source), source)
     if kind in ("normal", "lognormal", "student_t", "mixture"):
         return c.parametric_from_json(item, source)
+    return _builder_from_json(kind, item, source, warnings, normalise)
+
+
+def _builder_from_json(kind: str, item: dict[str, Any], source: str, warnings: list[str],
+                       normalise: bool) -> BeliefSpec:
+    """The builders: a view (median and interval), the market shifted and scaled, a blend with the market."""
     if kind == "view":
         interval = json_numbers(item.get("interval"), "interval", source)
         if interval.size != 2:

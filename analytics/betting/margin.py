@@ -9,7 +9,7 @@ Overround M = sum r - 1 is a fraction (0.048 for a 104.8 % book).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Literal, get_args
 
 import numpy as np
 from scipy.optimize import elementwise
@@ -17,9 +17,11 @@ from scipy.special import xlogy
 
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
+from analytics.core.units import LN2
 
-METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio", "wpo", "bb", "jsd")
-METHOD_NOTES = {
+MarginMethod = Literal["multiplicative", "additive", "power", "shin", "odds_ratio", "wpo", "bb", "jsd"]
+METHODS: tuple[MarginMethod, ...] = get_args(MarginMethod)
+METHOD_NOTES: dict[MarginMethod, str] = {
     "multiplicative": "q = r / sum r (basic normalisation)",
     "additive": "q = r - M/n",
     "power": "q = r^k, k solving sum q = 1",
@@ -37,7 +39,7 @@ class FairProbabilities:
     """Fair probabilities from one book or a stack of books (last axis = outcomes)."""
 
     probabilities: FloatArray
-    method: str
+    method: MarginMethod
     params: dict[str, FloatArray] = field(default_factory=dict)
     overround: FloatArray = field(default_factory=lambda: np.zeros(()))
 
@@ -123,7 +125,7 @@ def _odds_ratio(r: FloatArray, booksum: FloatArray) -> tuple[FloatArray, dict[st
 def binary_js_distance(a: FloatArray, b: FloatArray) -> FloatArray:
     """Jensen-Shannon distance (base 2, in [0, 1]) between Bernoulli(a) and Bernoulli(b)."""
     def h2(x: FloatArray) -> FloatArray:
-        return -(xlogy(x, x) + xlogy(1 - x, 1 - x)) / np.log(2)
+        return -(xlogy(x, x) + xlogy(1 - x, 1 - x)) / LN2
 
     m = 0.5 * (a + b)
     return np.sqrt(np.maximum(h2(m) - 0.5 * (h2(a) + h2(b)), 0.0))
@@ -161,14 +163,21 @@ def _jsd(r: FloatArray, booksum: FloatArray) -> tuple[FloatArray, dict[str, Floa
     return q.reshape(r.shape), {"distance": s.reshape(booksum.shape)}
 
 
+def margin_method(name: str) -> MarginMethod:
+    """A method's name as a user writes it (any case, '-' for '_') as one of METHODS; InputError otherwise."""
+    key = name.strip().lower().replace("-", "_")
+    for method in METHODS:
+        if key == method:
+            return method
+    raise InputError(f"unknown margin-removal method {name!r}; expected one of {', '.join(METHODS)}")
+
+
 def remove_margin(implied: FloatArray, method: str = "shin") -> FairProbabilities:
     """Fair probabilities from raw implied probabilities r = 1/o (one book or a stack of books).
 
-    Raises InputError for an unknown method, invalid prices, or a method that would give a
-    negative probability (it never returns one)."""
-    key = method.strip().lower().replace("-", "_")
-    if key not in METHODS:
-        raise InputError(f"unknown margin-removal method {method!r}; expected one of {', '.join(METHODS)}")
+    Raises InputError for an unknown method (see margin_method), invalid prices, or a method that would
+    give a negative probability (it never returns one)."""
+    key = margin_method(method)
     r = _raw(implied)
     booksum = r.sum(axis=-1)
     margin = booksum - 1.0

@@ -112,7 +112,7 @@ def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBo
     for event, rows in table.groupby("event", sort=False):
         labels = tuple(str(v) for v in rows["outcome"])
         odds = []
-        for i, value in zip(rows.index, rows["odds"]):
+        for i, value in zip(rows.index, rows["odds"], strict=True):
             try:
                 odds.append(to_decimal_one(value, request.odds_format))
             except InputError as exc:
@@ -153,7 +153,8 @@ def _betfair_match(table: pd.DataFrame, source: str, request: OddsRequest, warni
         names = list(rows["runner_name"])
         labels = tuple("Home" if n == home else "Away" if n == away else "Draw" for n in names)
         taken, fair = _exchange_prices(back, lay, request)
-        winners = [lab for lab, w in zip(labels, rows.get("is_winner", [])) if str(w) == "1"]
+        flags = rows["is_winner"] if "is_winner" in rows else [""] * len(labels)
+        winners = [lab for lab, w in zip(labels, flags, strict=True) if str(w) == "1"]
         books.append(OddsBook(event, labels, taken, fair, winners[0] if winners else None, {"date": date}))
     return books
 
@@ -172,19 +173,18 @@ def _betfair_racing(table: pd.DataFrame, source: str, request: OddsRequest, warn
             continue
         labels = tuple(str(n) for n in rows["selection_name"][running])
         taken, fair = _exchange_prices(back[running], lay[running], request)
-        winner = [lab for lab, r in zip(labels, rows["win_result"][running]) if str(r).upper() == "WINNER"]
+        winner = [lab for lab, r in zip(labels, rows["win_result"][running], strict=True) if str(r).upper() == "WINNER"]
         books.append(OddsBook(event, labels, taken, fair, winner[0] if winner else None))
     return books
 
 
-def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], source: str,
-                     warnings: list[str], complete_with_other: bool) -> list[OddsBook]:
+def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], complete_with_other: bool) -> list[OddsBook]:
     books = []
     for event, labels, prices in groups:
         keep = np.isfinite(prices) & (prices > 0) & (prices < 1)
         if keep.sum() < 1:
             continue
-        labels = [lab for lab, k in zip(labels, keep) if k]
+        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
         prices = prices[keep]
         if complete_with_other and prices.sum() < 1.0 - 1e-6:
             # the listing omits some outcomes: their price is what the listed ones leave
@@ -197,21 +197,21 @@ def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], source: st
     return books
 
 
-def _predictit(table: pd.DataFrame, source: str, warnings: list[str]) -> list[OddsBook]:
+def _predictit(table: pd.DataFrame) -> list[OddsBook]:
     groups = []
     for (party, when), rows in table.groupby(["party", "whenpulled"], sort=False):
         prices = _numbers(rows["probnominee"])
         groups.append((f"{party} nominee {str(when)[:16]}", list(rows["candidate"]), prices))
-    return _prices_to_books(groups, source, warnings, complete_with_other=True)
+    return _prices_to_books(groups, complete_with_other=True)
 
 
-def _polymarket(table: pd.DataFrame, source: str, warnings: list[str]) -> list[OddsBook]:
+def _polymarket(table: pd.DataFrame) -> list[OddsBook]:
     yes = table[table["outcome"].str.lower() == "yes"]
     groups = []
     for (title, date), rows in yes.groupby(["event_title", "date"], sort=False):
         names = [re.sub(r"^Will (.+?) (be|win).*$", r"\1", q) for q in rows["market_question"]]
         groups.append((f"{title} {date}", names, _numbers(rows["price"])))
-    return _prices_to_books(groups, source, warnings, complete_with_other=True)
+    return _prices_to_books(groups, complete_with_other=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -234,9 +234,9 @@ def parse_odds_table(table: pd.DataFrame, source: str, request: OddsRequest) -> 
     elif kind == "betfair-racing":
         books = _betfair_racing(table, source, request, warnings)
     elif kind == "predictit":
-        books = _predictit(table, source, warnings)
+        books = _predictit(table)
     elif kind == "polymarket":
-        books = _polymarket(table, source, warnings)
+        books = _polymarket(table)
     else:
         raise InputError(f"not an odds file (header {sorted(table.columns)[:8]})", source=source)
     if not books:
@@ -263,7 +263,7 @@ def markets_from_books(books: list[OddsBook], method: str, source: str = "") -> 
         booksum = implied.sum(axis=1)
         methods = np.where((method == "shin") & (booksum <= 1.0), "multiplicative", method)
         for chosen in np.unique(methods):
-            subset = [i for i, m in zip(indices, methods) if m == chosen]
+            subset = [i for i, m in zip(indices, methods, strict=True) if m == chosen]
             rows = implied[methods == chosen]
             try:
                 fair = remove_margin(rows, str(chosen))
@@ -286,7 +286,7 @@ def markets_from_books(books: list[OddsBook], method: str, source: str = "") -> 
 
 
 def _first_failing_book(rows: FloatArray, method: str, subset: list[int], books: list[OddsBook]) -> str:
-    for row, i in zip(rows, subset):
+    for row, i in zip(rows, subset, strict=True):
         try:
             remove_margin(row, method)
         except InputError:

@@ -12,26 +12,30 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Sequence
+from typing import Literal, Sequence, get_args
 
 import numpy as np
 
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 
-FORMATS = ("decimal", "fractional", "american", "hongkong", "malay", "indonesian", "probability", "cents")
+OddsFormat = Literal["decimal", "fractional", "american", "hongkong", "malay", "indonesian", "probability", "cents"]
+FORMATS: tuple[OddsFormat, ...] = get_args(OddsFormat)
 _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[/-]\s*(\d+(?:\.\d+)?)\s*$")
 _EVENS = {"evens", "evs", "even", "evn", "ev"}
 
 
-def _check_format(fmt: str) -> str:
+def odds_format(fmt: str) -> OddsFormat:
+    """A format's name as a user writes it (any case; hk, us, moneyline, indo, prob, price as aliases) as one of
+    FORMATS; InputError otherwise."""
     key = fmt.strip().lower().replace(" ", "").replace("_", "")
     aliases = {"hk": "hongkong", "us": "american", "moneyline": "american", "indo": "indonesian",
                "prob": "probability", "price": "probability"}
     key = aliases.get(key, key)
-    if key not in FORMATS:
-        raise InputError(f"unknown odds format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return key
+    for known in FORMATS:
+        if key == known:
+            return known
+    raise InputError(f"unknown odds format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
 def _number(value: str | float, fmt: str) -> float:
@@ -48,24 +52,29 @@ def _number(value: str | float, fmt: str) -> float:
     return number
 
 
+def _fractional_to_decimal(value: str | float, shown: str) -> float:
+    """a/b, a-b, a whole number or 'evens' to decimal odds 1 + a/b."""
+    text = str(value).strip().lower()
+    if text in _EVENS:
+        return 2.0
+    match = _FRACTION.match(text)
+    if match:
+        num, den = float(match.group(1)), float(match.group(2))
+        if den == 0 or num == 0:
+            raise InputError(f"fractional odds {shown} must have a non-zero numerator and denominator")
+        return 1.0 + num / den
+    number = _number(value, "fractional") if re.match(r"^\s*\d+(\.\d+)?\s*$", text) else None
+    if number is None or number <= 0:
+        raise InputError(f"fractional odds {shown} are malformed; expected a/b, a-b, a whole number or 'evens'")
+    return 1.0 + number
+
+
 def to_decimal_one(value: str | float, fmt: str = "decimal") -> float:
     """One odds value in format `fmt` to decimal odds; invalid values raise InputError naming them."""
-    fmt = _check_format(fmt)
+    fmt = odds_format(fmt)
     shown = repr(value) if not isinstance(value, str) else repr(value.strip())
     if fmt == "fractional":
-        text = str(value).strip().lower()
-        if text in _EVENS:
-            return 2.0
-        match = _FRACTION.match(text)
-        if match:
-            num, den = float(match.group(1)), float(match.group(2))
-            if den == 0 or num == 0:
-                raise InputError(f"fractional odds {shown} must have a non-zero numerator and denominator")
-            return 1.0 + num / den
-        number = _number(value, fmt) if re.match(r"^\s*\d+(\.\d+)?\s*$", text) else None
-        if number is None or number <= 0:
-            raise InputError(f"fractional odds {shown} are malformed; expected a/b, a-b, a whole number or 'evens'")
-        return 1.0 + number
+        return _fractional_to_decimal(value, shown)
     number = _number(value, fmt)
     if fmt == "decimal":
         if number <= 1:
@@ -108,7 +117,7 @@ def _rounded(x: float) -> float:
 
 def from_decimal(decimal_odds: float, fmt: str) -> float | str:
     """Decimal odds to format `fmt` (fractional as a reduced 'a/b' string)."""
-    fmt = _check_format(fmt)
+    fmt = odds_format(fmt)
     o = float(decimal_odds)
     if not (math.isfinite(o) and o > 1):
         raise InputError(f"decimal odds {o!r} must be greater than 1")

@@ -10,7 +10,8 @@ import numpy as np
 from analytics.betting.market import DiscreteMarket
 from analytics.core.distributions import normalise_label
 from analytics.core.divergence import kl_divergence
-from analytics.core.types import LN2, FloatArray
+from analytics.core.types import FloatArray
+from analytics.core.units import to_bits
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +50,7 @@ def market_surprise(earlier: list[DiscreteMarket], later: list[DiscreteMarket]) 
         return SurpriseTable((), np.zeros(0))
     sizes = {len(p) for p in p_rows}
     if len(sizes) == 1:
-        bits = kl_divergence(np.stack(p_rows), np.stack(q_rows)) / LN2
+        bits = to_bits(kl_divergence(np.stack(p_rows), np.stack(q_rows)))
     else:
-        bits = np.array([kl_divergence(p, q) for p, q in zip(p_rows, q_rows)]) / LN2
+        bits = to_bits(np.array([kl_divergence(p, q) for p, q in zip(p_rows, q_rows, strict=True)]))
     return SurpriseTable(tuple(events), np.asarray(bits))

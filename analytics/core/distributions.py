@@ -46,7 +46,7 @@ class DiscreteDistribution:
             raise InputError("no outcomes", source=self.source or None)
         keys = [normalise_label(lab) for lab in self.labels]
         if len(set(keys)) != len(keys):
-            dupes = sorted({lab for lab, k in zip(self.labels, keys) if keys.count(k) > 1})
+            dupes = sorted({lab for lab, k in zip(self.labels, keys, strict=True) if keys.count(k) > 1})
             raise InputError(f"duplicate outcome labels {dupes}", source=self.source or None)
         bad = ~np.isfinite(probs) | (probs < 0)
         if bad.any():
@@ -67,15 +67,12 @@ class DiscreteDistribution:
     def size(self) -> int:
         return len(self.labels)
 
-    def as_dict(self) -> dict[str, float]:
-        return {lab: float(p) for lab, p in zip(self.labels, self.probabilities)}
-
     def aligned_to(self, labels: Sequence[str]) -> DiscreteDistribution:
         """The same distribution with outcomes in the order of `labels` (matched case- and
         space-insensitively). Raises InputError listing missing or unknown labels."""
         mine = {normalise_label(lab): i for i, lab in enumerate(self.labels)}
         theirs = [normalise_label(lab) for lab in labels]
-        missing = [lab for lab, k in zip(labels, theirs) if k not in mine]
+        missing = [lab for lab, k in zip(labels, theirs, strict=True) if k not in mine]
         unknown = [lab for lab in self.labels if normalise_label(lab) not in set(theirs)]
         if missing or unknown:
             parts = []
@@ -88,24 +85,6 @@ class DiscreteDistribution:
         order = np.array([mine[k] for k in theirs])
         return DiscreteDistribution(tuple(labels), self.probabilities[order], self.source, self.method,
                                     self.diagnostics)
-
-
-def discrete_from_weights(labels: Sequence[str], weights: Sequence[float] | FloatArray, *, source: str = "",
-                          method: str = "", warnings: list[str] | None = None) -> DiscreteDistribution:
-    """Build a distribution from non-negative weights, normalising with a warning when they do
-    not sum to 1 within 1e-6 (the original sum is stated in the warning)."""
-    w = np.asarray(weights, dtype=float)
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"outcome {labels[i]!r} has probability {w[i]!r}; expected a finite number >= 0",
-                         source=source or None)
-    total = float(w.sum())
-    if total <= 0:
-        raise InputError("probabilities sum to 0; at least one outcome must be possible", source=source or None)
-    if abs(total - 1.0) > 1e-6 and warnings is not None:
-        warnings.append(f"{source or 'distribution'}: probabilities summed to {total:.6g}; normalised to 1")
-    return DiscreteDistribution(tuple(labels), w / total, source=source, method=method)
 
 
 @dataclass(frozen=True, eq=False)

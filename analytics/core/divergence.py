@@ -13,16 +13,11 @@ import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
 from scipy.special import kl_div, rel_entr, xlogy
 
-from analytics.core.types import LN2, FloatArray
+from analytics.core.types import FloatArray
 
 
 def _arrays(p: FloatArray, q: FloatArray) -> tuple[FloatArray, FloatArray]:
     return np.asarray(p, dtype=float), np.asarray(q, dtype=float)
-
-
-def to_bits(nats: FloatArray | float) -> FloatArray:
-    """Convert nats to bits (divide by ln 2); inf stays inf."""
-    return np.asarray(nats, dtype=float) / LN2
 
 
 # --- discrete, pointwise -------------------------------------------------------------------

@@ -99,7 +99,7 @@ def parse_probability_cells(cells: list[Any], *, source: str, places: list[str])
     """Probability cells that may carry a % suffix. Returns values and whether they were percent."""
     percent = any(isinstance(c, str) and c.strip().endswith("%") for c in cells)
     values: list[float] = []
-    for cell, where in zip(cells, places):
+    for cell, where in zip(cells, places, strict=True):
         text = cell.strip().rstrip("%").strip() if isinstance(cell, str) else cell
         number = parse_float(text, source=source, where=where)
         assert number is not None

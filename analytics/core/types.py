@@ -7,4 +7,3 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-LN2 = float(np.log(2.0))

@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
 
-from analytics.beliefs.on_grid import MappedBelief, on_market_grid
+from analytics.beliefs.on_grid import Completion, MappedBelief, on_market_grid
+from analytics.beliefs.spec import BeliefSpec
 from analytics.core.distributions import GriddedDensity
 from analytics.core.divergence import hellinger_squared_grid, js_divergence_grid, total_variation_grid
-from analytics.core.types import LN2, FloatArray
+from analytics.core.types import FloatArray
+from analytics.core.units import to_bits
 
 QUANTILE_LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -41,7 +43,7 @@ def _moments(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
 
 def _quantiles(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
     values = GriddedDensity(x, pdf).quantile(QUANTILE_LEVELS)
-    return {f"{level:g}": float(v) for level, v in zip(QUANTILE_LEVELS, values)}
+    return {f"{level:g}": float(v) for level, v in zip(QUANTILE_LEVELS, values, strict=True)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,14 +68,13 @@ class ContinuousScore:
     warnings: tuple[str, ...]
 
     def as_record(self) -> dict[str, Any]:
-        b = LN2
         record: dict[str, Any] = {
-            "kl_bits": self.kl_nats / b, "kl_nats": self.kl_nats,
-            "reverse_kl_bits": self.reverse_kl_nats / b, "reverse_kl_nats": self.reverse_kl_nats,
-            "js_bits": self.js_nats / b, "js_nats": self.js_nats,
-            "js_distance_bits": math.sqrt(self.js_nats / b),
+            "kl_bits": to_bits(self.kl_nats), "kl_nats": self.kl_nats,
+            "reverse_kl_bits": to_bits(self.reverse_kl_nats), "reverse_kl_nats": self.reverse_kl_nats,
+            "js_bits": to_bits(self.js_nats), "js_nats": self.js_nats,
+            "js_distance_bits": math.sqrt(to_bits(self.js_nats)),
             "hellinger_squared": self.hellinger_squared, "total_variation": self.total_variation,
-            "kelly_growth_fair_nats": self.kl_nats, "kelly_growth_fair_bits": self.kl_nats / b,
+            "kelly_growth_fair_nats": self.kl_nats, "kelly_growth_fair_bits": to_bits(self.kl_nats),
             "kelly_growth_tradable_nats": None, "allocation_fair": None, "allocation": None, "cash_fraction": None,
             "grid_kl_nats": self.grid_kl_nats,
             "kl_beyond_quoted_strikes_nats": self.kl_beyond_quoted_nats,
@@ -92,7 +93,7 @@ def _regions(x: FloatArray, mask: FloatArray) -> tuple[str, ...]:
     if not mask.any():
         return ()
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
-    return tuple(f"x in [{x[s]:.6g}, {x[e - 1]:.6g}]" for s, e in zip(edges[::2], edges[1::2]))
+    return tuple(f"x in [{x[s]:.6g}, {x[e - 1]:.6g}]" for s, e in zip(edges[::2], edges[1::2], strict=True))
 
 
 def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: tuple[str, ...] = ()) -> ContinuousScore:
@@ -125,7 +126,8 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
         mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite, warnings=tuple(all_warnings))
 
 
-def score_continuous_belief(spec: Any, market: ContinuousMarket, *, completion: str = "market", source: str = "",
+def score_continuous_belief(spec: BeliefSpec, market: ContinuousMarket, *, completion: Completion = "market",
+                            source: str = "",
                             warnings: tuple[str, ...] = ()) -> ContinuousScore:
     """Map a parsed belief onto the market's grid and score it."""
     return score_density(on_market_grid(spec, market.density, completion=completion, source=source), market,

@@ -31,7 +31,8 @@ from analytics.core.divergence import (
     total_variation,
 )
 from analytics.core.errors import InputError
-from analytics.core.types import LN2, FloatArray
+from analytics.core.types import FloatArray
+from analytics.core.units import to_bits
 
 HEADLINE_LABEL = "Kelly (log-utility) edge, KL(belief || market)"
 
@@ -101,7 +102,7 @@ class DiscreteScore:
 
     @property
     def kl_bits(self) -> float:
-        return self.kl_nats / LN2
+        return to_bits(self.kl_nats)
 
     @property
     def kelly_growth_fair_nats(self) -> float:
@@ -110,46 +111,45 @@ class DiscreteScore:
 
     def as_record(self) -> dict[str, Any]:
         """Flat record with unit suffixes (FORMATS.md `score` keys, plus extra figures)."""
-        b = LN2
         t = self.tradable
         record: dict[str, Any] = {
-            "kl_bits": self.kl_nats / b,
+            "kl_bits": to_bits(self.kl_nats),
             "kl_nats": self.kl_nats,
-            "reverse_kl_bits": self.reverse_kl_nats / b,
+            "reverse_kl_bits": to_bits(self.reverse_kl_nats),
             "reverse_kl_nats": self.reverse_kl_nats,
-            "js_bits": self.js_nats / b,
+            "js_bits": to_bits(self.js_nats),
             "js_nats": self.js_nats,
             "js_distance_bits": self.js_distance_bits,
-            "cross_entropy_bits": self.cross_entropy_nats / b,
-            "entropy_belief_bits": self.entropy_belief_nats / b,
-            "entropy_market_bits": self.entropy_market_nats / b,
+            "cross_entropy_bits": to_bits(self.cross_entropy_nats),
+            "entropy_belief_bits": to_bits(self.entropy_belief_nats),
+            "entropy_market_bits": to_bits(self.entropy_market_nats),
             "hellinger_squared": self.hellinger_squared,
             "total_variation": self.total_variation,
             "renyi_half_nats": self.renyi_half_nats,
             "renyi_two_nats": self.renyi_two_nats,
             "chi_squared": self.chi_squared,
             "kelly_growth_fair_nats": self.kelly_growth_fair_nats,
-            "kelly_growth_fair_bits": self.kelly_growth_fair_nats / b,
+            "kelly_growth_fair_bits": to_bits(self.kelly_growth_fair_nats),
             "half_kelly_growth_fair_nats": self.half_kelly_growth_fair_nats,
             "kelly_growth_tradable_nats": None if t is None else t.growth_nats,
-            "allocation_fair": dict(zip(self.labels, self.belief.tolist())),
-            "allocation": None if t is None else dict(zip(self.labels, t.stakes.tolist())),
+            "allocation_fair": dict(zip(self.labels, self.belief.tolist(), strict=True)),
+            "allocation": None if t is None else dict(zip(self.labels, t.stakes.tolist(), strict=True)),
             "cash_fraction": None if t is None else t.cash,
-            "market_probabilities": dict(zip(self.labels, self.market.tolist())),
-            "belief_probabilities": dict(zip(self.labels, self.belief.tolist())),
-            "edges": dict(zip(self.labels, self.edges.tolist())),
-            "kl_contributions_nats": dict(zip(self.labels, self.contributions_nats.tolist())),
+            "market_probabilities": dict(zip(self.labels, self.market.tolist(), strict=True)),
+            "belief_probabilities": dict(zip(self.labels, self.belief.tolist(), strict=True)),
+            "edges": dict(zip(self.labels, self.edges.tolist(), strict=True)),
+            "kl_contributions_nats": dict(zip(self.labels, self.contributions_nats.tolist(), strict=True)),
             "infinite_outcomes": list(self.infinite_outcomes),
             "reverse_infinite_outcomes": list(self.reverse_infinite_outcomes),
             "warnings": list(self.warnings),
         }
         if t is not None:
-            record["expected_value_per_unit"] = dict(zip(self.labels, t.expected_value.tolist()))
-            record["hedged_outcomes"] = [lab for lab, h in zip(self.labels, t.hedges) if h]
+            record["expected_value_per_unit"] = dict(zip(self.labels, t.expected_value.tolist(), strict=True))
+            record["hedged_outcomes"] = [lab for lab, h in zip(self.labels, t.hedges, strict=True) if h]
             record["booksum"] = t.booksum
         if self.regularisation is not None:
             record["smoothing"] = self.regularisation.describe()
-            record["kl_bits_unsmoothed"] = None if self.raw_kl_nats is None else self.raw_kl_nats / b
+            record["kl_bits_unsmoothed"] = None if self.raw_kl_nats is None else to_bits(self.raw_kl_nats)
         return record
 
 
@@ -168,8 +168,8 @@ def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *
         raw_kl = float(kl_divergence(p_raw, q))
         p, q = regularise(p_raw, q, regularisation)
     labels = market.labels
-    infinite = tuple(lab for lab, pi, qi in zip(labels, p, q) if pi > 0 and qi == 0)
-    reverse_infinite = tuple(lab for lab, pi, qi in zip(labels, p, q) if qi > 0 and pi == 0)
+    infinite = tuple(lab for lab, pi, qi in zip(labels, p, q, strict=True) if pi > 0 and qi == 0)
+    reverse_infinite = tuple(lab for lab, pi, qi in zip(labels, p, q, strict=True) if qi > 0 and pi == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         edges = np.where(q > 0, p / q - 1.0, np.inf)
     tradable = kelly_with_cash(p, odds) if odds is not None else None
@@ -209,7 +209,7 @@ def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *
     )
 
 
-def score_named_belief(belief: NamedBelief, market: DiscreteMarket, *, completion: str = "market",
+def score_named_belief(belief: NamedBelief, market: DiscreteMarket, *,
                        regularisation: Regularisation | None = None) -> DiscreteScore:
     """Map a parsed belief onto the market's outcomes and score it."""
     p = belief_on_discrete_market(belief.spec, market.distribution, belief.source)

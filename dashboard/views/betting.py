@@ -7,17 +7,18 @@ import streamlit as st
 from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import METHOD_NOTES, METHODS
+from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import detect_kind, football_bookmakers
 from analytics.betting.odds_formats import FORMATS
 from analytics.betting.surprise import market_surprise
 from analytics.core.errors import InputError
-from analytics.core.text import read_csv_table
+from analytics.core.text import decode_text, normalisation_note, read_csv_table
 from analytics.scoring.discrete import Regularisation, score_named_belief
+from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_allocation, show_headline
 from dashboard.state import beliefs_from_bytes, markets_from_bytes, markets_from_path, text_of
 from data.bundled import ODDS_FILES
 from reporting.figures import contribution_bars, market_vs_belief_bars, season_histogram
-from services.scoring import ScoredPair
 
 st.title("Betting markets")
 st.caption("Fair market probabilities from bookmaker, exchange or prediction-market prices (margin removed), "
@@ -51,15 +52,16 @@ with right:
                           help="How the bookmaker's margin is taken out of the raw implied probabilities 1/odds")
 
 
-def markets_for(bookmaker_prefix: str):
+def markets_for(bookmaker_prefix: str) -> list[DiscreteMarket]:
     """The file's markets priced by one bookmaker's columns (cached on the path or the upload bytes)."""
-    if bundle:
+    if raw_market is None:
+        assert bundle is not None      # no upload: a bundled snapshot was chosen
         return markets_from_path(str(bundle.path), source_name, odds_format, bookmaker_prefix, method)
     return markets_from_bytes(raw_market, source_name, odds_format, bookmaker_prefix, method)
 
 
 try:
-    text = text_of(str(bundle.path)) if bundle else raw_market.decode("utf-8-sig", errors="replace")
+    text = text_of(str(bundle.path)) if bundle is not None else decode_text(raw_market or b"", source_name)
     columns = set(read_csv_table(text, source_name).columns)
     bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
     bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
@@ -90,21 +92,20 @@ with tab_event:
         if np.any(~np.isfinite(values)) or values.sum() <= 0:
             st.error("Every outcome needs a probability (write 0 for impossible).")
             st.stop()
-        warnings = ()
-        if abs(values.sum() - 100) > 1e-4:
-            warnings = (f"belief probabilities summed to {values.sum():.4g} %; normalised to 100 %",)
-        belief = NamedBelief("table", DiscreteBelief(tuple(market.labels), values / values.sum()), warnings, "table")
+        notes: list[str] = []
+        normalisation_note(notes, "belief table", values.sum() / 100, f"probabilities summed to {values.sum():.4g} %")
+        table_belief = DiscreteBelief(tuple(market.labels), values / values.sum())
+        belief = NamedBelief("table", table_belief, tuple(notes), "table")
     else:
         upload = st.file_uploader("Belief file (outcome,probability CSV or JSON)", type=["csv", "json"],
                                   key="belief_upload")
         if upload is not None:
             try:
-                beliefs = beliefs_from_bytes(upload.getvalue(), upload.name, method)
-                st.session_state["last_belief"] = beliefs
+                st.session_state["last_belief"] = beliefs_from_bytes(upload.getvalue(), upload.name, method)
                 st.session_state["last_belief_name"] = upload.name
             except InputError as exc:
                 st.error(str(exc))
-        beliefs = st.session_state.get("last_belief")
+        beliefs: list[NamedBelief] = st.session_state.get("last_belief") or []
         if not beliefs:
             st.info("Upload a belief file: outcome,probability rows, percentages allowed.")
             st.stop()

@@ -1,13 +1,13 @@
 """Learn: KL as surprise and as Kelly growth, with the black-swan example computed live."""
 
-import math
 
 import numpy as np
 import streamlit as st
 
-from analytics.core.divergence import kl_divergence, to_bits
+from analytics.core.divergence import kl_divergence
 from analytics.scoring.discrete import HEADLINE_LABEL
 from reporting.figures import swan_curve
+from reporting.formatting import fmt_bits, fmt_nats
 
 st.title("Learn: disagreement as information and as growth")
 st.markdown(f"""
@@ -31,9 +31,9 @@ market = np.array([1 - q_swan, q_swan])
 kl = float(kl_divergence(belief, market))
 reverse = float(kl_divergence(market, belief))
 c1, c2 = st.columns(2)
-c1.metric(HEADLINE_LABEL, f"{to_bits(kl):.4f} bits", f"{kl:.4f} nats", delta_color="off",
+c1.metric(HEADLINE_LABEL, fmt_bits(kl), fmt_nats(kl, 4), delta_color="off",
           help="A certain belief's KL is its surprisal -log q(outcome).")
-c2.metric("Reverse KL, KL(market || belief)", "∞ (infinite)" if math.isinf(reverse) else f"{to_bits(reverse):.4f} bits",
+c2.metric("Reverse KL, KL(market || belief)", fmt_bits(reverse),
           delta_color="off", help="You call the white swan impossible: if it happens, full Kelly is ruined.")
 st.caption(f"Betting reading: stake everything at odds {1 / q_swan:,.1f}; log-growth ln({1 / q_swan:,.1f}) = "
            f"{kl:.4f} nats if right, ruin if wrong.")

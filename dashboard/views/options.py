@@ -4,17 +4,20 @@ import math
 
 import streamlit as st
 
+from analytics.beliefs.on_grid import COMPLETIONS
 from analytics.beliefs.price import ShiftedMarket, view_belief
 from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError
+from analytics.core.text import decode_text
+from analytics.options.density import ChainDensity
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_continuous_headline
 from dashboard.state import beliefs_from_bytes, chain_densities, text_of
 from data.chains import asof_new_york, bundled_chains
 from data.live import fetch_chain
 from reporting.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
 from reporting.tables import quantile_table
-from services.scoring import ScoredPair
 
 st.title("Options")
 st.caption("The market's risk-neutral distribution of the price at expiry, recovered from an option chain, "
@@ -50,7 +53,11 @@ else:
     if upload is None or not asof:
         st.info("Upload a chain and give its as-of time, or choose a bundled snapshot.")
         st.stop()
-    text, source_name = upload.getvalue().decode("utf-8-sig", errors="replace"), upload.name
+    try:
+        text, source_name = decode_text(upload.getvalue(), upload.name), upload.name
+    except InputError as exc:
+        st.error(str(exc))
+        st.stop()
 
 rate_text = st.sidebar.text_input("Risk-free rate (continuous, per year; blank: from put-call parity)", value="",
                                   key="rate")
@@ -60,9 +67,10 @@ try:
     st.session_state["last_densities"] = densities
 except (InputError, ValueError) as exc:
     st.error(str(exc) if isinstance(exc, InputError) else f"rate: {exc}")
-    densities = st.session_state.get("last_densities")
-    if not densities:
+    previous: list[ChainDensity] | None = st.session_state.get("last_densities")
+    if not previous:
         st.stop()
+    densities = previous
 
 expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(densities) - 1), key="expiry")
 chain = next(d for d in densities if d.expiry == expiry)
@@ -118,14 +126,14 @@ else:
     if belief is None:
         st.info("Upload a belief file (examples in data/examples/).")
         st.stop()
-completion = st.radio("Complete a partial belief (buckets, quantiles) with", ["market", "smooth"], horizontal=True,
+completion = st.radio("Complete a partial belief (buckets, quantiles) with", COMPLETIONS, horizontal=True,
                       key="completion", help="market: inside each bucket the market's own shape, so the KL counts "
                       "only what you stated; smooth: a smooth curve through your numbers")
 if belief is None:
     st.stop()
 try:
-    score = score_continuous_belief(belief.spec, market, completion=completion, source=belief.source or belief.name,
-                                    warnings=belief.warnings)
+    score = score_continuous_belief(belief.spec, market, completion=completion or "market",
+                                    source=belief.source or belief.name, warnings=belief.warnings)
 except InputError as exc:
     st.error(str(exc))
     st.stop()

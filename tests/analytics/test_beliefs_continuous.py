@@ -35,7 +35,7 @@ def csv_of(header, rows):
 def lognormal_market():
     """The 5.8 market as a density file (x,density) read through the belief reader, as a user gives it."""
     x = np.linspace(20.0, 450.0, 8001)
-    text = csv_of("x,density", zip(x, lognorm(s=S2, scale=math.exp(M2)).pdf(x)))
+    text = csv_of("x,density", zip(x, lognorm(s=S2, scale=math.exp(M2)).pdf(x), strict=True))
     spec = parse_beliefs(text, "market.csv")[0].spec
     return ContinuousMarket("market", GriddedDensity(spec.x, spec.density))
 
@@ -59,13 +59,13 @@ def test_lognormal_belief_parametric_form(lognormal_market):
 
 def test_lognormal_belief_grid_form(lognormal_market):
     x = np.linspace(15.0, 500.0, 12001)
-    text = csv_of("x,density", zip(x, lognorm(s=S1, scale=math.exp(M1)).pdf(x)))
+    text = csv_of("x,density", zip(x, lognorm(s=S1, scale=math.exp(M1)).pdf(x), strict=True))
     assert score(text, lognormal_market).kl_nats == pytest.approx(KL_58, abs=1e-6)
 
 
 def test_lognormal_belief_from_99_quantiles_smooth_completion(lognormal_market):
     levels = np.arange(1, 100) / 100
-    text = csv_of("quantile,value", zip(levels, np.exp(M1 + S1 * norm.ppf(levels))))
+    text = csv_of("quantile,value", zip(levels, np.exp(M1 + S1 * norm.ppf(levels)), strict=True))
     assert score(text, lognormal_market, "smooth").kl_nats == pytest.approx(KL_58, abs=1e-3)
 
 

@@ -19,9 +19,9 @@ LABELS = ["<img src=x onerror=alert(1)>", '=HYPERLINK("http://evil")', "Draw"]
 @pytest.fixture
 def files(write):
     market = write("m.csv", "outcome,probability\n" + "".join(f'"{lab.replace(chr(34), chr(34) * 2)}",{p}\n'
-                                                              for lab, p in zip(LABELS, [0.4, 0.4, 0.2])))
+                                                              for lab, p in zip(LABELS, [0.4, 0.4, 0.2], strict=True)))
     belief = write("b.csv", "outcome,probability\n" + "".join(f'"{lab.replace(chr(34), chr(34) * 2)}",{p}\n'
-                                                              for lab, p in zip(LABELS, [0.5, 0.3, 0.2])))
+                                                              for lab, p in zip(LABELS, [0.5, 0.3, 0.2], strict=True)))
     return market, belief
 
 

@@ -56,13 +56,13 @@ def test_pinnacle_closing_against_bet365_season():
     # independent check from the raw CSV with plain Python
     with open(E0, encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    for r, row in zip(results[:20], rows[:20]):
+    for r, row in zip(results[:20], rows[:20], strict=True):
         def fair(prefix, row=row):
             raw = [1 / float(row[f"{prefix}{s}"]) for s in "HDA"]
             return [x / sum(raw) for x in raw]
 
         p, q = fair("PSC"), fair("B365")
-        want = sum(a * math.log2(a / b) for a, b in zip(p, q))
+        want = sum(a * math.log2(a / b) for a, b in zip(p, q, strict=True))
         assert r["kl_bits"] == pytest.approx(want, abs=1e-12)
         assert r["event"].endswith(f"{row['HomeTeam']} v {row['AwayTeam']}")
         # the tradable growth at Bet365's odds never exceeds ... and is never negative

@@ -57,7 +57,7 @@ def test_infinite_surprise_and_explicit_smoothing(write):
     p = [0.5, 0.3, 0.2]
     q = [0.6 / 1.01, 0.4 / 1.01, 0.01 / 1.01]
     import math
-    want = sum(a * math.log(a / b) for a, b in zip(p, q)) / math.log(2)
+    want = sum(a * math.log(a / b) for a, b in zip(p, q, strict=True)) / math.log(2)
     assert res["kl_bits"] == pytest.approx(want, abs=1e-12) and res["kl_bits_unsmoothed"] == "inf"
     assert "epsilon = 0.01" in res["smoothing"]
 

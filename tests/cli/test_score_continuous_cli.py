@@ -27,8 +27,9 @@ def test_several_beliefs_against_a_chain_give_one_row_each():
 
 def test_density_file_market_reproduces_theory_5_8(write):
     x = np.linspace(20.0, 450.0, 8001)
+    pdf = lognorm(s=0.1, scale=math.exp(4.607670185988092)).pdf(x)
     market = write("market.csv", "x,density\n" + "\n".join(
-        f"{a!r},{b!r}" for a, b in zip(x.tolist(), lognorm(s=0.1, scale=math.exp(4.607670185988092)).pdf(x).tolist())))
+        f"{a!r},{b!r}" for a, b in zip(x.tolist(), pdf.tolist(), strict=True)))
     belief = write("belief.json", json.dumps({"kind": "lognormal", "median": math.exp(4.617357685988091),
                                               "sigma": 0.125}))
     done = run_cli("score", "--market", market, "--belief", belief)
@@ -38,7 +39,7 @@ def test_density_file_market_reproduces_theory_5_8(write):
     assert out["kl_bits"] == pytest.approx(0.090599562776204, abs=1e-6)
 
 
-def test_chain_with_several_expiries_needs_one(write):
+def test_chain_with_several_expiries_needs_one():
     done = run_cli("score", "--market", SPY, "--spot", "692.3", "--asof", "2026-02-11T11:19",
                    "--belief", "data/examples/view.json")
     assert done.returncode == 2

@@ -63,13 +63,15 @@ def check_fallback(result, elapsed):
     assert len(densities) == 5
 
 
-def test_unreachable_host_falls_back_to_the_snapshot(reset_yfinance_proxy):
+@pytest.mark.usefixtures("reset_yfinance_proxy")
+def test_unreachable_host_falls_back_to_the_snapshot():
     start = time.perf_counter()
     result = fetch_chain("SPY", timeout=TIMEOUT, proxy=f"http://127.0.0.1:{closed_port()}")
     check_fallback(result, time.perf_counter() - start)
 
 
-def test_silent_server_falls_back_within_the_timeout(black_hole, reset_yfinance_proxy):
+@pytest.mark.usefixtures("reset_yfinance_proxy")
+def test_silent_server_falls_back_within_the_timeout(black_hole):
     start = time.perf_counter()
     result = fetch_chain("SPY", timeout=TIMEOUT, proxy=f"http://127.0.0.1:{black_hole}")
     elapsed = time.perf_counter() - start
@@ -77,6 +79,7 @@ def test_silent_server_falls_back_within_the_timeout(black_hole, reset_yfinance_
     assert "no answer within" in result.message
 
 
-def test_unknown_ticker_falls_back_and_names_it(reset_yfinance_proxy):
+@pytest.mark.usefixtures("reset_yfinance_proxy")
+def test_unknown_ticker_falls_back_and_names_it():
     result = fetch_chain("NOPE", timeout=TIMEOUT, proxy=f"http://127.0.0.1:{closed_port()}")
     assert not result.live and "no bundled NOPE" in result.message

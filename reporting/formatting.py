@@ -1,0 +1,29 @@
+"""How numbers read on the pages and in the reports: one place for units and for infinity."""
+
+from __future__ import annotations
+
+import math
+
+from analytics.core.units import to_bits
+
+INFINITE = "∞ (infinite)"
+
+
+def fmt_bits(nats: float, digits: int = 4) -> str:
+    """A divergence or growth given in nats, shown in bits: '0.8661 bits', or '∞ (infinite)'."""
+    return INFINITE if math.isinf(nats) else f"{to_bits(nats):.{digits}f} bits"
+
+
+def fmt_nats(nats: float, digits: int = 5) -> str:
+    return "∞" if math.isinf(nats) else f"{nats:.{digits}f} nats"
+
+
+def fmt_value(value: float | str | None, unit: str = "") -> str:
+    """A report cell: 'n/a' for a missing figure, '∞ (infinite)' for an infinite one, text as it is."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if math.isinf(value):
+        return INFINITE
+    return f"{value:.6g} {unit}".rstrip()
