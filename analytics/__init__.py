@@ -1,0 +1,17 @@
+"""Market-disagreement analytics: how much a belief disagrees with a market, in bits and in Kelly growth.
+
+Pure numerics on numpy, scipy and pandas; no files, network, database or UI (those live in `data`,
+`services`, `reporting` and `dashboard`). The names a quant imports first are here; each subpackage
+(core, betting, beliefs, options, scoring) exports the rest. Methods and conventions: docs/methods.md.
+"""
+
+from analytics.beliefs import NamedBelief, on_market_grid, parse_beliefs
+from analytics.betting import DiscreteMarket, kelly_with_cash, remove_margin, to_decimal
+from analytics.core import DiscreteDistribution, GriddedDensity, InputError, kl_divergence, to_bits
+from analytics.options import density_from_quotes, parse_chain
+from analytics.scoring import score_continuous_belief, score_discrete, score_pairs
+
+__all__ = ["DiscreteDistribution", "DiscreteMarket", "GriddedDensity", "InputError", "NamedBelief",
+           "density_from_quotes", "kelly_with_cash", "kl_divergence", "on_market_grid", "parse_beliefs",
+           "parse_chain", "remove_margin", "score_continuous_belief", "score_discrete", "score_pairs", "to_bits",
+           "to_decimal"]

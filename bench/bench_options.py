@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import time
@@ -18,7 +17,8 @@ from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.truth_chains import CASES, KL_BOUNDS, TruthChain, kl_on_central, make_chain
 
 SEEDS = 5
-BENCH_PYTHON = Path(".venv-bench/bin/python")
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_PYTHON = ROOT / ".venv-bench/bin/python"
 
 
 def _quotes(chain: TruthChain) -> ExpiryQuotes:
@@ -44,9 +44,9 @@ def ours() -> dict[str, tuple[float, float, float]]:
 def oipd() -> dict[str, tuple[float, float, float]] | str:
     if not BENCH_PYTHON.exists():
         return "oipd environment missing: run `make bench` (it creates .venv-bench)"
-    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    # `-m` from the project's root puts the root first on the path, so bench and tests import as packages
     run = subprocess.run([str(BENCH_PYTHON), "-m", "bench.oipd_compare", str(SEEDS)], capture_output=True,
-                         text=True, env=env, timeout=900)
+                         text=True, cwd=ROOT, timeout=900)
     rows = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     if not rows:
         return f"oipd run failed: {run.stderr.strip()[-300:]}"

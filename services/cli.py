@@ -31,7 +31,7 @@ def _fail(message: str) -> int:
 
 def _add_market_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--market", required=True, help="market file: odds CSV, option chain CSV or probabilities")
-    p.add_argument("--belief", required=True, help="belief file (any form of FORMATS.md)")
+    p.add_argument("--belief", required=True, help="belief file (any form of docs/formats.md)")
     p.add_argument("--method", default="shin", help="margin-removal method (default shin)")
     p.add_argument("--bookmaker", default="B365", help="column prefix of a football-data file (default B365)")
     p.add_argument("--belief-bookmaker", default=None, help="bookmaker columns when the belief is a football-data file")

@@ -1,9 +1,14 @@
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# One profile for every property test: no per-example deadline (CI machines stall), 150 examples locally,
+# the same under CI=true so a failure found here is found there.
+settings.register_profile("project", deadline=None, max_examples=150)
+settings.load_profile("project")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -11,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """The real command line, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          cwd=ROOT, timeout=timeout)
 
 
 @pytest.fixture

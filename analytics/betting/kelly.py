@@ -1,7 +1,7 @@
 """Kelly (log-utility) betting against market prices.
 
 Stakes are fractions of current wealth; growth is the expected log-growth per bet in nats under the
-belief p (theory_spec 1.2-1.7). Odds are decimal (stake included): a unit stake on i returns o_i.
+belief p (docs/methods.md, "Kelly"). Odds are decimal (stake included): a unit stake on i returns o_i.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def growth_of_stakes(p: FloatArray, odds: FloatArray, stakes: FloatArray) -> flo
 
 def kelly_with_cash(p: FloatArray, odds: FloatArray) -> KellyAllocation:
     """Growth-optimal stakes at offered decimal odds, cash allowed (Kelly 1956; explicit solution of
-    Smoczynski & Tomkins 2010; theory_spec 1.5).
+    Smoczynski & Tomkins 2010; docs/methods.md).
 
     Booksum K = sum 1/o. K > 1 (margin): back outcomes in decreasing p*o while p*o exceeds the reserve
     rate R; stakes p_i - R/o_i, cash R. K = 1 (fair, within 1e-12): stakes p, growth KL(p||1/o).
@@ -99,7 +99,7 @@ def kelly_with_cash(p: FloatArray, odds: FloatArray) -> KellyAllocation:
 
 def fractional_kelly_with_cash(p: FloatArray, odds: FloatArray, fraction: float) -> tuple[FloatArray, float]:
     """Stakes scaled by `fraction` (lambda in [0, 1]) of the full Kelly-with-cash stakes, and their
-    growth E_p[log(1 - lambda sum f + lambda f_i o_i)] in nats (no closed form; theory_spec 1.6)."""
+    growth E_p[log(1 - lambda sum f + lambda f_i o_i)] in nats (no closed form; docs/methods.md)."""
     if not 0.0 <= fraction <= 1.0:
         raise InputError(f"Kelly fraction must be in [0, 1], got {fraction!r}")
     full = kelly_with_cash(p, odds)
@@ -109,7 +109,7 @@ def fractional_kelly_with_cash(p: FloatArray, odds: FloatArray, fraction: float)
 
 def fractional_kelly_growth_fair(p: FloatArray, q: FloatArray, fraction: float) -> FloatArray:
     """Growth at fair odds of betting fraction lambda of the Kelly stake (the rest in cash):
-    KL(p||q) - KL(p||lambda p + (1 - lambda) q) [nats] (theory_spec 1.6)."""
+    KL(p||q) - KL(p||lambda p + (1 - lambda) q) [nats] (docs/methods.md, "Kelly")."""
     p, q = np.asarray(p, float), np.asarray(q, float)
     return kl_divergence(p, q) - kl_divergence(p, fraction * p + (1.0 - fraction) * q)
 
@@ -138,7 +138,7 @@ class BinaryKelly:
 
 
 def binary_kelly(p: float, q: float) -> BinaryKelly:
-    """Kelly stake on a fair binary contract (theory_spec 1.2): YES f = (p-q)/(1-q) when p > q,
+    """Kelly stake on a fair binary contract (docs/methods.md, "Kelly"): YES f = (p-q)/(1-q) when p > q,
     NO f = (q-p)/q when p < q; growth KL(Bern(p)||Bern(q)) nats."""
     if not (0.0 <= p <= 1.0) or not (0.0 < q < 1.0):
         raise InputError(f"binary contract needs belief p in [0, 1] and price q in (0, 1), got p={p!r}, q={q!r}")
@@ -154,7 +154,7 @@ def binary_kelly(p: float, q: float) -> BinaryKelly:
 
 @dataclass(frozen=True, eq=False)
 class CrraResult:
-    """Optimal positioning of a CRRA(gamma) investor in a complete fair market (theory_spec 1.7).
+    """Optimal positioning of a CRRA(gamma) investor in a complete fair market (docs/methods.md, "Kelly").
     certainty_equivalent_nats: log certainty-equivalent return = Renyi D_(1/gamma)(p||q);
     expected_log_return_nats: alpha KL - (alpha - 1) D_alpha; wealth: optimal wealth per outcome
     (budget sum q W = 1)."""

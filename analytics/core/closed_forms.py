@@ -1,4 +1,5 @@
-"""Closed forms for normal (and, by invariance, lognormal) beliefs and markets (theory_spec 2.3, 5.7).
+"""Closed forms for normal (and, by invariance, lognormal) beliefs and markets (docs/methods.md; reference
+numbers in tests/reference.py).
 
 p = N(m1, s1^2) is the belief, q = N(m2, s2^2) the market; for lognormals pass the mean and sd of
 log-price. Results in nats.

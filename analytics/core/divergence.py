@@ -1,6 +1,6 @@
 """Divergences between a belief p and a market q.
 
-Conventions (theory_spec section 0): natural log, results in nats unless a name says bits
+Conventions (docs/methods.md, "Units"): natural log, results in nats unless a name says bits
 (bits = nats / ln 2). The first argument is the belief p, the second the market q:
 KL(p||q) = sum p log(p/q), with 0 log(0/q) = 0 and p log(p/0) = +inf (scipy's rel_entr rule).
 Discrete functions work on the last axis, so a stack of pairs (shape (..., n)) is scored at once.
@@ -142,7 +142,7 @@ def kl_divergence_grid(x: FloatArray, p: FloatArray, q: FloatArray) -> float:
 
 def kl_divergence_grid_log(x: FloatArray, log_p: FloatArray, log_q: FloatArray) -> float:
     """Continuous KL(p||q) in nats from log-densities (trapezoid rule). Forming log p - log q
-    directly keeps the tails exact where a density would underflow to 0 (theory_spec 2.6)."""
+    directly keeps the tails exact where a density would underflow to 0 (docs/methods.md, "KL and its units")."""
     log_p, log_q = _arrays(log_p, log_q)
     p = np.exp(log_p)
     with np.errstate(invalid="ignore"):

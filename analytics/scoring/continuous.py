@@ -1,10 +1,10 @@
 """Scoring a belief about a price against a market density (from an option chain or a density file).
 
-KL(p||q) with p the belief, q the market, in nats (bits twins): by theory_spec 2.3 the expected log
-excess return of the growth-optimal payoff W0 e^{rT} p(x)/q(x), the continuous "Kelly (log-utility)
-edge, KL(belief || market)". Integrals are trapezoid sums on the market's grid, from log-densities
-where both are positive; a bucket belief under the market completion has its exact KL, the KL
-between bucket masses.
+KL(p||q) with p the belief, q the market, in nats (bits twins): the expected log excess return of the
+growth-optimal payoff W0 e^{rT} p(x)/q(x), the continuous "Kelly (log-utility) edge, KL(belief || market)"
+(docs/methods.md, "Continuous KL as Kelly growth"). Integrals are trapezoid sums on the market's grid,
+from log-densities where both are positive; a bucket belief under the market completion has its exact
+KL, the KL between bucket masses.
 """
 
 from __future__ import annotations

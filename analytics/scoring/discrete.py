@@ -110,7 +110,7 @@ class DiscreteScore:
         return self.kl_nats
 
     def as_record(self) -> dict[str, Any]:
-        """Flat record with unit suffixes (FORMATS.md `score` keys, plus extra figures)."""
+        """Flat record with unit suffixes (the `score` keys of docs/formats.md, plus extra figures)."""
         t = self.tradable
         record: dict[str, Any] = {
             "kl_bits": to_bits(self.kl_nats),

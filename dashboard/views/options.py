@@ -140,7 +140,7 @@ except InputError as exc:
 
 show_continuous_headline(score)
 st.info("The option-implied density is risk-neutral: it carries risk premia, so part of any KL against it is the "
-        "price of risk, not disagreement (theory_spec 2.7).")
+        "price of risk, not disagreement.")
 left, right = st.columns(2)
 left.plotly_chart(density_overlay(score, quoted_range=market.quoted_range), key="density_chart")
 right.plotly_chart(cumulative_kl_curve(score), key="cumulative_chart")

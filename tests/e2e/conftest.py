@@ -35,7 +35,7 @@ def chromium_path():
 @pytest.fixture(scope="session")
 def server_url():
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MARKET_LIVE_TIMEOUT": "2"}
+    env = {**os.environ, "MARKET_LIVE_TIMEOUT": "2"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard/app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",

@@ -4,6 +4,7 @@ same keys, same strings, numbers equal to 1e-9 relative (BLAS may round differen
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -32,9 +33,16 @@ def assert_same(now: object, before: object, where: str = "") -> None:
         assert now == before, f"{where}: {now!r} != {before!r}"
 
 
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, dict[str, object]]:
+    """Every golden command run once, four at a time (each is a separate process)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(GOLDEN, pool.map(run, GOLDEN.values()), strict=True))
+
+
 @pytest.mark.parametrize("name", sorted(GOLDEN))
-def test_command_prints_the_recorded_output(name: str) -> None:
-    assert_same(run(GOLDEN[name]), recorded(name), name)
+def test_command_prints_the_recorded_output(name: str, outputs: dict[str, dict[str, object]]) -> None:
+    assert_same(outputs[name], recorded(name), name)
 
 
 def test_the_comparison_catches_a_changed_number() -> None:

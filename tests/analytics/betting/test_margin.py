@@ -1,4 +1,5 @@
-"""Margin removal: each method's defining equation to 1e-12, theory_spec 5.4, and the hard cases."""
+"""Margin removal: each method's defining equation to 1e-12, Shin's reference numbers, stacks of books,
+and the errors of impossible books."""
 
 import math
 
@@ -20,7 +21,6 @@ def book(n, margin, seed):
 
 
 BOOKS = [book(n, m, s) for n, m, s in [(2, 0.05, 1), (3, 0.06, 2), (16, 0.15, 3), (20, 0.2, 4), (3, 0.02, 5)]]
-POSITIVE_ONLY = {"additive", "wpo", "bb"}   # these can go negative on long shots; tested separately
 
 
 def defining_residual(method, r, q, params):
@@ -79,7 +79,7 @@ def test_shin_reference_5_4():
                                atol=1e-15)
 
 
-def test_m1_shin_5_4():
+def test_shin_on_the_m1_book_5_4():
     fair = remove_margin(1 / np.array([2.0, 3.2, 4.0]), "shin")
     assert float(fair.params["z"]) == pytest.approx(0.031348052677763, abs=1e-12)
     np.testing.assert_allclose(fair.probabilities, [0.476942104650299, 0.292279575496507, 0.230778319853194],

@@ -1,4 +1,5 @@
-"""theory_spec 5.1-5.3, 5.5, 5.6, 5.11, 5.12: discrete divergences and Kelly at fair prices."""
+"""Divergences against the reference numbers of docs/methods.md (the black swan, cases A to C, binary
+contracts, zeros, edge cases) and, on grids, against the Gaussian closed forms."""
 
 import itertools
 import math
@@ -7,10 +8,9 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
+from scipy.stats import norm
 
 from analytics.betting.kelly import (
-    binary_kelly,
-    crra_positioning,
     expected_log_return_under_truth,
     fractional_kelly_growth_fair,
     realised_log_return,
@@ -20,21 +20,44 @@ from analytics.core.divergence import (
     cross_entropy,
     entropy,
     hellinger_squared,
+    hellinger_squared_grid,
     js_distance,
     js_divergence,
     kl_contributions,
     kl_contributions_nonnegative,
     kl_divergence,
+    kl_divergence_grid,
     log_ratio_variance,
     renyi_divergence,
+    renyi_divergence_grid,
     total_variation,
+    wasserstein1,
 )
 from analytics.core.units import to_bits
+from tests.reference import CASE_A, CASE_B, CASE_C, NORMAL_ROWS, TOL
 
-TOL = 1e-12
-A = (np.array([0.5, 0.3, 0.2]), np.array([0.4, 0.4, 0.2]))
-B = (np.array([0.7, 0.2, 0.1]), np.full(3, 1 / 3))
-C = (np.array([0.2, 0.5, 0.3]), np.array([0.25, 0.25, 0.5]))
+OTHER = {
+    # quantity: (CASE_A, CASE_B, CASE_C)
+    "jsd": (0.006367198333996, 0.074806399251777, 0.035262717451800),
+    "jsd_bits": (0.009185925460812, 0.107922821227299, 0.050873347595980),
+    "jsdist2": (0.095843233776892, 0.328516089754061, 0.225551208367369),
+    "jsdiste": (0.079794726229217, 0.273507585364240, 0.187783698578444),
+    "d05": (0.012793316101573, 0.158478299128324, 0.072376902454383),
+    "d2": (0.048790164169432, 0.482426149244293, 0.292669613962820),
+    "dinf": (0.223143551314210, 0.741937344729377, 0.693147180559945),
+    "h2": (0.006376242986267, 0.076181032878136, 0.035541477036006),
+    "h": (0.079851380615908, 0.276009117382263, 0.188524473307859),
+    "tv": (0.1, 0.366666666666667, 0.25),
+}
+
+
+REVERSED_FORM = (0.006403442260154, 0.080463791726295, 0.036389556912924)
+
+
+def _binned(edges):
+    cdf_p = norm.cdf(edges, 0, 1)
+    cdf_q = norm.cdf(edges, 0.5, 1.5)
+    return np.diff(cdf_p), np.diff(cdf_q)
 
 
 def test_black_swan_5_1():
@@ -51,9 +74,9 @@ def test_black_swan_5_1():
 @pytest.mark.parametrize(
     "case, kl, kl_bits, rkl, rkl_bits",
     [
-        (A, 0.025267153921571, 0.036452797660028, 0.025815408455029, 0.037243761756593),
-        (B, 0.296793736124772, 0.428182851274117, 0.324287027787516, 0.467847286813671),
-        (C, 0.148697192887333, 0.214524702772666, 0.137911904571561, 0.198964820804944),
+        (CASE_A, 0.025267153921571, 0.036452797660028, 0.025815408455029, 0.037243761756593),
+        (CASE_B, 0.296793736124772, 0.428182851274117, 0.324287027787516, 0.467847286813671),
+        (CASE_C, 0.148697192887333, 0.214524702772666, 0.137911904571561, 0.198964820804944),
     ],
 )
 def test_kl_both_directions_5_2(case, kl, kl_bits, rkl, rkl_bits):
@@ -65,7 +88,7 @@ def test_kl_both_directions_5_2(case, kl, kl_bits, rkl, rkl_bits):
 
 
 def test_case_a_details_5_2():
-    p, q = A
+    p, q = CASE_A
     assert math.expm1(kl_divergence(p, q)) == pytest.approx(0.025589074072, abs=1e-12)
     assert entropy(p) == pytest.approx(1.029653014064574, abs=TOL)
     assert to_bits(entropy(p)) == pytest.approx(1.485475297227335, abs=TOL)
@@ -89,7 +112,7 @@ def test_case_a_details_5_2():
 
 
 def test_case_b_details_5_2():
-    p, q = B
+    p, q = CASE_B
     assert math.expm1(kl_divergence(p, q)) == pytest.approx(0.345537734996, abs=1e-12)
     assert entropy(p) == pytest.approx(0.801818552543337, abs=TOL)
     assert to_bits(entropy(p)) == pytest.approx(1.156779649447039, abs=TOL)
@@ -106,7 +129,7 @@ def test_case_b_details_5_2():
 
 
 def test_case_c_details_5_2():
-    p, q = C
+    p, q = CASE_C
     assert entropy(q) == pytest.approx(1.039720770839918, abs=TOL)
     assert to_bits(entropy(q)) == pytest.approx(1.5, abs=TOL)
     assert cross_entropy(p, q) == pytest.approx(1.178350206951907, abs=TOL)
@@ -119,23 +142,7 @@ def test_case_c_details_5_2():
     assert fractional_kelly_growth_fair(p, q, 0.5) == pytest.approx(0.114717385528254, abs=TOL)
 
 
-OTHER = {
-    # quantity: (A, B, C)
-    "jsd": (0.006367198333996, 0.074806399251777, 0.035262717451800),
-    "jsd_bits": (0.009185925460812, 0.107922821227299, 0.050873347595980),
-    "jsdist2": (0.095843233776892, 0.328516089754061, 0.225551208367369),
-    "jsdiste": (0.079794726229217, 0.273507585364240, 0.187783698578444),
-    "d05": (0.012793316101573, 0.158478299128324, 0.072376902454383),
-    "d2": (0.048790164169432, 0.482426149244293, 0.292669613962820),
-    "dinf": (0.223143551314210, 0.741937344729377, 0.693147180559945),
-    "h2": (0.006376242986267, 0.076181032878136, 0.035541477036006),
-    "h": (0.079851380615908, 0.276009117382263, 0.188524473307859),
-    "tv": (0.1, 0.366666666666667, 0.25),
-}
-REVERSED_FORM = (0.006403442260154, 0.080463791726295, 0.036389556912924)
-
-
-@pytest.mark.parametrize("index, case", list(enumerate([A, B, C])))
+@pytest.mark.parametrize("index, case", list(enumerate([CASE_A, CASE_B, CASE_C])))
 def test_other_measures_table_5_2(index, case):
     p, q = case
     got = {
@@ -160,55 +167,6 @@ def test_other_measures_table_5_2(index, case):
     assert renyi_divergence(p, q, 2.0) == pytest.approx(math.log1p(chi_squared(p, q)), abs=TOL)
 
 
-@pytest.mark.parametrize(
-    "p, q, kl, kl_bits, rkl, side, f, mult",
-    [
-        (0.60, 0.50, 0.020135513550689, 0.029049405545331, 0.020410997260128, "YES", 0.2, (1.2, 0.8)),
-        (0.40, 0.50, 0.020135513550689, 0.029049405545331, 0.020410997260128, "NO", 0.2, (0.8, 1.2)),
-        (0.55, 0.45, 0.020067069546215, 0.028950661719498, 0.020067069546215, "YES", 0.181818181818182,
-         (1.2222222222222222, 0.8181818181818181)),
-        (0.95, 0.85, 0.050733738921308, 0.073193313547526, 0.070250053456526, "YES", 2 / 3,
-         (1.1176470588235294, 1 / 3)),
-    ],
-)
-def test_binary_contracts_5_3(p, q, kl, kl_bits, rkl, side, f, mult):
-    result = binary_kelly(p, q)
-    assert result.growth_nats == pytest.approx(kl, abs=TOL)
-    assert to_bits(result.growth_nats) == pytest.approx(kl_bits, abs=TOL)
-    assert kl_divergence(np.array([q, 1 - q]), np.array([p, 1 - p])) == pytest.approx(rkl, abs=TOL)
-    assert result.side == side
-    assert result.fraction == pytest.approx(f, abs=TOL)
-    assert (result.multiplier_yes, result.multiplier_no) == pytest.approx(mult, abs=TOL)
-
-
-def test_fractional_rule_of_thumb_5_5():
-    for (p, q), exact, approx in [(A, 0.018832100040835, 0.018950365441178), (B, 0.219071449779721, 0.222595302093579)]:
-        assert fractional_kelly_growth_fair(p, q, 0.5) == pytest.approx(exact, abs=TOL)
-        assert 0.5 * 1.5 * kl_divergence(p, q) == pytest.approx(approx, abs=TOL)
-
-
-@pytest.mark.parametrize(
-    "gamma, ce, elog",
-    [(0.5, 0.048790164169432, 0.001744143673709), (1.0, 0.025267153921571, 0.025267153921571),
-     (2.0, 0.012793316101573, 0.019030235011572), (3.0, 0.008557780652068, 0.014127571741902)],
-)
-def test_crra_renyi_5_6(gamma, ce, elog):
-    p, q = A
-    result = crra_positioning(p, q, gamma)
-    assert result.certainty_equivalent_nats == pytest.approx(ce, abs=TOL)
-    assert result.expected_log_return_nats == pytest.approx(elog, abs=TOL)
-    assert result.shortfall_vs_kelly_nats >= -TOL
-    assert np.sum(q * result.wealth) == pytest.approx(1.0, abs=TOL)
-
-
-def test_crra_wealth_gamma_2_5_6():
-    p, q = A
-    result = crra_positioning(p, q, 2.0)
-    np.testing.assert_allclose(result.wealth, [1.125208592143638, 0.871582827676360, 1.006417160360004], atol=TOL)
-    escort = q * result.wealth
-    np.testing.assert_allclose(escort, [0.450083436857455, 0.348633131070544, 0.201283432072001], atol=TOL)
-
-
 def test_jensen_shannon_zeros_5_11():
     p, q = np.array([0.5, 0.5, 0.0]), np.array([0.0, 0.5, 0.5])
     assert js_divergence(p, q) == pytest.approx(0.346573590279973, abs=TOL)
@@ -222,17 +180,17 @@ def test_jensen_shannon_zeros_5_11():
 def test_edge_cases_5_12():
     assert rel_entr(0, 0) == 0 and rel_entr(0, 0.3) == 0 and rel_entr(0.3, 0) == math.inf
     assert kl_contributions(np.array([0.0, 0.0, 0.3]), np.array([0.0, 0.3, 0.0])).tolist() == [0.0, 0.0, math.inf]
-    for p, _ in (A, B, C):
+    for p, _ in (CASE_A, CASE_B, CASE_C):
         assert kl_divergence(p, p) == 0.0
         assert js_divergence(p, p) == pytest.approx(0.0, abs=1e-15)
-    p, q = A
+    p, q = CASE_A
     perm = np.array([2, 0, 1])
     for fn in (kl_divergence, js_divergence, hellinger_squared, total_variation):
         assert fn(p[perm], q[perm]) == pytest.approx(fn(p, q), abs=1e-15)
 
 
 def test_renyi_limits_and_order():
-    p, q = C
+    p, q = CASE_C
     assert renyi_divergence(p, q, 0.0) == pytest.approx(0.0, abs=TOL)
     orders = [0.0, 0.25, 0.5, 0.999, 1.0, 1.001, 2.0, 5.0, math.inf]
     values = [renyi_divergence(p, q, a) for a in orders]
@@ -247,3 +205,41 @@ def test_vectorised_over_pairs():
     stacked = kl_divergence(p, q)
     assert stacked.shape == (50,)
     np.testing.assert_allclose(stacked, [kl_divergence(a, b) for a, b in zip(p, q, strict=True)], atol=1e-15)
+
+
+@pytest.mark.parametrize("m1, s1, m2, s2, kl, bits, d05, d2, h2", NORMAL_ROWS)
+def test_normal_grid_agrees_with_closed_form_5_7(m1, s1, m2, s2, kl, bits, d05, d2, h2):
+    x = np.linspace(-30, 30, 120_001)
+    p, q = norm.pdf(x, m1, s1), norm.pdf(x, m2, s2)
+    assert kl_divergence_grid(x, p, q) == pytest.approx(kl, abs=1e-9)
+    assert to_bits(kl_divergence_grid(x, p, q)) == pytest.approx(bits, abs=1e-9)
+    assert renyi_divergence_grid(x, p, q, 0.5) == pytest.approx(d05, abs=1e-9)
+    if math.isfinite(d2):
+        assert renyi_divergence_grid(x, p, q, 2.0) == pytest.approx(d2, abs=1e-9)
+    assert hellinger_squared_grid(x, p, q) == pytest.approx(h2, abs=1e-9)
+
+
+def test_binning_lower_bound_5_10():
+    edges = np.array([-np.inf, -2, -1, 0, 1, 2, np.inf])
+    P, Q = _binned(edges)
+    np.testing.assert_allclose(P, [0.022750131948179, 0.135905121983278, 0.341344746068543, 0.341344746068543,
+                                   0.135905121983278, 0.022750131948179], atol=1e-12)
+    assert kl_divergence(P, Q) == pytest.approx(0.162957679702160, abs=1e-12)
+    assert kl_divergence(P, Q) < 0.183242885885942
+    want = [0.044616854420833, 0.134438798223993, 0.169371293571418, 0.179571169698039, 0.182301078766108,
+            0.182995575379270, 0.183169963771316]
+    got = []
+    for k in range(1, 8):
+        edges = np.concatenate(([-np.inf], np.linspace(-4, 4, 2**k + 1), [np.inf]))
+        P, Q = _binned(edges)
+        got.append(float(kl_divergence(P, Q)))
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    assert all(b >= a for a, b in itertools.pairwise(got))
+
+
+def test_discrete_wasserstein_matches_scipy():
+    from scipy.stats import wasserstein_distance
+
+    v = np.array([3.0, 1.0, 2.0, 7.0])
+    p, q = np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.4, 0.3, 0.2, 0.1])
+    assert wasserstein1(v, p, q) == pytest.approx(wasserstein_distance(v, v, p, q), abs=1e-14)

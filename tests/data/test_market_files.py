@@ -1,11 +1,9 @@
-"""Bundled odds and prediction-market snapshots read into markets; market surprise."""
+"""Market files from bundled snapshots: Betfair exchange and racing, prediction markets, bookmaker
+choice and the book that fails."""
 
-import numpy as np
 import pytest
 
 from analytics.betting.odds_files import OddsRequest, markets_from_books, parse_odds_text
-from analytics.betting.surprise import market_surprise
-from analytics.core.divergence import kl_divergence
 from analytics.core.errors import InputError
 from data.files import read_text_file
 from data.market_files import markets_from_text
@@ -42,19 +40,6 @@ def test_prediction_markets_get_an_other_outcome_when_prices_fall_short():
     assert "Lee Jae-myung" in poly[-1].labels
     pi = load("predmarkets/predictit_2020_nomination_candidate_probabilities.csv")
     assert len(pi) == 138 and all(len(m.labels) >= 2 for m in pi)
-
-
-def test_market_surprise_opening_to_closing():
-    text = read_text_file(SNAP / "odds/football-data_E0_2324.csv")
-    opening = markets_from_text(text, "E0", OddsRequest(bookmaker="PS"), "multiplicative")
-    closing = markets_from_text(text, "E0", OddsRequest(bookmaker="PSC"), "multiplicative")
-    table = market_surprise(opening, closing)
-    assert len(table.events) == 380
-    p = np.stack([m.distribution.probabilities for m in closing])
-    q = np.stack([m.distribution.probabilities for m in opening])
-    np.testing.assert_allclose(table.surprise_bits, kl_divergence(p, q) / np.log(2), atol=1e-15)
-    assert 0 < table.median_bits < table.mean_bits < 0.1   # markets learn a little, a few matches a lot
-    assert table.total_bits == pytest.approx(table.surprise_bits.sum())
 
 
 def test_unknown_bookmaker_lists_the_ones_there():
