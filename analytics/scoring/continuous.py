@@ -20,7 +20,7 @@ from analytics.beliefs.on_grid import Completion, MappedBelief, on_market_grid
 from analytics.beliefs.spec import BeliefSpec
 from analytics.core.distributions import GriddedDensity
 from analytics.core.divergence import hellinger_squared_grid, js_divergence_grid, total_variation_grid
-from analytics.core.types import FloatArray
+from analytics.core.types import BoolArray, FloatArray
 from analytics.core.units import to_bits
 
 QUANTILE_LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -64,7 +64,8 @@ class ContinuousScore:
     kl_beyond_quoted_nats: float | None
     belief_description: str
     mass_outside_grid: float
-    infinite_regions: tuple[str, ...]
+    infinite_regions: tuple[str, ...]           # where q = 0 < p: KL(p||q) is infinite
+    reverse_infinite_regions: tuple[str, ...]   # where p = 0 < q: KL(q||p) is infinite
     warnings: tuple[str, ...]
 
     def as_record(self) -> dict[str, Any]:
@@ -83,12 +84,13 @@ class ContinuousScore:
             "belief_moments": _moments(self.x, self.belief), "market_moments": _moments(self.x, self.market),
             "belief_quantiles": _quantiles(self.x, self.belief), "market_quantiles": _quantiles(self.x, self.market),
             "infinite_outcomes": list(self.infinite_regions),
+            "reverse_infinite_outcomes": list(self.reverse_infinite_regions),
             "warnings": list(self.warnings),
         }
         return record
 
 
-def _regions(x: FloatArray, mask: FloatArray) -> tuple[str, ...]:
+def _regions(x: FloatArray, mask: BoolArray) -> tuple[str, ...]:
     """Runs of True in mask as 'x in [a, b]' strings."""
     if not mask.any():
         return ()
@@ -97,17 +99,25 @@ def _regions(x: FloatArray, mask: FloatArray) -> tuple[str, ...]:
 
 
 def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: tuple[str, ...] = ()) -> ContinuousScore:
+    """Every figure of a mapped belief p against the market q on the market's grid. Logs throughout: p/q overflows
+    and p underflows in far tails, so a region is infinite only where a density is truly zero, and it is named.
+    Each integral is a discrete KL with the trapezoid weights (non-negative by Gibbs' inequality), so a value
+    below zero is rounding and is reported as 0."""
     x = np.asarray(market.density.x)
     q = np.asarray(market.density.pdf) / market.density.mass
-    p = mapped.density
-    with np.errstate(divide="ignore", invalid="ignore"):     # logs, not ratios: p/q overflows in far tails
-        log_ratio = np.where(p > 0, np.where(q > 0, np.log(p) - np.log(q), np.inf), -np.inf)
+    log_p = mapped.log_density
+    p = np.exp(log_p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_q = np.log(q)
+        possible_p, possible_q = np.isfinite(log_p), q > 0
+        log_ratio = np.where(possible_p, np.where(possible_q, log_p - log_q, np.inf), -np.inf)
         integrand = np.where(p > 0, p * log_ratio, 0.0)
-        reverse = np.where(q > 0, -q * log_ratio, 0.0)
-    infinite = _regions(x, (p > 0) & (q == 0))
+        reverse = np.where(possible_q, q * (log_q - np.where(possible_p, log_p, -np.inf)), 0.0)
+    infinite = _regions(x, possible_p & ~possible_q)
+    reverse_infinite = _regions(x, possible_q & ~possible_p)
     cumulative = np.asarray(cumulative_trapezoid(integrand, x, initial=0.0)) if not infinite else \
         np.full(x.size, np.inf)
-    grid_kl = float(cumulative[-1])
+    grid_kl = max(float(cumulative[-1]), 0.0)
     beyond = None
     if market.quoted_range is not None and not infinite:
         lo, hi = market.quoted_range
@@ -116,14 +126,15 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
     all_warnings = [*market.warnings, *warnings, *mapped.warnings]
     if infinite:
         all_warnings.append(f"infinite surprise: the market density is 0 where the belief is not: {list(infinite)}")
-    kl = mapped.exact_kl_nats if mapped.exact_kl_nats is not None else grid_kl
+    kl = max(mapped.exact_kl_nats, 0.0) if mapped.exact_kl_nats is not None else grid_kl
     return ContinuousScore(
         x=x, belief=p, market=q, kl_nats=kl, grid_kl_nats=grid_kl,
-        reverse_kl_nats=float(trapezoid(reverse, x)),
-        js_nats=float(js_divergence_grid(x, p, q)), hellinger_squared=float(hellinger_squared_grid(x, p, q)),
+        reverse_kl_nats=max(float(trapezoid(reverse, x)), 0.0),
+        js_nats=max(float(js_divergence_grid(x, p, q)), 0.0), hellinger_squared=float(hellinger_squared_grid(x, p, q)),
         total_variation=float(total_variation_grid(x, p, q)), log_ratio=log_ratio, cumulative_kl_nats=cumulative,
         kl_beyond_quoted_nats=beyond, belief_description=mapped.description,
-        mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite, warnings=tuple(all_warnings))
+        mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite,
+        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings))
 
 
 def score_continuous_belief(spec: BeliefSpec, market: ContinuousMarket, *, completion: Completion = "market",

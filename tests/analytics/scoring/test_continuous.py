@@ -49,3 +49,56 @@ def test_option_lognormal_decomposition_5_8():
     assert hellinger_squared_grid(x, p, q) == pytest.approx(0.013174341740, abs=1e-8)
     assert js_divergence_grid(x, p, q) == pytest.approx(0.012813557750, abs=1e-8)
     assert wasserstein1_grid(x, p, q) == pytest.approx(2.2699497, abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def spy_market():
+    from analytics.options.chain import clean_expiry, parse_chain, years_to_expiry
+    from analytics.options.density import density_from_quotes
+    from analytics.scoring.continuous import ContinuousMarket
+    from tests.conftest import ROOT
+
+    chain = parse_chain((ROOT / "data/snapshots/options/SPY_20260211_chain.csv").read_text(), "SPY")
+    fitted = density_from_quotes(clean_expiry(chain, "2026-03-20"), years_to_expiry("2026-02-11T11:19", "2026-03-20"))
+    return ContinuousMarket("2026-03-20", fitted.density, (), fitted.diagnostics.quoted_strike_range)
+
+
+def test_reverse_kl_of_a_lognormal_belief_is_finite_where_its_density_underflows(spy_market):
+    """A narrow lognormal belief underflows to 0 in the market's far tails, but its log-density does not: the
+    reverse KL is the integral of q (log q - log p) with log p from scipy, finite, and no region is infinite."""
+    from analytics.beliefs.reading import parse_beliefs
+    from analytics.scoring.continuous import score_continuous_belief
+
+    spec = parse_beliefs('{"kind":"lognormal","median":700,"sigma":0.03}', "b")[0].spec
+    score = score_continuous_belief(spec, spy_market)
+    x = np.asarray(spy_market.density.x)
+    q = np.asarray(spy_market.density.pdf) / spy_market.density.mass
+    assert (lognorm(s=0.03, scale=700).pdf(x) == 0).any()          # the case that used to read as infinite
+    log_p = lognorm(s=0.03, scale=700).logpdf(x)
+    log_p -= math.log(np.trapezoid(np.exp(log_p), x))
+    expected = np.trapezoid(q * (np.log(q) - log_p), x)
+    assert math.isfinite(score.reverse_kl_nats)
+    assert score.reverse_kl_nats == pytest.approx(expected, rel=1e-9)
+    assert score.reverse_infinite_regions == ()
+
+
+def test_a_belief_that_is_truly_zero_somewhere_names_the_region(spy_market):
+    from analytics.beliefs.reading import parse_beliefs
+    from analytics.scoring.continuous import score_continuous_belief
+
+    spec = parse_beliefs("x,density\n600,0\n700,1\n800,0\n", "grid")[0].spec
+    score = score_continuous_belief(spec, spy_market)
+    assert math.isinf(score.reverse_kl_nats)
+    assert score.reverse_infinite_regions and score.reverse_infinite_regions[0].startswith("x in [")
+    assert score.as_record()["reverse_infinite_outcomes"] == list(score.reverse_infinite_regions)
+
+
+def test_the_market_itself_scores_exactly_zero(spy_market):
+    """No view yet is the market itself: every divergence is 0 (never a rounding -0.0000 or a negative JS)."""
+    from analytics.beliefs.price import ShiftedMarket
+    from analytics.scoring.continuous import score_continuous_belief
+
+    score = score_continuous_belief(ShiftedMarket(0.0, 1.0), spy_market)
+    assert score.kl_nats == pytest.approx(0.0, abs=1e-12) and score.kl_nats >= 0
+    assert score.reverse_kl_nats >= 0 and score.js_nats >= 0
+    assert score.reverse_kl_nats == pytest.approx(0.0, abs=1e-12)
