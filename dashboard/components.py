@@ -71,9 +71,10 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
 
 def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str, method: str) -> None:
     """Download buttons for the report of what the screen shows (HTML, JSON, CSV now; PDF on request)."""
-    from reporting.report import build_report, render
+    from reporting.report import build_report, render, report_fingerprint
 
     report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method)
+    fingerprint = report_fingerprint(report)
     st.subheader("Export")
     cols = st.columns(4)
     for col, (suffix, mime, label) in zip(cols[:3], [(".html", "text/html", "Download HTML report"),
@@ -84,11 +85,13 @@ def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str
     if cols[3].button("Prepare PDF", key="prepare_pdf", help="Draws the figures with Chromium (a few seconds)"):
         try:
             with st.spinner("Rendering the PDF..."):
-                st.session_state["report_pdf"] = render(report, ".pdf")
+                st.session_state["report_pdf"] = (fingerprint, render(report, ".pdf"))
         except InputError as exc:
             st.error(str(exc))
-    if "report_pdf" in st.session_state:
-        cols[3].download_button("Download PDF", st.session_state["report_pdf"], file_name="disagreement-report.pdf",
+    prepared = st.session_state.get("report_pdf")
+    # a PDF prepared for another match, bookmaker, belief or page is never offered: only the one of this screen
+    if prepared is not None and prepared[0] == fingerprint:
+        cols[3].download_button("Download PDF", prepared[1], file_name="disagreement-report.pdf",
                                 mime="application/pdf", key="download.pdf")
 
 

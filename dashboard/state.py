@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import streamlit as st
 
 from analytics.beliefs.spec import NamedBelief
@@ -40,3 +43,35 @@ def chain_densities(text: str, source: str, asof: str, spot: float | None, rate:
     from data.chains import densities_from_text
 
     return densities_from_text(text, source, asof=asof, spot=spot, rate=rate)
+
+
+def typed_belief_key(source: str, event: str) -> str:
+    """Where the probabilities a user typed for one event of one file are kept (percent)."""
+    return f"belief_typed::{source}::{event}"
+
+
+def apply_table_edits(shown: np.ndarray, edited_rows: dict[int | str, dict[str, float | None]],
+                      column: str = "probability (%)") -> np.ndarray:
+    """The table's column after the data editor's edits (row -> {column: value}); a cleared cell is NaN."""
+    values = np.array(shown, dtype=float)
+    for row, change in edited_rows.items():
+        if column in change:
+            value = change[column]
+            values[int(row)] = np.nan if value is None else float(value)
+    return values
+
+
+def keep_typed_belief(editor_key: str, typed_key: str, shown: np.ndarray) -> None:
+    """on_change of the belief table: store the full typed column and start a fresh editor over it, so the
+    editor's deltas never re-apply to a table whose starting values moved (a new margin method)."""
+    edits = st.session_state[editor_key].get("edited_rows", {})
+    st.session_state[typed_key] = apply_table_edits(shown, edits).tolist()
+    version = typed_key + "::version"
+    st.session_state[version] = st.session_state.get(version, 0) + 1
+
+
+def default_view_range(q05: float, q50: float, q95: float) -> tuple[float, float]:
+    """A view's starting range: as wide in log-price as the market's 5-95 % range, centred on its median (rounded
+    to cents), so every market, however skewed, starts from a view the smooth builder can draw."""
+    half_width = (math.log(q95) - math.log(q05)) / 2
+    return round(q50 * math.exp(-half_width), 2), round(q50 * math.exp(half_width), 2)

@@ -37,3 +37,11 @@ ODDS_FILES = (
                 SNAPSHOTS / "predmarkets/polymarket_south_korea_president_2025_daily.csv",
                 "probability", "multiplicative", "Polymarket public API (via peiyiw7797/CMU_Polymarket_Research)"),
 )
+
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+def example_files() -> dict[str, Path]:
+    """One example belief file of every form (data/examples/README.md says which is which), by file name."""
+    return {p.name: p for p in sorted(EXAMPLES.iterdir()) if p.suffix in (".csv", ".json")}

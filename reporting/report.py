@@ -6,6 +6,7 @@ neutralised in CSV (cells starting with = + - @ cannot become formulas)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import threading
@@ -99,6 +100,13 @@ def report_dict(report: Report) -> dict[str, Any]:
                      "market_diagnostics": s.market_diagnostics,
                      "outcomes": s.table.to_dict(orient="records")} for s in report.sections],
     })
+
+
+def report_fingerprint(report: Report) -> str:
+    """What the report says, without when it was made: two reports with the same fingerprint show the same
+    numbers for the same inputs (the pages keep a prepared PDF only while the fingerprint holds)."""
+    content = {**report_dict(report), "created_utc": None}
+    return hashlib.sha256(dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def report_json(report: Report) -> str:

@@ -189,7 +189,9 @@ def view_belief(median: float, low: float, high: float, coverage: float, source:
     start = np.array([points[1], math.log((points[1] - points[0]) / z), math.log((points[2] - points[1]) / z)])
     solved = optimize.root(equations, start, tol=1e-14)
     if np.max(np.abs(equations(solved.x))) > 1e-10:
-        raise InputError(f"no smooth belief has median {median:g} and {coverage:.0%} between {low:g} and {high:g}",
+        raise InputError(f"no smooth single-peaked belief has median {median:g} and {coverage:.0%} between {low:g} "
+                         f"and {high:g}: the median sits too close to one end of the range (in log-price the nearer "
+                         "end must be roughly half as far as the other, or more); move the median or widen that side",
                          source=source)
     dist = _SplitLogNormal(solved.x[0], math.exp(solved.x[1]), math.exp(solved.x[2]))
     return ParametricBelief("view", (dist,), np.ones(1),
@@ -209,8 +211,9 @@ class _SplitLogNormal:
 
     def cdf_log(self, y: FloatArray) -> FloatArray:
         total = self.below + self.above
-        left = 2 * self.below / total * ndtr((y - self.mode) / self.below)
-        right = (self.below + self.above * (2 * ndtr((y - self.mode) / self.above) - 1)) / total
+        with np.errstate(divide="ignore", invalid="ignore"):     # the root search may try a zero width
+            left = 2 * self.below / total * ndtr((y - self.mode) / self.below)
+            right = (self.below + self.above * (2 * ndtr((y - self.mode) / self.above) - 1)) / total
         return np.where(y < self.mode, left, right)
 
     def logpdf(self, x: FloatArray) -> FloatArray:

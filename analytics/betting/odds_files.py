@@ -42,6 +42,7 @@ class OddsBook:
     fair_odds: FloatArray
     result: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()          # what the user must know before reading these prices as a market
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,13 @@ def _betfair_racing(table: pd.DataFrame, source: str, request: OddsRequest, warn
     return books
 
 
+INCOHERENT_BOOKSUM = 1.10    # separate Yes contracts summing above this are not one book with a margin
+
+
 def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], complete_with_other: bool) -> list[OddsBook]:
+    """Prediction-market prices (0-1) of an event's contracts as one book each. Contracts of one question whose
+    Yes prices sum far above 1 are not a book with a margin (a stale, placeholder or resolved price): the book is
+    kept, with a note that says so, since de-margining it would move the other contracts' probabilities."""
     books = []
     for event, labels, prices in groups:
         keep = np.isfinite(prices) & (prices > 0) & (prices < 1)
@@ -193,7 +200,12 @@ def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], complete_w
         if len(labels) < 2:
             continue
         odds = 1.0 / prices
-        books.append(OddsBook(event, tuple(labels), odds, odds))
+        notes: tuple[str, ...] = ()
+        if prices.sum() > INCOHERENT_BOOKSUM:
+            notes = (f"{event}: the {len(labels)} contracts' prices sum to {prices.sum():.1%}, far above 100 %: they "
+                     "do not form one coherent book (a stale, placeholder or resolved price), so the fair "
+                     "probabilities here are not a reliable market view",)
+        books.append(OddsBook(event, tuple(labels), odds, odds, notes=notes))
     return books
 
 
@@ -281,7 +293,7 @@ def markets_from_books(books: list[OddsBook], method: str, source: str = "") -> 
                     method=str(chosen),
                     diagnostics={"overround": float(fair.overround[j]),
                                  "params": {k: float(v[j]) for k, v in fair.params.items()}, "result": book.result})
-                out[i] = DiscreteMarket(book.event, dist, book.odds, warnings)
+                out[i] = DiscreteMarket(book.event, dist, book.odds, (*book.notes, *warnings))
     return [out[i] for i in range(len(books))]
 
 

@@ -16,7 +16,14 @@ from analytics.core.text import decode_text, normalisation_note, read_csv_table
 from analytics.scoring.discrete import Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_allocation, show_headline
-from dashboard.state import beliefs_from_bytes, markets_from_bytes, markets_from_path, text_of
+from dashboard.state import (
+    beliefs_from_bytes,
+    keep_typed_belief,
+    markets_from_bytes,
+    markets_from_path,
+    text_of,
+    typed_belief_key,
+)
 from data.bundled import ODDS_FILES
 from reporting.figures import contribution_bars, market_vs_belief_bars, season_histogram
 
@@ -84,10 +91,23 @@ with tab_event:
                            key="belief_mode")
     belief: NamedBelief | None = None
     if belief_mode == "Editing the table":
-        start = pd.DataFrame({"outcome": list(market.labels), "probability (%)": np.round(q * 100, 1)})
-        edited = st.data_editor(start, key=f"belief_table::{event}", hide_index=True, disabled=["outcome"],
-                                column_config={"probability (%)": st.column_config.NumberColumn(
-                                    min_value=0.0, max_value=100.0, step=0.1, format="%.2f")})
+        # What the user typed is theirs: kept exactly, whatever the method or bookmaker does to the market. Until
+        # they type, the table is the market itself (exact, not rounded: no edge and nothing to normalise).
+        typed_key = typed_belief_key(source_name, event)
+        typed = st.session_state.get(typed_key)
+        shown = np.asarray(typed, float) if typed is not None else q * 100
+        editor_key = f"belief_table::{typed_key}::{st.session_state.get(typed_key + '::version', 0)}"
+        edited = st.data_editor(
+            pd.DataFrame({"outcome": list(market.labels), "probability (%)": shown}), key=editor_key,
+            hide_index=True, disabled=["outcome"], on_change=keep_typed_belief, args=(editor_key, typed_key, shown),
+            column_config={"probability (%)": st.column_config.NumberColumn(
+                min_value=0.0, max_value=100.0, step=0.1, format="%.2f",
+                help="Your probability of each outcome, in percent. Starts at the market's fair probability")})
+        if typed is None:
+            st.caption("The table starts at the market's own fair probabilities (no edge). Type yours.")
+        elif st.button("Reset to the market", key="reset_belief"):
+            del st.session_state[typed_key]
+            st.rerun()
         values = edited["probability (%)"].to_numpy(dtype=float)
         if np.any(~np.isfinite(values)) or values.sum() <= 0:
             st.error("Every outcome needs a probability (write 0 for impossible).")
@@ -142,8 +162,10 @@ with tab_event:
     report_downloads(ScoredPair(market, belief, score), market_source=source_name,
                      belief_source=belief.source or "table", method=method)
     diag = market.distribution.diagnostics
-    st.caption(f"Market method: {market.distribution.method}; overround {diag.get('overround', 0) * 100:.2f} %; "
-               f"parameters {diag.get('params', {})}; result: {diag.get('result') or 'not in file'}.")
+    params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
+    st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the bookmaker's "
+               f"overround (margin) is {diag.get('overround', 0) * 100:.2f} % of the stakes. Result: "
+               f"{diag.get('result') or 'not in the file'}.")
 
 with tab_season:
     if not bookmakers:

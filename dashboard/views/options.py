@@ -13,7 +13,8 @@ from analytics.options.density import ChainDensity
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_continuous_headline
-from dashboard.state import beliefs_from_bytes, chain_densities, text_of
+from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
+from data.bundled import example_files
 from data.chains import asof_new_york, bundled_chains
 from data.live import fetch_chain
 from reporting.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
@@ -89,43 +90,65 @@ with st.expander("Market density: how it was built", expanded=False):
     tails = diag.mass_below_lowest_strike + diag.mass_above_highest_strike
     d4.metric("Mass beyond quoted strikes", f"{tails:.2%}", help="Probability the density puts outside the "
               "strikes with usable quotes: extrapolated, not quoted")
-    st.caption(f"{diag.method}. Forward: {diag.forward_method}. Quotes used {diag.quotes_used}; dropped "
-               f"{diag.quotes_dropped or 'none'}. Mean vs forward {diag.mean_vs_forward:+.1e}; the density is "
-               f"positive by construction (nothing repaired). T = {chain.t_years * 365:.1f} days.")
+    dropped = "; ".join(f"{n} with {why}" for why, n in diag.quotes_dropped.items() if n) or "none"
+    st.caption(f"Method: {diag.method}. Forward: {diag.forward_method}. Quotes used: {diag.quotes_used}; dropped: "
+               f"{dropped}. The density's mean sits {diag.mean_vs_forward:+.1e} (relative) from the forward; it is "
+               f"positive by construction, so nothing was repaired. Time to expiry: {chain.t_years * 365:.1f} days.")
 
 st.subheader("Your belief")
-kind = st.radio("State it as", ["A view (median and range)", "The market, shifted and scaled", "Upload a belief file"],
-                horizontal=True, key="belief_kind")
+BELIEF_FORMS = ["The market itself (no view yet)", "A view (median and range)", "The market, shifted and scaled",
+                "Upload a belief file"]
+kind = st.radio("State it as", BELIEF_FORMS, horizontal=True, key="belief_kind")
 q05, q50, q95 = chain.density.quantile([0.05, 0.5, 0.95])
+# A view belongs to one market: its inputs are keyed by the chain and expiry, so a new market starts from its own
+# numbers instead of keeping the last market's (an SPY range read against AAPL is a different statement).
+market_key = f"{source_name}:{expiry}"
 belief = None
-if kind == "A view (median and range)":
+if kind == BELIEF_FORMS[0]:
+    belief = NamedBelief("market (no view)", ShiftedMarket(0.0, 1.0))
+    st.info("Your belief is the market's own, so there is no edge yet. State a view (a median and a range), move "
+            "the market, or upload a belief file to see how much you disagree.")
+elif kind == BELIEF_FORMS[1]:
     c1, c2, c3, c4 = st.columns(4)
-    median = c1.number_input("Median", value=float(round(q50, 2)), key="view_median")
-    low = c2.number_input("Range low", value=float(round(q05, 2)), key="view_low")
-    high = c3.number_input("Range high", value=float(round(q95 * 1.02, 2)), key="view_high")
-    coverage = c4.slider("Probability in the range (%)", 50, 99, 90, key="view_coverage") / 100
+    start_low, start_high = default_view_range(float(q05), float(q50), float(q95))
+    median = c1.number_input("Median", value=float(round(q50, 2)), key=f"view_median:{market_key}",
+                             help="The price you think is as likely to be above as below at expiry")
+    low = c2.number_input("Range low", value=start_low, key=f"view_low:{market_key}")
+    high = c3.number_input("Range high", value=start_high, key=f"view_high:{market_key}")
+    coverage = c4.slider("Probability in the range (%)", 50, 99, 90, key=f"view_coverage:{market_key}") / 100
+    st.caption(f"Starts at the market's median with a range as wide as the market's 5-95 % range ({q05:,.2f} to "
+               f"{q95:,.2f}), centred in log-price; change them to state your view.")
     try:
         belief = NamedBelief("view", view_belief(median, low, high, coverage, "view"))
     except InputError as exc:
         st.error(str(exc))
-elif kind == "The market, shifted and scaled":
+elif kind == BELIEF_FORMS[2]:
     c1, c2 = st.columns(2)
-    shift = c1.slider("Shift (%)", -20.0, 20.0, 2.0, 0.5, key="shift") / 100
-    scale = c2.slider("Width (x market, in log-price)", 0.5, 2.0, 1.2, 0.05, key="scale")
+    shift = c1.slider("Shift (%)", -20.0, 20.0, 0.0, 0.5, key=f"shift:{market_key}",
+                      help="Moves the market's distribution up or down by this percentage of the price") / 100
+    scale = c2.slider("Width (x market, in log-price)", 0.5, 2.0, 1.0, 0.05, key=f"scale:{market_key}",
+                      help="Above 1: you expect bigger moves than the market does; below 1: smaller")
     belief = NamedBelief("shifted market", ShiftedMarket(shift, scale))
 else:
     upload_b = st.file_uploader("Belief file (buckets, density, quantiles, parametric JSON...)", type=["csv", "json"],
                                 key="price_belief_upload")
     if upload_b is not None:
         try:
-            loaded = beliefs_from_bytes(upload_b.getvalue(), upload_b.name, "shin")
-            st.session_state["last_price_belief"] = loaded[0]
+            st.session_state["last_price_beliefs"] = beliefs_from_bytes(upload_b.getvalue(), upload_b.name, "shin")
         except InputError as exc:
             st.error(str(exc))
-    belief = st.session_state.get("last_price_belief")
-    if belief is None:
-        st.info("Upload a belief file (examples in data/examples/).")
+    loaded: list[NamedBelief] = st.session_state.get("last_price_beliefs") or []
+    if not loaded:
+        st.info("Upload a belief file: buckets, a density, quantiles or a parametric form. Download an example "
+                "of any form below, edit it, and upload it.")
+        examples = example_files()
+        chosen_example = st.selectbox("Example", list(examples), key="example_pick")
+        st.download_button(f"Download {chosen_example}", examples[chosen_example].read_bytes(),
+                           file_name=chosen_example, key="example_download")
         st.stop()
+    names = [b.name or "(belief)" for b in loaded]
+    picked = st.selectbox("Belief in the file", names, key="price_belief_pick") if len(loaded) > 1 else names[0]
+    belief = loaded[names.index(picked)]
 completion = st.radio("Complete a partial belief (buckets, quantiles) with", COMPLETIONS, horizontal=True,
                       key="completion", help="market: inside each bucket the market's own shape, so the KL counts "
                       "only what you stated; smooth: a smooth curve through your numbers")

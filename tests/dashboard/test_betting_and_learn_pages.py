@@ -11,6 +11,7 @@ from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.odds_files import OddsRequest
 from analytics.scoring.discrete import score_named_belief
+from dashboard.state import apply_table_edits, typed_belief_key
 from data.files import read_text_file
 from data.market_files import markets_from_text
 from tests.conftest import ROOT
@@ -44,11 +45,48 @@ def expected_score(event, method, belief_probs, bookmaker="B365"):
     return score_named_belief(belief, market)
 
 
-def test_opens_on_bundled_data_and_belief_equal_to_rounded_market():
+def test_opens_on_bundled_data_with_the_exact_market_as_the_belief_and_no_warning():
+    """Nobody has typed anything: the belief is the market itself (0 bits) and nothing was normalised."""
     at = app()
     assert at.title[0].value == "Betting markets"
     kl = metric(at, "Kelly (log-utility) edge, KL(belief || market)")
-    assert bits(kl.value) < 1e-3   # the table starts at the market, rounded to 0.1 %
+    assert kl.value == "0.0000 bits"
+    assert not [w.value for w in at.warning if "normalised" in w.value]
+
+
+def test_typed_belief_is_kept_exactly_when_the_margin_method_changes():
+    """The user typed 50/25/25: a new method moves the market, never the belief (the report agrees)."""
+    at = app()
+    event = at.selectbox(key="event").value
+    source = at.selectbox(key="bundle").value
+    at.session_state[typed_belief_key(source, event)] = [50.0, 25.0, 25.0]   # what the table's on_change keeps
+    at.run()
+    for method in ("shin", "power", "multiplicative", "odds_ratio"):
+        at.selectbox(key="method").set_value(method).run()
+        assert not at.exception
+        assert not [w.value for w in at.warning if "normalised" in w.value]
+        want = expected_score(event, method, [0.5, 0.25, 0.25])
+        assert metric(at, "Kelly (log-utility) edge").value == f"{want.kl_bits:.4f} bits"
+        table = next(d for d in at.dataframe if "belief p (%)" in d.value.columns)
+        np.testing.assert_allclose(table.value["belief p (%)"], [50.0, 25.0, 25.0], atol=1e-12)
+
+
+def test_table_edits_fill_the_typed_column():
+    shown = np.array([47.1, 28.2, 24.7])
+    edits = {"0": {"probability (%)": 50.0}, 2: {"probability (%)": 25}}
+    np.testing.assert_array_equal(apply_table_edits(shown, edits), [50.0, 28.2, 25.0])
+    assert np.isnan(apply_table_edits(shown, {1: {"probability (%)": None}})[1])
+
+
+def test_a_prepared_pdf_is_never_offered_for_another_match():
+    at = app()
+    at.button(key="prepare_pdf").click().run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download PDF" in labels
+    events = at.selectbox(key="event").options
+    at.selectbox(key="event").set_value(events[1]).run()
+    assert "Download PDF" not in [b.label for b in at.get("download_button")]
 
 
 def test_upload_belief_and_change_method_match_analytics():

@@ -34,28 +34,76 @@ def market_for(ticker: str, expiry: str) -> ContinuousMarket:
     return ContinuousMarket(expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
 
 
+VIEW = "A view (median and range)"
+SPY_SOURCE = "SPY_20260211_chain.csv"
+
+
+def view_keys(source: str, expiry: str) -> dict[str, str]:
+    return {name: f"{name}:{source}:{expiry}" for name in ("view_median", "view_low", "view_high", "view_coverage")}
+
+
+def test_first_load_is_the_market_itself_with_zero_edge_and_a_prompt():
+    """A new visitor has stated nothing: the belief is the market (0 bits), and the page asks for a view."""
+    at = options_page()
+    assert at.radio(key="belief_kind").value.startswith("The market itself")
+    m = next(m for m in at.metric if m.label.startswith("Kelly (log-utility) edge"))
+    assert m.value == "0.0000 bits"
+    assert any("no edge yet" in i.value for i in at.info)
+    assert not at.warning and not at.error
+
+
 def test_view_belief_on_bundled_chain_matches_analytics():
     at = options_page()
     assert at.title[0].value == "Options"
     at.selectbox(key="snapshot").set_value("SPY").run()
     at.selectbox(key="expiry").set_value("2026-03-20").run()
-    at.number_input(key="view_median").set_value(700.0).run()
-    at.number_input(key="view_low").set_value(640.0).run()
-    at.number_input(key="view_high").set_value(750.0).run()
-    at.slider(key="view_coverage").set_value(80).run()
+    at.radio(key="belief_kind").set_value(VIEW).run()
+    keys = view_keys(SPY_SOURCE, "2026-03-20")
+    at.number_input(key=keys["view_median"]).set_value(700.0).run()
+    at.number_input(key=keys["view_low"]).set_value(640.0).run()
+    at.number_input(key=keys["view_high"]).set_value(750.0).run()
+    at.slider(key=keys["view_coverage"]).set_value(80).run()
     assert not at.exception and not at.error
     expected = score_continuous_belief(view_belief(700.0, 640.0, 750.0, 0.8, "v"), market_for("SPY", "2026-03-20"))
     assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
     assert len(at.get("plotly_chart")) == 3
 
 
+def test_a_view_belongs_to_one_market_and_resets_on_a_new_underlying_or_expiry():
+    """An SPY view read against AAPL (or another expiry) is a different statement: the inputs start again from the
+    new market's own median and 5-95 % range, so the edge is that of the market's own quantiles, never 35 bits."""
+    at = options_page()
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.selectbox(key="expiry").set_value("2026-03-20").run()
+    at.radio(key="belief_kind").set_value(VIEW).run()
+    at.number_input(key=view_keys(SPY_SOURCE, "2026-03-20")["view_median"]).set_value(690.0).run()
+    assert not at.error, [e.value for e in at.error]
+    for ticker, source, expiry in (("AAPL", "AAPL_20260211_chain.csv", "2026-03-20"),
+                                   ("SPY", SPY_SOURCE, "2026-02-13")):
+        at.selectbox(key="snapshot").set_value(ticker).run()
+        at.selectbox(key="expiry").set_value(expiry).run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        market = market_for(ticker, expiry)
+        q05, q50, q95 = market.density.quantile([0.05, 0.5, 0.95])
+        keys = view_keys(source, expiry)
+        half = (math.log(q95) - math.log(q05)) / 2           # the market's 5-95 % width, centred in log-price
+        low, high = round(q50 * math.exp(-half), 2), round(q50 * math.exp(half), 2)
+        assert at.number_input(key=keys["view_median"]).value == pytest.approx(round(q50, 2))
+        assert at.number_input(key=keys["view_low"]).value == pytest.approx(low)
+        assert at.number_input(key=keys["view_high"]).value == pytest.approx(high)
+        expected = score_continuous_belief(view_belief(round(q50, 2), low, high, 0.9, "v"), market)
+        assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
+        assert headline(at) < 1.0          # the stale SPY view read against AAPL showed 35.75 bits
+
+
 def test_shifted_market_and_completion_choice():
     at = options_page()
     at.radio(key="belief_kind").set_value("The market, shifted and scaled").run()
-    at.slider(key="shift").set_value(5.0).run()
-    at.slider(key="scale").set_value(1.0).run()
     expiry = at.selectbox(key="expiry").value
     ticker = at.selectbox(key="snapshot").value
+    source = next(i.file.name for i in bundled_chains() if i.ticker == ticker)
+    assert headline(at) == 0.0                         # the sliders start at the market: no shift, width 1
+    at.slider(key=f"shift:{source}:{expiry}").set_value(5.0).run()
     expected = score_continuous_belief(ShiftedMarket(0.05, 1.0), market_for(ticker, expiry))
     assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
 

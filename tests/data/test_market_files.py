@@ -53,3 +53,13 @@ def test_one_bad_book_is_named():
     books = parse_odds_text(text, "m.csv", OddsRequest()).books
     with pytest.raises(InputError, match="event 'B'.*negative probability"):
         markets_from_books(books, "additive", "m.csv")
+
+
+def test_a_polymarket_day_that_is_not_one_book_is_flagged_not_silently_demargined():
+    """2025-04-05: three Yes contracts at 0.795, 0.45 and 0.45 (two placeholders) sum to 169.5 %."""
+    path = ROOT / "data/snapshots/predmarkets/polymarket_south_korea_president_2025_daily.csv"
+    markets = markets_from_text(read_text_file(path), "polymarket", OddsRequest(), "multiplicative")
+    first = next(m for m in markets if m.event.endswith("2025-04-05"))
+    assert any("169.5%" in w and "not form one coherent book" in w for w in first.warnings)
+    ordinary = next(m for m in markets if m.event.endswith("2025-04-06"))
+    assert not any("coherent" in w for w in ordinary.warnings)
