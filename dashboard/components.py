@@ -27,17 +27,18 @@ HELP = {
 
 def show_headline(score: DiscreteScore) -> None:
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(HEADLINE_LABEL, fmt_bits(score.kl_nats), fmt_nats(score.kl_nats), delta_color="off", help=HELP["kl"])
+    c1.metric(HEADLINE_LABEL, fmt_bits(score.kl_nats), fmt_nats(score.kl_nats), delta_color="off", delta_arrow="off",
+              help=HELP["kl"])
     c2.metric("Reverse KL, KL(market || belief)", fmt_bits(score.reverse_kl_nats), fmt_nats(score.reverse_kl_nats),
-              delta_color="off", help=HELP["reverse"])
+              delta_color="off", delta_arrow="off", help=HELP["reverse"])
     c3.metric("Jensen-Shannon divergence", fmt_bits(score.js_nats), fmt_nats(score.js_nats), delta_color="off",
-              help=HELP["js"])
+              delta_arrow="off", help=HELP["js"])
     if score.tradable is not None:
         c4.metric("Kelly growth at tradable prices", fmt_bits(score.tradable.growth_nats),
-                  fmt_nats(score.tradable.growth_nats), delta_color="off", help=HELP["tradable"])
+                  fmt_nats(score.tradable.growth_nats), delta_color="off", delta_arrow="off", help=HELP["tradable"])
     else:
         c4.metric("Kelly growth at tradable prices", "n/a", "no tradable prices in this market", delta_color="off",
-                  help=HELP["tradable"])
+                  delta_arrow="off", help=HELP["tradable"])
     if score.infinite_outcomes:
         st.error(f"Infinite surprise: the market gives probability 0 to {', '.join(score.infinite_outcomes)}, "
                  "which your belief thinks possible. Use the smoothing control to see a finite value.")
@@ -49,13 +50,21 @@ def show_headline(score: DiscreteScore) -> None:
 
 
 def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float, currency: str) -> None:
+    """The stakes: at the odds one can take first (the position), fair-price stakes as the explanation."""
     table = outcome_table(score, bankroll, kelly_fraction)
+    percent = {name: st.column_config.NumberColumn(name, format="%.2f") for name in
+               ("market q (%)", "belief p (%)", "edge p/q - 1 (%)", "EV per unit at odds (%)")}
     st.dataframe(table, hide_index=True, width="stretch", column_config={
+        **percent,
+        "tradable stake": st.column_config.NumberColumn(
+            f"stake at the odds ({currency})", format="%.2f",
+            help=f"Kelly with cash at the odds on offer, at Kelly fraction {kelly_fraction:g}: what to bet"),
+        "odds (decimal)": st.column_config.NumberColumn("odds (decimal)", format="%.2f"),
+        "KL term (bits)": st.column_config.NumberColumn(
+            "KL term (bits)", format="%.4f", help="This outcome's share of KL(belief || market): p log2(p/q)"),
         "fair-price stake": st.column_config.NumberColumn(
-            f"fair-price stake ({currency})", format="%.2f",
-            help="Kelly at fair prices stakes p of wealth on each outcome"),
-        "tradable stake": st.column_config.NumberColumn(f"tradable stake ({currency})", format="%.2f",
-                                                        help="Kelly with cash at the offered odds"),
+            f"stake at fair prices ({currency})", format="%.2f",
+            help="Kelly at fair (margin-free) prices stakes the fraction p of wealth on each outcome"),
     })
     t = score.tradable
     if t is not None and score.odds is not None:
@@ -63,9 +72,10 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
         growth = growth_of_stakes(score.belief, score.odds, stakes)
         cash = bankroll * (1 - stakes.sum())
         hedges = [lab for lab, h in zip(score.labels, t.hedges, strict=True) if h]
-        st.caption(f"At the offered odds (booksum {t.booksum:.4f}, margin {(t.booksum - 1) * 100:.2f} %): "
+        which = "full Kelly" if kelly_fraction == 1 else f"{kelly_fraction:g} Kelly"
+        st.caption(f"At the offered odds (booksum {t.booksum:.4f}, margin {(t.booksum - 1) * 100:.2f} %), {which}: "
                    f"keep {cash:,.2f} {currency} in cash; expected log-growth {fmt_bits(growth, 5)} per bet "
-                   f"at Kelly fraction {kelly_fraction:g}."
+                   f"(the headline's tradable growth is full Kelly)."
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
 
 

@@ -9,13 +9,18 @@ from analytics.core.units import to_bits
 INFINITE = "∞ (infinite)"
 
 
+def _fixed(value: float, digits: int) -> str:
+    """value to `digits` decimals; anything that would print as -0.000... prints as 0.000..."""
+    return f"{0.0 if abs(value) < 0.5 * 10.0**-digits else value:.{digits}f}"
+
+
 def fmt_bits(nats: float, digits: int = 4) -> str:
     """A divergence or growth given in nats, shown in bits: '0.8661 bits', or '∞ (infinite)'."""
-    return INFINITE if math.isinf(nats) else f"{to_bits(nats):.{digits}f} bits"
+    return INFINITE if math.isinf(nats) else f"{_fixed(to_bits(nats), digits)} bits"
 
 
 def fmt_nats(nats: float, digits: int = 5) -> str:
-    return "∞" if math.isinf(nats) else f"{nats:.{digits}f} nats"
+    return "∞" if math.isinf(nats) else f"{_fixed(nats, digits)} nats"
 
 
 def fmt_value(value: float | str | None, unit: str = "") -> str:

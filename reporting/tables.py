@@ -11,19 +11,19 @@ from analytics.scoring.discrete import DiscreteScore
 
 
 def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: float = 1.0) -> pd.DataFrame:
-    """Per-outcome figures; stakes in currency for the given bankroll and Kelly fraction."""
-    table = pd.DataFrame({
-        "outcome": list(score.labels),
-        "market q (%)": np.asarray(score.market) * 100,
-        "belief p (%)": np.asarray(score.belief) * 100,
-        "edge p/q - 1 (%)": np.asarray(score.edges) * 100,
-        "KL term (bits)": to_bits(np.asarray(score.contributions_nats)),
-        "fair-price stake": bankroll * kelly_fraction * np.asarray(score.belief),
-    })
+    """Per-outcome figures, what a bettor acts on first: the stake at the odds on offer (in currency for the
+    bankroll and Kelly fraction) and the odds, then the probabilities, the edge and the fair-price stake."""
+    table = pd.DataFrame({"outcome": list(score.labels)})
     if score.tradable is not None and score.odds is not None:
-        table["odds (decimal)"] = score.odds
-        table["EV per unit at odds (%)"] = score.tradable.expected_value * 100
         table["tradable stake"] = bankroll * kelly_fraction * score.tradable.stakes
+        table["odds (decimal)"] = score.odds
+    table["market q (%)"] = np.asarray(score.market) * 100
+    table["belief p (%)"] = np.asarray(score.belief) * 100
+    table["edge p/q - 1 (%)"] = np.asarray(score.edges) * 100
+    if score.tradable is not None and score.odds is not None:
+        table["EV per unit at odds (%)"] = score.tradable.expected_value * 100
+    table["KL term (bits)"] = to_bits(np.asarray(score.contributions_nats))
+    table["fair-price stake"] = bankroll * kelly_fraction * np.asarray(score.belief)
     return table
 
 

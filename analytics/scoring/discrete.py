@@ -157,7 +157,8 @@ def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *
                    odds: FloatArray | None = None, regularisation: Regularisation | None = None,
                    warnings: tuple[str, ...] | list[str] = ()) -> DiscreteScore:
     """Score belief p against market q (same outcomes, same order). `odds`: the decimal odds one can
-    actually take, for the Kelly allocation at tradable prices (None: only fair-price figures)."""
+    actually take, for the Kelly allocation at tradable prices (None: only fair-price figures). KL, reverse KL
+    and JS are non-negative; a value that rounds below 0 is reported as 0."""
     if belief.labels != market.labels:
         belief = belief.aligned_to(market.labels)
     q = np.asarray(market.probabilities)
@@ -182,9 +183,9 @@ def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *
         labels=labels,
         belief=p,
         market=q,
-        kl_nats=float(kl_divergence(p, q)),
-        reverse_kl_nats=float(kl_divergence(q, p)),
-        js_nats=float(js_divergence(p, q)),
+        kl_nats=max(float(kl_divergence(p, q)), 0.0),
+        reverse_kl_nats=max(float(kl_divergence(q, p)), 0.0),
+        js_nats=max(float(js_divergence(p, q)), 0.0),
         js_distance_bits=float(js_distance(p, q, base=2.0)),
         cross_entropy_nats=float(cross_entropy(p, q)),
         entropy_belief_nats=float(entropy(p)),

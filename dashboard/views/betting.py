@@ -114,7 +114,8 @@ with tab_event:
             st.stop()
         notes: list[str] = []
         normalisation_note(notes, "belief table", values.sum() / 100, f"probabilities summed to {values.sum():.4g} %")
-        table_belief = DiscreteBelief(tuple(market.labels), values / values.sum())
+        # untouched, the belief is the market's own probabilities, not their percentages divided back (no rounding)
+        table_belief = DiscreteBelief(tuple(market.labels), q.copy() if typed is None else values / values.sum())
         belief = NamedBelief("table", table_belief, tuple(notes), "table")
     else:
         upload = st.file_uploader("Belief file (outcome,probability CSV or JSON)", type=["csv", "json"],

@@ -1,0 +1,140 @@
+"""Both pages walked in a real browser as a user would, each shown figure checked against the analytics call for
+the same inputs: type a belief, change the method, prepare a PDF, change the match, download the PDF of the match
+on screen; change the underlying and the expiry and state a view. Screenshots land in test-artifacts/."""
+
+import math
+import subprocess
+
+import numpy as np
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.price import view_belief
+from analytics.beliefs.spec import NamedBelief
+from analytics.betting.odds_files import OddsRequest
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from analytics.scoring.discrete import score_named_belief
+from dashboard.state import default_view_range
+from data.chains import asof_new_york, bundled_chains, densities_from_file
+from data.files import read_text_file
+from data.market_files import markets_from_text
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+HEADLINE = "Kelly (log-utility) edge"
+
+
+def wait_for_metric(page, label_start: str, value: str) -> None:
+    """Until the metric whose label starts with label_start shows exactly `value` (the rerun has finished)."""
+    page.wait_for_function(
+        "([label, value]) => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
+        "m.innerText.startsWith(label) && m.querySelector('[data-testid=stMetricValue]').innerText === value)",
+        arg=[label_start, value], timeout=60_000)
+
+
+def choose(page, label: str, option_text: str) -> None:
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+
+
+def headline_text(page) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=HEADLINE).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def type_into_table(page, values: list[str]) -> None:
+    """The belief table is a canvas grid: double-click a probability cell, replace its text, Enter; then wait
+    for the rerun that edit causes to show a new headline and for the grid to be drawn again. A double-click
+    that lands while the grid is being redrawn is lost, so an edit that changed nothing is tried again."""
+    changed = ("([label, before]) => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
+               "m.innerText.startsWith(label) && m.querySelector('[data-testid=stMetricValue]').innerText !== before)")
+    for row, value in enumerate(values):
+        before = headline_text(page)
+        for _attempt in range(3):
+            box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+            page.mouse.dblclick(box["x"] + box["width"] * 0.8, box["y"] + 35 * (row + 1) + 17)
+            page.wait_for_timeout(400)
+            page.keyboard.press("Control+a")
+            page.keyboard.type(value)
+            page.keyboard.press("Enter")
+            try:
+                page.wait_for_function(changed, arg=[HEADLINE, before], timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                page.keyboard.press("Escape")
+        page.wait_for_timeout(1500)
+
+
+def football(event: str, method: str, belief: list[float]):
+    markets = markets_from_text(read_text_file(ROOT / "data/snapshots/odds/football-data_E0_2324.csv"), "x",
+                                OddsRequest(), method)
+    market = next(m for m in markets if m.event == event)
+    return score_named_belief(NamedBelief("b", DiscreteBelief(market.labels, np.asarray(belief))), market)
+
+
+def bits(score_nats: float) -> str:
+    return f"{score_nats / math.log(2):.4f} bits"
+
+
+def test_betting_page_walk(page, server_url, artifacts, tmp_path):
+    page.goto(server_url)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    first, second = "2023-08-11 Burnley v Man City", "2023-08-12 Arsenal v Nott'm Forest"
+    wait_for_metric(page, HEADLINE, "0.0000 bits")            # nothing typed yet: the belief is the market
+    page.screenshot(path=str(artifacts / "betting-first-load.png"))
+
+    type_into_table(page, ["50", "25", "25"])
+    page.screenshot(path=str(artifacts / "betting-typed.png"))
+    wait_for_metric(page, HEADLINE, bits(football(first, "shin", [0.5, 0.25, 0.25]).kl_nats))
+    choose(page, "Margin removal", "power:")
+    want = football(first, "power", [0.5, 0.25, 0.25])        # the market moves, the typed belief does not
+    wait_for_metric(page, HEADLINE, bits(want.kl_nats))
+    assert want.tradable is not None
+    wait_for_metric(page, "Kelly growth at tradable prices", bits(want.tradable.growth_nats))
+    page.screenshot(path=str(artifacts / "betting-typed-power.png"))
+
+    page.get_by_role("button", name="Prepare PDF").click()
+    page.get_by_role("button", name="Download PDF").wait_for(timeout=90_000)
+    choose(page, "Event (", second)
+    wait_for_metric(page, HEADLINE, "0.0000 bits")            # a new match starts from its own market
+    # never the last match's PDF (polled: elements of the previous run stay until this run reaches them)
+    expect(page.get_by_role("button", name="Download PDF")).to_have_count(0, timeout=30_000)
+    page.get_by_role("button", name="Prepare PDF").click()
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="Download PDF").click()
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Arsenal v Nott'm Forest" in text and "Burnley" not in text
+
+
+def spy_like(ticker: str, expiry: str) -> ContinuousMarket:
+    info = next(i for i in bundled_chains() if i.ticker == ticker)
+    chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
+                                                rate=None) if d.expiry == expiry)
+    return ContinuousMarket(expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
+
+
+def default_view_bits(market: ContinuousMarket) -> str:
+    q05, q50, q95 = market.density.quantile([0.05, 0.5, 0.95])
+    low, high = default_view_range(float(q05), float(q50), float(q95))
+    return bits(score_continuous_belief(view_belief(round(float(q50), 2), low, high, 0.9, "v"), market).kl_nats)
+
+
+def test_options_page_walk(page, server_url, artifacts):
+    page.goto(f"{server_url}/options")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    wait_for_metric(page, HEADLINE, "0.0000 bits")            # the market itself until a view is stated
+    page.screenshot(path=str(artifacts / "options-first-load.png"))
+
+    page.get_by_text("A view (median and range)").click()
+    spy = spy_like("SPY", "2026-03-20")
+    wait_for_metric(page, HEADLINE, default_view_bits(spy))
+    choose(page, "Underlying", "AAPL")
+    wait_for_metric(page, HEADLINE, default_view_bits(spy_like("AAPL", "2026-03-20")))
+    choose(page, "Expiry", "2026-06-18")
+    wait_for_metric(page, HEADLINE, default_view_bits(spy_like("AAPL", "2026-06-18")))
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(2).wait_for()
+    page.screenshot(path=str(artifacts / "options-view-aapl.png"))
