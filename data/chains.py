@@ -29,6 +29,14 @@ class SnapshotInfo:
     asof_utc: str
     spot_source: str
     expiries: tuple[str, ...] = ()
+    source_repo: str = ""                 # the public repository the quotes were taken from, and its commit
+    source_commit: str = ""
+
+    @property
+    def provenance(self) -> str:
+        """Where the quotes came from, in words (the full record is data/snapshots/options/PROVENANCE.md)."""
+        return (f"Quotes downloaded with yfinance, published in the repository {self.source_repo} "
+                f"(commit {self.source_commit[:7]}).") if self.source_repo else "Quotes downloaded with yfinance."
 
 
 def bundled_chains() -> list[SnapshotInfo]:
@@ -36,7 +44,8 @@ def bundled_chains() -> list[SnapshotInfo]:
         rows = list(csv.DictReader(f))
     return [SnapshotInfo(OPTIONS / r["file"], r["ticker"], float(r["spot"]),
                          r["snapshot_time_utc_lower_bound"].replace(" ", "T").replace("+00:00", ""),
-                         r["spot_source"], tuple(r["expirations"].split(";"))) for r in rows]
+                         r["spot_source"], tuple(r["expirations"].split(";")), r["source_repo"],
+                         r["source_commit"]) for r in rows]
 
 
 def asof_new_york(asof_utc: str) -> str:

@@ -59,6 +59,15 @@ def _download(ticker: str, max_expiries: int, proxy: str | None) -> tuple[str, f
     return buffer.getvalue(), spot
 
 
+def _in_words(error: BaseException, ticker: str) -> str:
+    """Why a live fetch failed, for the page: no exception class names, no library text."""
+    if isinstance(error, OSError):           # yfinance's curl errors (DNS, refused, proxy) are OSErrors
+        return "Yahoo Finance could not be reached (offline, or the network blocks it)"
+    if isinstance(error, (KeyError, ValueError, IndexError)):
+        return f"Yahoo Finance returned no usable option chain for {ticker}"
+    return "the download from Yahoo Finance failed"
+
+
 def fallback_for(ticker: str) -> SnapshotInfo:
     """The bundled snapshot of this ticker, or the first bundled one if there is none."""
     chains = bundled_chains()
@@ -78,15 +87,15 @@ def fetch_chain(ticker: str, *, timeout: float | None = None, max_expiries: int 
     def work() -> None:
         try:
             answers.put(("ok", _download(ticker, max_expiries, proxy)))
-        except BaseException as error:     # any failure of the fetch is "offline", reported below
-            answers.put(("error", f"{type(error).__name__}: {error}"))
+        except BaseException as error:     # any failure of the fetch is "offline", reported below in words
+            answers.put(("error", _in_words(error, ticker)))
 
     started = datetime.now(UTC)
     threading.Thread(target=work, name=f"yfinance-{ticker}", daemon=True).start()
     try:
         status, payload = answers.get(timeout=timeout)
     except queue.Empty:
-        status, payload = "error", f"no answer within {timeout:g} s"
+        status, payload = "error", f"Yahoo Finance did not answer within {timeout:g} s"
     if status == "ok":
         text, spot = payload
         asof = asof_new_york(started.replace(tzinfo=None).isoformat(timespec="seconds"))
@@ -94,8 +103,9 @@ def fetch_chain(ticker: str, *, timeout: float | None = None, max_expiries: int 
     snapshot = fallback_for(ticker)
     reason = str(payload).splitlines()[0][:200]
     same = snapshot.ticker.upper().lstrip("^") == ticker.strip().upper().lstrip("^")
-    what = f"the bundled {snapshot.ticker} snapshot" + ("" if same else f" (no bundled {ticker})")
-    return ChainSource(snapshot.ticker, read_text_file(str(snapshot.file)), snapshot.spot,
-                       asof_new_york(snapshot.asof_utc), False,
-                       f"bundled snapshot {snapshot.file.name} ({snapshot.asof_utc} UTC)",
-                       f"Live data unavailable ({reason}); showing {what} instead.")
+    asof = asof_new_york(snapshot.asof_utc)
+    what = f"the bundled {snapshot.ticker} snapshot of {asof.replace('T', ' ')} New York" + \
+        ("" if same else f" (there is no bundled {ticker})")
+    return ChainSource(snapshot.ticker, read_text_file(str(snapshot.file)), snapshot.spot, asof, False,
+                       f"bundled {snapshot.ticker} snapshot of {asof.replace('T', ' ')} New York",
+                       f"Live data unavailable: {reason}. Showing {what} instead.")

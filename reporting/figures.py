@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from scipy.integrate import cumulative_trapezoid
 
+from analytics.core.types import BoolArray
 from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import DiscreteScore
@@ -23,6 +25,7 @@ def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief")
                 hovertemplate="%{x}: %{y:.2f} %<extra>belief</extra>")
     fig.update_layout(title=title, barmode="group", yaxis_title="probability (%)", legend_orientation="h",
                       margin=dict(t=50, b=40, l=50, r=20), height=360)
+    _categorical(fig, labels)
     return fig
 
 
@@ -37,6 +40,7 @@ def contribution_bars(score: DiscreteScore, title: str = "Where the disagreement
                            hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
     fig.update_layout(title=title, yaxis_title="KL contribution (bits)", margin=dict(t=50, b=40, l=50, r=20),
                       height=320)
+    _categorical(fig, labels)
     return fig
 
 
@@ -58,12 +62,25 @@ def swan_curve(market_probabilities: np.ndarray, surprise_bits: np.ndarray, mark
 
 
 def _price_range(score: ContinuousScore) -> list[float]:
-    """The x range holding all but 1e-4 of either density (the grid runs far into the tails)."""
-    x = score.x
-    both = np.maximum(score.belief, score.market)
-    cum = np.concatenate(([0.0], np.cumsum((both[1:] + both[:-1]) / 2 * np.diff(x))))
-    cum /= cum[-1]
-    return [float(np.interp(1e-4, cum, x)), float(np.interp(1 - 1e-4, cum, x))]
+    """The central 99.5 % of both densities: from the lower of their 0.25 % points to the higher of their 99.75 %
+    points (the grid runs far into the tails, where nothing can be seen)."""
+    cdfs = [cumulative_trapezoid(density, score.x, initial=0.0) for density in (score.belief, score.market)]
+    lows = [float(np.interp(0.0025, c / c[-1], score.x)) for c in cdfs]
+    highs = [float(np.interp(0.9975, c / c[-1], score.x)) for c in cdfs]
+    return [min(lows), max(highs)]
+
+
+def _central_belief(score: ContinuousScore, tail: float = 0.005) -> BoolArray:
+    """Grid points inside the belief's central 99 %: where a payoff the belief buys can pay off."""
+    c = cumulative_trapezoid(score.belief, score.x, initial=0.0)
+    c = c / c[-1]
+    return (c >= tail) & (c <= 1 - tail)
+
+
+def _categorical(fig: go.Figure, labels: list[str]) -> None:
+    """Every outcome keeps its label, turned when there are many."""
+    fig.update_xaxes(tickmode="array", tickvals=labels, ticktext=labels, tickangle=-45 if len(labels) > 6 else 0,
+                     automargin=True)
 
 
 def density_overlay(score: ContinuousScore, title: str = "Market density vs belief",
@@ -83,13 +100,21 @@ def density_overlay(score: ContinuousScore, title: str = "Market density vs beli
 
 
 def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff p/q") -> go.Figure:
-    """log2(p/q): where the Kelly payoff W0 e^{rT} p/q buys (above 0) or sells (below 0) the market."""
+    """log2(p/q): where the Kelly payoff W0 e^{rT} p/q buys (above 0) or sells (below 0) the market. The y-range
+    follows the belief's central 99 % (in the far tails log2(p/q) runs to -1000 bits and flattens everything)."""
     shown = np.where(np.isfinite(score.log_ratio), to_bits(score.log_ratio), np.nan)
     fig = go.Figure(go.Scatter(x=score.x, y=shown, line_color=BELIEF_COLOUR, name="log2(p/q)",
                                hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line_color="grey", line_dash="dot")
+    central = shown[_central_belief(score) & np.isfinite(shown)]
+    y_range = None
+    if central.size:
+        low, high = min(float(central.min()), 0.0), max(float(central.max()), 0.0)
+        pad = 0.1 * (high - low) or 0.5
+        y_range = [low - pad, high + pad]
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="log2(p/q) (bits)",
-                      xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
+                      xaxis_range=_price_range(score), yaxis_range=y_range, height=320,
+                      margin=dict(t=50, b=40, l=60, r=20))
     return fig
 
 

@@ -179,7 +179,9 @@ def _betfair_racing(table: pd.DataFrame, source: str, request: OddsRequest, warn
     return books
 
 
-INCOHERENT_BOOKSUM = 1.10    # separate Yes contracts summing above this are not one book with a margin
+# Yes prices of one question summing above this are not one book with a margin: PredictIt's fee structure puts
+# its books at 100-141 % (median 116 % in the bundled file); 169.5 % is two placeholder prices next to a real one
+INCOHERENT_BOOKSUM = 1.5
 
 
 def _prices_to_books(groups: list[tuple[str, list[str], FloatArray]], complete_with_other: bool) -> list[OddsBook]:

@@ -42,7 +42,7 @@ if source_kind == "Bundled snapshot":
                                 help="Real market data shipped with the product")
     bundle = next(b for b in ODDS_FILES if b.label == chosen_label)
     source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
-    st.caption(f"Data: {bundle.credit}. Provenance: data/snapshots/{bundle.path.parent.name}/PROVENANCE.md")
+    st.caption(f"Real market data from {bundle.credit}, shipped with the product.")
 else:
     upload = st.file_uploader("Odds file (CSV: event,outcome,odds; football-data; Betfair; PredictIt; Polymarket)",
                               type=["csv"], key="market_upload")

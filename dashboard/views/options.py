@@ -32,8 +32,8 @@ if source_kind == "Bundled snapshot":
     info = next(s for s in snapshots if s.ticker == ticker)
     text, source_name = text_of(str(info.file)), info.file.name
     spot, asof = info.spot, asof_new_york(info.asof_utc)
-    st.caption(f"Snapshot {info.file.name}: spot {spot:,.2f} ({info.spot_source}); as of {asof} New York. "
-               "Provenance: data/snapshots/options/PROVENANCE.md")
+    st.caption(f"Bundled {info.ticker} chain as of {asof.replace('T', ' ')} New York, spot {spot:,.2f} "
+               f"({info.spot_source}). {info.provenance}")
 elif source_kind == "Fetch live (yfinance)":
     ticker = st.text_input("Ticker", value="SPY", key="live_ticker").strip().upper()
     if st.button("Fetch", key="fetch") or "live" not in st.session_state:

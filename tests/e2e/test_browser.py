@@ -69,7 +69,7 @@ def test_options_page_upload_and_kl(page, server_url, artifacts):
 
     page.goto(f"{server_url}/options")
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60000)
-    page.get_by_text("Upload a belief file").click()
+    page.get_by_text("Upload a belief file", exact=True).click()
     belief = ROOT / "data/examples/buckets.csv"
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(belief))
     page.locator('[data-testid="stMetric"]').filter(has_text="Kelly (log-utility) edge").first.wait_for()

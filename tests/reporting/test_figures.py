@@ -1,0 +1,48 @@
+"""Figure builders show the interesting region: axis ranges against closed forms, every outcome labelled."""
+
+import numpy as np
+import pytest
+from scipy.stats import lognorm
+
+from analytics.beliefs.price import ParametricBelief
+from analytics.betting.market import DiscreteMarket
+from analytics.core.distributions import DiscreteDistribution, GriddedDensity
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from analytics.scoring.discrete import score_discrete
+from reporting.figures import contribution_bars, density_overlay, log_ratio_curve, market_vs_belief_bars
+
+
+def lognormal_pair(belief_sigma: float):
+    x = np.linspace(20, 400, 40001)
+    market = ContinuousMarket("m", GriddedDensity(x, lognorm(s=0.2, scale=100).pdf(x)))
+    belief = ParametricBelief("lognormal", (lognorm(s=belief_sigma, scale=110),), np.ones(1), "b")
+    return score_continuous_belief(belief, market)
+
+
+def test_density_chart_shows_the_central_99_5_percent_of_both_densities():
+    fig = density_overlay(lognormal_pair(0.1))
+    low, high = fig.layout.xaxis.range
+    assert low == pytest.approx(min(lognorm(s=0.2, scale=100).ppf(0.0025), lognorm(s=0.1, scale=110).ppf(0.0025)),
+                                rel=1e-3)
+    assert high == pytest.approx(max(lognorm(s=0.2, scale=100).ppf(0.9975), lognorm(s=0.1, scale=110).ppf(0.9975)),
+                                 rel=1e-3)
+
+
+def test_payoff_chart_y_range_follows_the_belief_not_the_far_tails():
+    score = lognormal_pair(0.03)
+    fig = log_ratio_curve(score)
+    low, high = fig.layout.yaxis.range
+    shown = np.asarray(fig.data[0].y, dtype=float)
+    assert np.nanmin(shown) < -100                   # the far tails, which used to set the scale
+    assert -30 < low < 0 < high < 10
+
+
+def test_bar_charts_keep_every_outcome_label():
+    labels = tuple(f"Runner {i}" for i in range(20))
+    q = np.full(20, 1 / 20)
+    p = np.linspace(1, 2, 20) / np.linspace(1, 2, 20).sum()
+    score = score_discrete(DiscreteDistribution(labels, p), DiscreteMarket("race", DiscreteDistribution(labels, q))
+                           .distribution)
+    for fig in (market_vs_belief_bars(score), contribution_bars(score)):
+        assert list(fig.layout.xaxis.ticktext) == list(labels)
+        assert fig.layout.xaxis.tickangle == -45
