@@ -9,19 +9,16 @@ from analytics.core.errors import InputError
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
 from analytics.scoring.pairs import ScoredPair
+from dashboard.glossary import TERMS
 from reporting.formatting import fmt_bits, fmt_nats
 from reporting.tables import outcome_table
 
 HELP = {
-    "kl": ("Kullback-Leibler divergence KL(belief || market) = sum p log(p/q). It is the information your "
-           "belief holds relative to the market's, and the expected log-growth per bet of a Kelly bettor "
-           "who holds your belief and bets at fair (margin-free) prices. 1 bit = wealth doubles per bet."),
-    "reverse": ("KL(market || belief): your expected log-loss per bet if the market is right. Infinite when you "
-                "call impossible an outcome the market thinks possible (full Kelly would be ruined)."),
-    "js": ("Jensen-Shannon divergence: symmetric, always finite, between 0 and 1 bit. A bounded "
-           "'how different' gauge with no betting meaning."),
-    "tradable": ("Expected log-growth of the best long-only Kelly portfolio at the odds you can actually take "
-                 "(margin included, cash allowed). Usually below the fair-price edge."),
+    "kl": TERMS["KL"] + " " + TERMS["bits"],
+    "reverse": TERMS["reverse KL"],
+    "js": TERMS["Jensen-Shannon"],
+    "tradable": "Expected log-growth of the best Kelly portfolio (full Kelly) " + TERMS["tradable"] + " Usually "
+                "below the fair-price edge.",
 }
 
 

@@ -16,6 +16,7 @@ from analytics.core.text import decode_text, normalisation_note, read_csv_table
 from analytics.scoring.discrete import Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_allocation, show_headline
+from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
     beliefs_from_bytes,
     keep_typed_belief,
@@ -56,7 +57,7 @@ else:
 with right:
     method = st.selectbox("Margin removal", METHODS, index=METHODS.index(default_method), key="method",
                           format_func=lambda m: f"{m}: {METHOD_NOTES[m]}",
-                          help="How the bookmaker's margin is taken out of the raw implied probabilities 1/odds")
+                          help=TERMS["margin removal"])
 
 
 def markets_for(bookmaker_prefix: str) -> list[DiscreteMarket]:
@@ -72,7 +73,9 @@ try:
     columns = set(read_csv_table(text, source_name).columns)
     bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
     bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
-                             else 0, key="bookmaker") if bookmakers else "B365"
+                             else 0, key="bookmaker", format_func=bookmaker_name,
+                             help="Whose odds are the market. Codes are the file's column prefixes; a C at the end "
+                                  "means closing odds") if bookmakers else "B365"
     markets = markets_for(bookmaker)
 except InputError as exc:
     st.error(str(exc))
@@ -176,7 +179,8 @@ with tab_season:
         st.markdown("Score one bookmaker's fair probabilities (as the belief) against the market bookmaker, "
                     "match by match.")
         default = "PSC" if "PSC" in bookmakers else bookmakers[0]
-        belief_book = st.selectbox("Belief bookmaker", bookmakers, index=bookmakers.index(default), key="belief_book")
+        belief_book = st.selectbox("Belief bookmaker", bookmakers, index=bookmakers.index(default), key="belief_book",
+                                   format_func=bookmaker_name)
         try:
             belief_markets = markets_for(belief_book)
         except InputError as exc:

@@ -13,6 +13,7 @@ from analytics.options.density import ChainDensity
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_continuous_headline
+from dashboard.glossary import TERMS
 from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
 from data.bundled import example_files
 from data.chains import asof_new_york, bundled_chains
@@ -80,7 +81,7 @@ market = ContinuousMarket(expiry, chain.density, (), diag.quoted_strike_range)
 
 with st.expander("Market density: how it was built", expanded=False):
     d1, d2, d3, d4 = st.columns(4)
-    d1.metric("Forward F", f"{chain.forward:,.2f}", help="From put-call parity C - P = D (F - K)")
+    d1.metric("Forward F", f"{chain.forward:,.2f}", help=TERMS["forward"])
     d2.metric("Discount D", f"{chain.discount:.5f}", f"rate {diag.implied_rate * 100:.2f} %/yr",
               delta_color="off", delta_arrow="off")
     d3.metric("Fit error", f"{diag.fit_rms_vol_points:.2f} vol pts", "RMS of implied vols",
@@ -163,10 +164,11 @@ except InputError as exc:
 
 show_continuous_headline(score)
 st.info("The option-implied density is risk-neutral: it carries risk premia, so part of any KL against it is the "
-        "price of risk, not disagreement.")
+        "price of risk, not disagreement.", icon=":material/info:")
 left, right = st.columns(2)
 left.plotly_chart(density_overlay(score, quoted_range=market.quoted_range), key="density_chart")
 right.plotly_chart(cumulative_kl_curve(score), key="cumulative_chart")
+right.caption(TERMS["cumulative KL"])
 left.plotly_chart(log_ratio_curve(score), key="ratio_chart")
 with right:
     st.dataframe(quantile_table(score), hide_index=True, width="stretch", column_config={

@@ -139,6 +139,6 @@ def test_season_view_and_learn_page():
     assert bits(season.value) > 0
     at.switch_page("views/learn.py").run()
     assert not at.exception
-    at.slider(key="swan_q").set_value(1.0).run()
+    at.select_slider(key="swan_q").set_value(1.0).run()
     assert metric(at, "Kelly (log-utility) edge").value == "6.6439 bits"
     assert metric(at, "Reverse KL").value == "∞ (infinite)"

@@ -1,0 +1,51 @@
+"""Plain-word explanations of every term and code the pages show: tooltips and the Learn page read them here."""
+
+from __future__ import annotations
+
+BOOKMAKERS = {
+    "B365": "Bet365", "BW": "Bet&Win", "IW": "Interwetten", "PS": "Pinnacle (a low-margin 'sharp' bookmaker)",
+    "WH": "William Hill", "VC": "VC Bet", "LB": "Ladbrokes", "BF": "Betfair", "BFE": "Betfair Exchange",
+    "1XB": "1xBet", "CL": "Coral", "BV": "BetVictor",
+    "Max": "the best odds across the bookmakers the file lists (a summary, not a bookmaker)",
+    "Avg": "the average odds across the bookmakers the file lists (a summary, not a bookmaker)",
+}
+
+
+def bookmaker_name(code: str) -> str:
+    """'PSC' -> 'PSC: Pinnacle (...), closing odds'; the football-data column prefixes in words."""
+    closing = code.endswith("C") and code[:-1] in BOOKMAKERS
+    base = code[:-1] if closing else code
+    name = BOOKMAKERS.get(base, "a bookmaker's columns in this file")
+    return f"{code}: {name}" + (", closing odds (just before kick-off)" if closing else ", opening odds")
+
+
+TERMS = {
+    "bits": "The unit of information with base-2 logs. As growth: 1 bit per bet doubles wealth per bet; 0.1 bit "
+            "per bet is about 7 % more wealth per bet. 1 nat = 1.4427 bits.",
+    "KL": "Kullback-Leibler divergence KL(belief || market) = sum of p log(p/q): how much information your belief "
+          "holds relative to the market's, and the expected log-growth per bet of a Kelly bettor who holds your "
+          "belief and bets at fair prices, if you are right.",
+    "reverse KL": "KL(market || belief): what that same bettor loses per bet if the market is right. Infinite when "
+                  "you call impossible something the market thinks possible.",
+    "Jensen-Shannon": "A symmetric, always finite gauge of how different two distributions are, between 0 and 1 bit. "
+                      "It has no betting meaning; it is shown for comparison.",
+    "overround": "How much the bookmaker's implied probabilities (1 / decimal odds) add up to beyond 100 %: the "
+                 "margin it keeps. 104.8 % means an overround of 4.8 %.",
+    "margin removal": "Turning a bookmaker's prices into fair probabilities that add up to 100 %. Methods differ in "
+                      "where they take the margin from: Shin's assumes part of the money comes from insiders, which "
+                      "takes more from long shots than from favourites.",
+    "Shin": "Shin's (1993) model: the bookmaker sets prices knowing some bettors are insiders; the insiders' share z "
+            "is solved so that the fair probabilities add up to 100 %.",
+    "risk-neutral": "Option prices imply the probabilities that price the options, not the market's forecast: they "
+                    "lean toward the outcomes investors fear (crashes), because insurance against them costs more. "
+                    "Part of any disagreement with them is this price of risk.",
+    "forward": "The price for delivery at expiry implied by the options themselves (put-call parity, C - P = "
+               "D (F - K)); the risk-neutral distribution's mean.",
+    "cumulative KL": "The KL gathered from the lowest price up to each price. It can dip below zero: where your "
+                     "belief puts less probability than the market, that region's terms p log(p/q) are negative; the "
+                     "total at the right end is the KL, never below zero.",
+    "Kelly fraction": "The share of the full Kelly stakes you actually bet: 1 is full Kelly, 0.5 half Kelly (about "
+                      "three quarters of the growth for half the swings).",
+    "tradable": "At the odds you can actually take (the bookmaker's margin included), with cash kept where betting "
+                "does not pay.",
+}
