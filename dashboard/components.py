@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import streamlit as st
 
 from analytics.betting.kelly import growth_of_stakes
@@ -76,11 +78,15 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
 
 
-def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str, method: str) -> None:
-    """Download buttons for the report of what the screen shows (HTML, JSON, CSV now; PDF on request)."""
+def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str, method: str,
+                     settings: Mapping[str, Any] | None = None, bankroll: float = 1.0,
+                     kelly_fraction: float = 1.0) -> None:
+    """Download buttons for the report of what the screen shows (HTML, JSON, CSV now; PDF on request), with the
+    screen's settings recorded and its stakes."""
     from reporting.report import build_report, render, report_fingerprint
 
-    report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method)
+    report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method,
+                          settings=settings, bankroll=bankroll, kelly_fraction=kelly_fraction)
     fingerprint = report_fingerprint(report)
     st.subheader("Export")
     cols = st.columns(4)

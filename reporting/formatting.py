@@ -31,4 +31,4 @@ def fmt_value(value: float | str | None, unit: str = "") -> str:
         return value
     if math.isinf(value):
         return INFINITE
-    return f"{value:.6g} {unit}".rstrip()
+    return f"{value + 0.0:.6g} {unit}".rstrip()        # + 0.0: a negative zero prints as 0

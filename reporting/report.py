@@ -11,10 +11,10 @@ import html
 import io
 import threading
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,19 +25,33 @@ from analytics.core.strict_json import dumps, strict
 from analytics.scoring.continuous import ContinuousMarket, ContinuousScore
 from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
 from analytics.scoring.pairs import ScoredPair
-from reporting.figures import contribution_bars, cumulative_kl_curve, density_overlay, market_vs_belief_bars
+from reporting.figures import (
+    contribution_bars,
+    cumulative_kl_curve,
+    density_overlay,
+    log_ratio_curve,
+    market_vs_belief_bars,
+)
 from reporting.formatting import fmt_value
 from reporting.tables import outcome_table, quantile_table
 
 SCHEMA_VERSION = 1
-CAVEATS = (
-    f"The headline figure is the {HEADLINE_LABEL}: the expected log-growth per bet of a Kelly bettor who holds "
-    "the belief and bets at fair prices. It is subjective: if the market is right the same bettor loses "
-    "KL(market || belief) per bet.",
-    "Fair market probabilities depend on the margin-removal method, which is stated with each market.",
-    "Option-implied distributions are risk-neutral: they carry risk premia, so part of any KL against them "
-    "is the price of risk, not disagreement.",
-)
+HEADLINE_CAVEAT = (f"The headline figure is the {HEADLINE_LABEL}: the expected log-growth per bet of a Kelly bettor "
+                   "who holds the belief and bets at fair prices. It is subjective: if the market is right the same "
+                   "bettor loses KL(market || belief) per bet.")
+MARGIN_CAVEAT = "Fair market probabilities depend on the margin-removal method, which is stated with each market."
+RISK_NEUTRAL_CAVEAT = ("Option-implied distributions are risk-neutral: they carry risk premia, so part of any KL "
+                       "against them is the price of risk, not disagreement.")
+PLOTLY_BASIC = Path(__file__).with_name("assets") / "plotly-basic.min.js"
+
+
+def caveats_for(sections: Sequence[ReportSection]) -> tuple[str, ...]:
+    """The caveats that apply to these markets only: the margin one for priced outcomes, the risk-neutral one
+    for option densities."""
+    continuous = any("market_quantiles" in s.record for s in sections)
+    discrete = any("market_quantiles" not in s.record for s in sections)
+    return (HEADLINE_CAVEAT, *((MARGIN_CAVEAT,) if discrete else ()),
+            *((RISK_NEUTRAL_CAVEAT,) if continuous else ()))
 HEADLINE_KEYS = (("kl_bits", "KL(belief || market)", "bits"), ("kl_nats", "KL(belief || market)", "nats"),
                  ("reverse_kl_bits", "KL(market || belief)", "bits"), ("js_bits", "Jensen-Shannon divergence", "bits"),
                  ("js_distance_bits", "Jensen-Shannon distance", "base 2"),
@@ -65,12 +79,15 @@ class Report:
     created_utc: str
     inputs: dict[str, Any]
     sections: tuple[ReportSection, ...]
-    caveats: tuple[str, ...] = field(default_factory=lambda: CAVEATS)
+    caveats: tuple[str, ...] = ()
 
 
 def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_source: str, method: str,
-                 title: str = "Market disagreement report") -> Report:
-    """The report model from scored pairs (analytics.scoring.pairs.ScoredPair)."""
+                 title: str = "Market disagreement report", settings: Mapping[str, Any] | None = None,
+                 bankroll: float = 1.0, kelly_fraction: float = 1.0) -> Report:
+    """The report model from scored pairs (analytics.scoring.pairs.ScoredPair). `settings` are the screen's
+    choices to record with the inputs (bookmaker, bankroll, the view's numbers...); the stakes in the outcome
+    tables are for `bankroll` at `kelly_fraction`, as the screen shows them."""
     sections = []
     for pair in pairs:
         score, market = pair.score, pair.market
@@ -79,17 +96,21 @@ def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_sour
             density = market.density
             sections.append(ReportSection(
                 event=event, belief=belief, record=pair.record(), table=quantile_table(score),
-                figures=(density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score)),
+                figures=(density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score),
+                         log_ratio_curve(score)),
                 market_method=density.method, market_diagnostics=dict(density.diagnostics)))
         elif isinstance(score, DiscreteScore) and isinstance(market, DiscreteMarket):
             sections.append(ReportSection(
-                event=event, belief=belief, record=pair.record(), table=outcome_table(score),
+                event=event, belief=belief, record=pair.record(),
+                table=outcome_table(score, bankroll, kelly_fraction),
                 figures=(market_vs_belief_bars(score), contribution_bars(score)),
                 market_method=market.distribution.method, market_diagnostics=dict(market.distribution.diagnostics)))
         else:
             raise TypeError(f"a {type(score).__name__} cannot score a {type(market).__name__}")
-    inputs = {"market_file": str(market_source), "belief_file": str(belief_source), "margin_method": method}
-    return Report(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs, tuple(sections))
+    inputs = {"market_file": str(market_source), "belief_file": str(belief_source), "margin_method": method,
+              **(settings or {})}
+    return Report(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs, tuple(sections),
+                  caveats_for(sections))
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -149,20 +170,39 @@ def _headline_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"{label} ({unit})", fmt_value(record.get(key))) for key, label, unit in HEADLINE_KEYS]
 
 
+def diagnostic_rows(diagnostics: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """A market's diagnostics as (name, value) rows in words: nested records flattened ('params: z'), numbers to
+    6 significant figures, ranges as 'a to b'."""
+    rows: list[tuple[str, str]] = []
+    for key, value in diagnostics.items():
+        name = f"{prefix}{key}".replace("_", " ")
+        if isinstance(value, Mapping):
+            rows += diagnostic_rows(value, f"{name}: ") if value else [(name, "none")]
+        elif isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, float) for v in value):
+            rows.append((name, f"{value[0]:.6g} to {value[1]:.6g}"))
+        elif isinstance(value, float):
+            rows.append((name, fmt_value(value)))
+        else:
+            rows.append((name, str(strict(value))))
+    return rows
+
+
 def report_html(report: Report) -> str:
     esc = html.escape
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(report.title)}</title>",
              "<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-             "text-align:right}td:first-child,th:first-child{text-align:left}.warn{color:#a60}</style></head><body>",
+             "text-align:right}td:first-child,th:first-child{text-align:left}.warn{color:#a60}</style>",
+             f"<script>{PLOTLY_BASIC.read_text(encoding='utf-8')}</script></head><body>",
              f"<h1>{esc(report.title)}</h1><p>Created {esc(report.created_utc)} (UTC)</p><h2>Inputs</h2><table>"]
     parts += [f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in report.inputs.items()]
     parts.append("</table>")
-    plotly_inlined = False
     for s in report.sections:
-        parts.append(f"<h2>{esc(s.event)}: belief {esc(s.belief)}</h2>")
-        diagnostics = esc(str(strict(s.market_diagnostics)))
-        parts.append(f"<p>Market method: {esc(s.market_method)}; diagnostics: {diagnostics}</p>")
+        parts.append(f"<h2>Market {esc(s.event)}, belief {esc(s.belief)}</h2>")
+        parts.append(f"<p>Market method: {esc(s.market_method)}</p>")
+        rows = diagnostic_rows(s.market_diagnostics)
+        parts.append("<table><tr><th>market diagnostic</th><th>value</th></tr>" + "".join(
+            f"<tr><td>{esc(name)}</td><td>{esc(value)}</td></tr>" for name, value in rows) + "</table>")
         parts.append("<table><tr><th>quantity</th><th>value</th></tr>")
         parts += [f"<tr><td>{esc(label)}</td><td class='num'>{esc(value)}</td></tr>"
                   for label, value in _headline_rows(s.record)]
@@ -171,9 +211,7 @@ def report_html(report: Report) -> str:
             parts.append(f"<p class='warn'>Infinite surprise from: {esc(', '.join(s.record['infinite_outcomes']))}</p>")
         parts += [f"<p class='warn'>{esc(w)}</p>" for w in s.record.get("warnings", [])]
         parts.append(s.table.to_html(index=False, float_format=lambda v: f"{v:.4f}", escape=True, border=0))
-        for fig in s.figures:
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=not plotly_inlined))
-            plotly_inlined = True
+        parts += [fig.to_html(full_html=False, include_plotlyjs=False) for fig in s.figures]
     parts.append("<h2>Caveats</h2><ul>" + "".join(f"<li>{esc(c)}</li>" for c in report.caveats) + "</ul>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -234,6 +272,11 @@ def report_pdf(report: Report) -> bytes:
         pdf.multi_cell(0, 7, text(f"{s.event}: belief {s.belief}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, size=9)
         pdf.multi_cell(0, 5, text(f"Market method: {s.market_method}"), new_x="LMARGIN", new_y="NEXT")
+        with pdf.table(col_widths=(70, 60), text_align=("LEFT", "RIGHT"), first_row_as_headings=True) as table:
+            table.row([text("market diagnostic"), text("value")])
+            for name, value in diagnostic_rows(s.market_diagnostics):
+                table.row([text(name), text(value)])
+        pdf.ln(2)
         with pdf.table(col_widths=(70, 40), text_align=("LEFT", "RIGHT"), first_row_as_headings=True) as table:
             table.row([text("quantity"), text("value")])
             for label, value in _headline_rows(s.record):

@@ -164,7 +164,12 @@ with tab_event:
     c2.plotly_chart(contribution_bars(score), key="contributions")
     show_allocation(score, bankroll, kelly_fraction, currency)
     report_downloads(ScoredPair(market, belief, score), market_source=source_name,
-                     belief_source=belief.source or "table", method=method)
+                     belief_source=belief.source or "table", method=method,
+                     settings={"bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file",
+                               "event": event, "bankroll": f"{bankroll:,.2f} {currency}",
+                               "kelly_fraction": kelly_fraction,
+                               "smoothing": regularisation.describe() if regularisation else "none"},
+                     bankroll=bankroll, kelly_fraction=kelly_fraction)
     diag = market.distribution.diagnostics
     params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
     st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the bookmaker's "

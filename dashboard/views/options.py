@@ -178,5 +178,12 @@ with right:
     st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {score.kl_nats:.4f} nats "
                f"(about {growth:.2%} in wealth) over {chain.t_years * 365:.0f} days, if your belief is right.")
 pair = ScoredPair(market, belief, score)
-report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name, method="n/a")
+view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
+                                    "completion": completion or "market"}
+if kind == BELIEF_FORMS[1]:
+    view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
+elif kind == BELIEF_FORMS[2]:
+    view_settings.update(shift=shift, scale=scale)
+report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
+                 method="not used (option chain)", settings=view_settings)
 st.session_state["options_kl_nats"] = score.kl_nats

@@ -1,7 +1,8 @@
 """Every golden command prints what it printed when it was recorded: same exit code, same keys, same strings,
 numbers equal to 1e-9 relative (BLAS may round differently on another machine). Recorded before the package
 was reorganised, and re-recorded only for intended changes, each named in its commit (the always-zero
-repaired-mass diagnostic removed; reverse KL of smooth price beliefs finite, from log-densities)."""
+repaired-mass diagnostic removed; reverse KL of smooth price beliefs finite, from log-densities;
+reports carry only the caveats of their market)."""
 
 from __future__ import annotations
 

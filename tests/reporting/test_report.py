@@ -54,7 +54,7 @@ def test_html_escapes_labels_and_shows_kl(files):
     assert "<img src=x onerror" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert f"{pairs[0].record()['kl_bits']:.6g}" in page
-    assert page.count("Plotly.newPlot") >= 2 and page.count("plotly.js v") == 1   # inlined once
+    assert page.count("Plotly.newPlot") >= 2 and page.count("plotly.js (basic - minified) v") == 1   # inlined once
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
@@ -81,3 +81,55 @@ def test_cli_report_every_format(files, tmp_path):
 
 def test_strict_json_infinities():
     assert dumps({"a": float("inf"), "b": float("nan")}) == '{"a": "inf", "b": null}'
+
+
+def spy_pairs():
+    from tests.conftest import ROOT
+
+    request = MarketRequest(spot=692.3, asof="2026-02-11T11:19", expiry="2026-03-20")
+    chain = str(ROOT / "data/snapshots/options/SPY_20260211_chain.csv")
+    return chain, score_files(chain, str(ROOT / "data/examples/view.json"), request)
+
+
+def test_caveats_apply_to_the_market_at_hand(files):
+    _, football = make_report(files)
+    assert not [c for c in football.caveats if "risk-neutral" in c]
+    assert [c for c in football.caveats if "margin-removal" in c]
+    chain, pairs = spy_pairs()
+    options = build_report(pairs, market_source=chain, belief_source="view.json", method="n/a")
+    assert [c for c in options.caveats if "risk-neutral" in c]
+    assert not [c for c in options.caveats if "margin-removal" in c]
+    titles = [fig.layout.title.text for fig in options.sections[0].figures]
+    assert titles == ["Market density vs belief", "Where the disagreement lives", "Growth-optimal payoff p/q"]
+
+
+def test_the_report_records_the_screen_and_its_stakes(files):
+    market, belief = files
+    pairs = score_files(market, belief, MarketRequest())
+    report = build_report(pairs, market_source=market, belief_source=belief, method="shin",
+                          settings={"bookmaker": "PS: Pinnacle", "bankroll": "250.00 EUR", "kelly_fraction": 0.5},
+                          bankroll=250.0, kelly_fraction=0.5)
+    data = json.loads(render(report, ".json"))
+    assert data["inputs"]["bookmaker"] == "PS: Pinnacle" and data["inputs"]["kelly_fraction"] == 0.5
+    stakes = [row["fair-price stake"] for row in data["results"][0]["outcomes"]]
+    assert stakes == pytest.approx([0.5 * 250 * p for p in (0.5, 0.3, 0.2)], abs=1e-9)
+
+
+def test_html_report_inlines_one_small_plotly_and_a_readable_diagnostics_table():
+    chain, pairs = spy_pairs()
+    page = render(build_report(pairs, market_source=chain, belief_source="view.json", method="n/a"), ".html").decode()
+    assert len(page.encode()) < 4_000_000
+    assert page.count("plotly.js (basic - minified)") == 1 and "<script src" not in page     # nothing to fetch
+    assert "<td>forward method</td>" in page and "{'" not in page
+
+
+def test_the_inlined_plotly_bundle_matches_the_plotly_python_uses():
+    import re
+
+    import plotly
+
+    from reporting.report import PLOTLY_BASIC
+
+    full = (plotly.__path__[0] + "/package_data/plotly.min.js")
+    version = re.search(r"plotly\.js v(\S+)", open(full, encoding="utf-8").read(300)).group(1)
+    assert f"(basic - minified) v{version}" in PLOTLY_BASIC.read_text(encoding="utf-8")[:300]
