@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Mapping
 
 import streamlit as st
@@ -85,20 +86,25 @@ def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str
     screen's settings recorded and its stakes."""
     from reporting.report import build_report, render, report_fingerprint
 
-    report = build_report([pair], market_source=market_source, belief_source=belief_source, method=method,
-                          settings=settings, bankroll=bankroll, kelly_fraction=kelly_fraction)
-    fingerprint = report_fingerprint(report)
+    def full_report(suffix: str) -> bytes:
+        return render(build_report([pair], market_source=market_source, belief_source=belief_source, method=method,
+                                   settings=settings, bankroll=bankroll, kelly_fraction=kelly_fraction), suffix)
+
+    # the numbers alone say whether a prepared PDF is still this screen's; the charts are drawn only on a click
+    fingerprint = report_fingerprint(build_report(
+        [pair], market_source=market_source, belief_source=belief_source, method=method, settings=settings,
+        bankroll=bankroll, kelly_fraction=kelly_fraction, figures=False))
     st.subheader("Export")
     cols = st.columns(4)
     for col, (suffix, mime, label) in zip(cols[:3], [(".html", "text/html", "Download HTML report"),
                                                      (".json", "application/json", "Download JSON"),
                                                      (".csv", "text/csv", "Download CSV")], strict=True):
-        col.download_button(label, render(report, suffix), file_name=f"disagreement-report{suffix}", mime=mime,
-                            key=f"download{suffix}")
+        col.download_button(label, functools.partial(full_report, suffix), file_name=f"disagreement-report{suffix}",
+                            mime=mime, key=f"download{suffix}")
     if cols[3].button("Prepare PDF", key="prepare_pdf", help="Draws the figures with Chromium (a few seconds)"):
         try:
             with st.spinner("Rendering the PDF..."):
-                st.session_state["report_pdf"] = (fingerprint, render(report, ".pdf"))
+                st.session_state["report_pdf"] = (fingerprint, full_report(".pdf"))
         except InputError as exc:
             st.error(str(exc))
     prepared = st.session_state.get("report_pdf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 
 import numpy as np
@@ -9,10 +10,11 @@ import streamlit as st
 
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_files import OddsRequest
+from analytics.betting.odds_files import OddsFile, OddsRequest
+from analytics.betting.surprise import SurpriseTable, market_surprise
 from analytics.core.text import decode_text
 from data.files import read_text_file
-from data.market_files import beliefs_from_text, markets_from_text
+from data.market_files import beliefs_from_text, markets_from_odds_file, markets_from_text, odds_file_of_text
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")
@@ -22,9 +24,19 @@ def markets_from_bytes(raw: bytes, source: str, odds_format: str, bookmaker: str
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")
+def _odds_file_of_path(path: str, source: str, odds_format: str, bookmaker: str) -> OddsFile | None:
+    return odds_file_of_text(read_text_file(path), source, OddsRequest(odds_format=odds_format, bookmaker=bookmaker))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def markets_from_path(path: str, source: str, odds_format: str, bookmaker: str, method: str) -> list[DiscreteMarket]:
-    return markets_from_text(read_text_file(path), source, OddsRequest(odds_format=odds_format,
-                                                                        bookmaker=bookmaker), method)
+    """A bundled file's markets: parsed once per bookmaker, de-margined per method (a method change re-parses
+    nothing)."""
+    parsed = _odds_file_of_path(path, source, odds_format, bookmaker)
+    if parsed is None:
+        return markets_from_text(read_text_file(path), source, OddsRequest(odds_format=odds_format,
+                                                                            bookmaker=bookmaker), method)
+    return markets_from_odds_file(parsed, source, method)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -75,3 +87,24 @@ def default_view_range(q05: float, q50: float, q95: float) -> tuple[float, float
     to cents), so every market, however skewed, starts from a view the smooth builder can draw."""
     half_width = (math.log(q95) - math.log(q05)) / 2
     return round(q50 * math.exp(-half_width), 2), round(q50 * math.exp(half_width), 2)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def header_of(path: str | None, raw: bytes | None, source: str) -> set[str]:
+    """A CSV file's column names (lower case, stripped) from its first line: which kind of odds file it is and
+    which bookmakers it holds, without parsing its rows."""
+    text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
+    first = text.split("\n", 1)[0]
+    return {name.strip().lower() for name in next(csv.reader([first]), [])}
+
+
+@st.cache_data(max_entries=64, show_spinner="Scoring every match of the file...")
+def season_surprise(path: str | None, raw: bytes | None, source: str, odds_format: str, market_book: str,
+                    belief_book: str, method: str) -> SurpriseTable:
+    """KL(belief bookmaker || market bookmaker) match by match (bits), for a bundled file or an upload."""
+    def markets(book: str) -> list[DiscreteMarket]:
+        if path is not None:
+            return markets_from_path(path, source, odds_format, book, method)
+        return markets_from_bytes(raw or b"", source, odds_format, book, method)
+
+    return market_surprise(markets(market_book), markets(belief_book))

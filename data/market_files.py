@@ -11,7 +11,7 @@ from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import remove_margin
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_files import OddsRequest, detect_kind, markets_from_books, parse_odds_table
+from analytics.betting.odds_files import OddsFile, OddsRequest, detect_kind, markets_from_books, parse_odds_table
 from analytics.core.distributions import DiscreteDistribution
 from analytics.core.errors import InputError
 from analytics.core.text import looks_like_json, read_csv_table
@@ -25,15 +25,26 @@ def odds_table_of_text(text: str, source: str) -> pd.DataFrame | None:
     return table if detect_kind(set(table.columns)) else None
 
 
-def _markets_from_odds_table(table: pd.DataFrame, source: str, request: OddsRequest,
-                             method: str) -> list[DiscreteMarket]:
-    parsed = parse_odds_table(table, source, request)
+def odds_file_of_text(text: str, source: str, request: OddsRequest) -> OddsFile | None:
+    """The odds file's books (before any margin removal) when the text is an odds file, else None. Parsing is
+    the slow part; a page caches this and de-margins the books for each method."""
+    table = odds_table_of_text(text, source)
+    return None if table is None else parse_odds_table(table, source, request)
+
+
+def markets_from_odds_file(parsed: OddsFile, source: str, method: str) -> list[DiscreteMarket]:
+    """An odds file's markets, de-margined with `method`; the file's own warnings go with the first market."""
     markets = markets_from_books(parsed.books, method, source)
     if parsed.warnings:
         first = markets[0]
         markets[0] = DiscreteMarket(first.event, first.distribution, first.odds,
                                     (*first.warnings, *parsed.warnings))
     return markets
+
+
+def _markets_from_odds_table(table: pd.DataFrame, source: str, request: OddsRequest,
+                             method: str) -> list[DiscreteMarket]:
+    return markets_from_odds_file(parse_odds_table(table, source, request), source, method)
 
 
 def markets_from_text(text: str, source: str, request: OddsRequest, method: str = "shin") -> list[DiscreteMarket]:

@@ -84,10 +84,11 @@ class Report:
 
 def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_source: str, method: str,
                  title: str = "Market disagreement report", settings: Mapping[str, Any] | None = None,
-                 bankroll: float = 1.0, kelly_fraction: float = 1.0) -> Report:
+                 bankroll: float = 1.0, kelly_fraction: float = 1.0, figures: bool = True) -> Report:
     """The report model from scored pairs (analytics.scoring.pairs.ScoredPair). `settings` are the screen's
     choices to record with the inputs (bookmaker, bankroll, the view's numbers...); the stakes in the outcome
-    tables are for `bankroll` at `kelly_fraction`, as the screen shows them."""
+    tables are for `bankroll` at `kelly_fraction`, as the screen shows them. `figures=False` leaves the charts
+    out (a page that only needs the numbers, or the fingerprint, skips building them)."""
     sections = []
     for pair in pairs:
         score, market = pair.score, pair.market
@@ -97,13 +98,13 @@ def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_sour
             sections.append(ReportSection(
                 event=event, belief=belief, record=pair.record(), table=quantile_table(score),
                 figures=(density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score),
-                         log_ratio_curve(score)),
+                         log_ratio_curve(score)) if figures else (),
                 market_method=density.method, market_diagnostics=dict(density.diagnostics)))
         elif isinstance(score, DiscreteScore) and isinstance(market, DiscreteMarket):
             sections.append(ReportSection(
                 event=event, belief=belief, record=pair.record(),
                 table=outcome_table(score, bankroll, kelly_fraction),
-                figures=(market_vs_belief_bars(score), contribution_bars(score)),
+                figures=(market_vs_belief_bars(score), contribution_bars(score)) if figures else (),
                 market_method=market.distribution.method, market_diagnostics=dict(market.distribution.diagnostics)))
         else:
             raise TypeError(f"a {type(score).__name__} cannot score a {type(market).__name__}")

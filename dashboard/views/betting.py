@@ -10,19 +10,19 @@ from analytics.betting.margin import METHOD_NOTES, METHODS
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import detect_kind, football_bookmakers
 from analytics.betting.odds_formats import FORMATS
-from analytics.betting.surprise import market_surprise
 from analytics.core.errors import InputError
-from analytics.core.text import decode_text, normalisation_note, read_csv_table
-from analytics.scoring.discrete import Regularisation, score_named_belief
+from analytics.core.text import normalisation_note
+from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard.components import report_downloads, show_allocation, show_headline
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
     beliefs_from_bytes,
+    header_of,
     keep_typed_belief,
     markets_from_bytes,
     markets_from_path,
-    text_of,
+    season_surprise,
     typed_belief_key,
 )
 from data.bundled import ODDS_FILES
@@ -69,8 +69,7 @@ def markets_for(bookmaker_prefix: str) -> list[DiscreteMarket]:
 
 
 try:
-    text = text_of(str(bundle.path)) if bundle is not None else decode_text(raw_market or b"", source_name)
-    columns = set(read_csv_table(text, source_name).columns)
+    columns = header_of(str(bundle.path) if bundle is not None else None, raw_market, source_name)
     bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
     bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
                              else 0, key="bookmaker", format_func=bookmaker_name,
@@ -81,9 +80,28 @@ except InputError as exc:
     st.error(str(exc))
     st.stop()
 
-tab_event, tab_season = st.tabs(["One event", "Whole file (season view)"])
+@st.fragment
+def stakes_and_exports(pair: ScoredPair, settings: dict[str, object]) -> None:
+    """Bankroll, currency and Kelly fraction change only the stakes and the report: they rerun this part alone."""
+    assert isinstance(pair.score, DiscreteScore)
+    st.subheader("Stakes")
+    c1, c2, c3 = st.columns(3)
+    bankroll = c1.number_input("Bankroll", 0.0, 1e9, 1000.0, step=100.0, key="bankroll",
+                               help="The money you bet from; stakes below are in this currency")
+    currency = c2.text_input("Currency", "EUR", max_chars=5, key="currency")
+    kelly_fraction = c3.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="kelly_fraction",
+                               help=TERMS["Kelly fraction"])
+    show_allocation(pair.score, bankroll, kelly_fraction, currency)
+    report_downloads(pair, market_source=source_name, belief_source=pair.belief.source or "table", method=method,
+                     settings={**settings, "bankroll": f"{bankroll:,.2f} {currency}", "kelly_fraction": kelly_fraction},
+                     bankroll=bankroll, kelly_fraction=kelly_fraction)
 
-with tab_event:
+
+# a choice, not tabs: Streamlit runs every tab's code on every rerun, and the season view scores the whole file
+view = st.radio("View", ["One event", "Whole file (season view)"], horizontal=True, key="betting_view",
+                label_visibility="collapsed")
+
+if view == "One event":
     events = [m.event for m in markets]
     event = st.selectbox(f"Event ({len(events)} in this file)", events, key="event")
     market = markets[events.index(event)]
@@ -138,7 +156,7 @@ with tab_event:
         belief = beliefs[names.index(chosen)]
         st.caption(f"Belief from {st.session_state.get('last_belief_name')}")
 
-    with st.expander("Smoothing, bankroll and Kelly fraction", expanded=False):
+    with st.expander("Smoothing (for beliefs or markets with zeros)", expanded=False):
         smooth = st.radio("Smoothing (explicit, shown next to the result)", ["none", "epsilon", "blend"],
                           horizontal=True, key="smoothing",
                           help="epsilon floors belief and market at epsilon; blend mixes your belief with the market")
@@ -147,10 +165,6 @@ with tab_event:
             amount = st.number_input("epsilon (probability, fraction)", 1e-6, 0.05, 0.001, format="%.6f", key="eps")
         elif smooth == "blend":
             amount = st.slider("market weight (fraction)", 0.0, 1.0, 0.5, key="blend")
-        bankroll = st.number_input("Bankroll", 0.0, 1e9, 1000.0, step=100.0, key="bankroll")
-        currency = st.text_input("Currency", "EUR", max_chars=5, key="currency")
-        kelly_fraction = st.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="kelly_fraction",
-                                   help="1 = full Kelly; 0.5 = half Kelly (about 75 % of the growth, half the risk)")
     regularisation = Regularisation(smooth, amount) if smooth != "none" else None
     try:
         score = score_named_belief(belief, market, regularisation=regularisation)
@@ -162,21 +176,16 @@ with tab_event:
     c1, c2 = st.columns(2)
     c1.plotly_chart(market_vs_belief_bars(score), key="bars")
     c2.plotly_chart(contribution_bars(score), key="contributions")
-    show_allocation(score, bankroll, kelly_fraction, currency)
-    report_downloads(ScoredPair(market, belief, score), market_source=source_name,
-                     belief_source=belief.source or "table", method=method,
-                     settings={"bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file",
-                               "event": event, "bankroll": f"{bankroll:,.2f} {currency}",
-                               "kelly_fraction": kelly_fraction,
-                               "smoothing": regularisation.describe() if regularisation else "none"},
-                     bankroll=bankroll, kelly_fraction=kelly_fraction)
+    stakes_and_exports(ScoredPair(market, belief, score), {
+        "bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file", "event": event,
+        "smoothing": regularisation.describe() if regularisation else "none"})
     diag = market.distribution.diagnostics
     params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
     st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the bookmaker's "
                f"overround (margin) is {diag.get('overround', 0) * 100:.2f} % of the stakes. Result: "
                f"{diag.get('result') or 'not in the file'}.")
 
-with tab_season:
+else:
     if not bookmakers:
         st.info("The season view compares two bookmakers' columns of a football-data file, "
                 "and the opening with the closing prices.")
@@ -186,12 +195,12 @@ with tab_season:
         default = "PSC" if "PSC" in bookmakers else bookmakers[0]
         belief_book = st.selectbox("Belief bookmaker", bookmakers, index=bookmakers.index(default), key="belief_book",
                                    format_func=bookmaker_name)
+        path = str(bundle.path) if bundle is not None else None
         try:
-            belief_markets = markets_for(belief_book)
+            table = season_surprise(path, raw_market, source_name, odds_format, bookmaker, belief_book, method)
         except InputError as exc:
             st.error(str(exc))
             st.stop()
-        table = market_surprise(markets, belief_markets)
         st.metric(f"Mean KL({belief_book} || {bookmaker}) per match", f"{table.mean_bits:.5f} bits",
                   f"median {table.median_bits:.5f} bits over {len(table.events)} matches", delta_color="off")
         st.plotly_chart(season_histogram(table.surprise_bits, f"KL({belief_book} || {bookmaker}) per match"),
@@ -201,8 +210,7 @@ with tab_season:
         closing = f"{bookmaker}C" if f"{bookmaker}C" in bookmakers else None
         if closing:
             try:
-                closing_markets = markets_for(closing)
-                learned = market_surprise(markets, closing_markets)
+                learned = season_surprise(path, raw_market, source_name, odds_format, bookmaker, closing, method)
                 st.metric(f"Market surprise, KL(closing || opening) for {bookmaker}",
                           f"{learned.mean_bits:.5f} bits per match", f"total {learned.total_bits:.3f} bits",
                           delta_color="off",

@@ -135,6 +135,7 @@ def test_unmatched_belief_label_is_named_on_another_snapshot():
 
 def test_season_view_and_learn_page():
     at = app()
+    at.radio(key="betting_view").set_value("Whole file (season view)").run()
     season = metric(at, "Mean KL(PSC || B365) per match")
     assert bits(season.value) > 0
     at.switch_page("views/learn.py").run()
