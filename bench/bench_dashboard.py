@@ -31,24 +31,24 @@ def options_page() -> tuple[list[float], list[float]]:
         cache_data.clear()                              # a cold start each time
         at = AppTest.from_file(APP, default_timeout=120)
         at.run()
-        first.append(timed(lambda at=at: at.switch_page("views/options.py").run()))   # fits every expiry, uncached
+        first.append(timed(at.switch_page("views/options.py").run))   # every expiry fitted, cold
         at.radio(key="belief_kind").set_value(VIEW).run()
         key = f"view_median:SPY_20260211_chain.csv:{at.selectbox(key='expiry').value}"
         for median in (700.0, 705.0, 698.0):
-            reruns.append(timed(lambda at=at, m=median + attempt, k=key: at.number_input(key=k).set_value(m).run()))
+            reruns.append(timed(at.number_input(key=key).set_value(median + attempt).run))
     return first, reruns
 
 
 def betting_page() -> tuple[list[float], list[float]]:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    key = typed_belief_key(at.selectbox(key="bundle").value, at.selectbox(key="event").value)
+    key = typed_belief_key(str(at.selectbox(key="bundle").value), str(at.selectbox(key="event").value))
     edits, methods = [], []
     for home in (50.0, 45.0, 55.0, 40.0, 60.0):
         at.session_state[key] = [home, 25.0, 100.0 - 25.0 - home]         # what the table's on_change stores
         edits.append(timed(at.run))
     for method in ("power", "shin", "multiplicative", "odds_ratio", "shin"):
-        methods.append(timed(lambda m=method: at.selectbox(key="method").set_value(m).run()))
+        methods.append(timed(at.selectbox(key="method").set_value(method).run))
     return edits, methods
 
 

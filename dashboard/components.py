@@ -12,6 +12,7 @@ from analytics.core.errors import InputError
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
 from analytics.scoring.pairs import ScoredPair
+from dashboard import safe
 from dashboard.glossary import TERMS
 from reporting.formatting import fmt_bits, fmt_nats
 from reporting.tables import outcome_table
@@ -40,13 +41,13 @@ def show_headline(score: DiscreteScore) -> None:
         c4.metric("Kelly growth at tradable prices", "n/a", "no tradable prices in this market", delta_color="off",
                   delta_arrow="off", help=HELP["tradable"])
     if score.infinite_outcomes:
-        st.error(f"Infinite surprise: the market gives probability 0 to {', '.join(score.infinite_outcomes)}, "
+        safe.error(f"Infinite surprise: the market gives probability 0 to {', '.join(score.infinite_outcomes)}, "
                  "which your belief thinks possible. Use the smoothing control to see a finite value.")
     if score.regularisation is not None:
         raw = score.raw_kl_nats if score.raw_kl_nats is not None else float("nan")
-        st.info(f"Smoothing on: {score.regularisation.describe()}. Unsmoothed KL: {fmt_bits(raw)}.")
+        safe.info(f"Smoothing on: {score.regularisation.describe()}. Unsmoothed KL: {fmt_bits(raw)}.")
     for warning in score.warnings:
-        st.warning(warning)
+        safe.warning(warning)
 
 
 def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float, currency: str) -> None:
@@ -106,7 +107,7 @@ def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str
             with st.spinner("Rendering the PDF..."):
                 st.session_state["report_pdf"] = (fingerprint, full_report(".pdf"))
         except InputError as exc:
-            st.error(str(exc))
+            safe.error(str(exc))
     prepared = st.session_state.get("report_pdf")
     # a PDF prepared for another match, bookmaker, belief or page is never offered: only the one of this screen
     if prepared is not None and prepared[0] == fingerprint:
@@ -138,6 +139,6 @@ def show_continuous_headline(score: ContinuousScore) -> None:
               delta_color="off", delta_arrow="off", help=HELP_CONTINUOUS["beyond"])
     if score.infinite_regions:
         regions = ", ".join(score.infinite_regions)
-        st.error(f"Infinite surprise: the market density is 0 where your belief is not ({regions}).")
+        safe.error(f"Infinite surprise: the market density is 0 where your belief is not ({regions}).")
     for warning in score.warnings:
-        st.warning(warning)
+        safe.warning(warning)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from typing import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 from scipy.integrate import cumulative_trapezoid
@@ -16,7 +19,7 @@ BELIEF_COLOUR = "#F58518"
 
 
 def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief") -> go.Figure:
-    labels = list(score.labels)
+    labels = chart_labels(score.labels)
     fig = go.Figure()
     fig.add_bar(name="Market q (margin removed)", x=labels, y=np.asarray(score.market) * 100,
                 marker_color=MARKET_COLOUR,
@@ -32,7 +35,7 @@ def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief")
 def contribution_bars(score: DiscreteScore, title: str = "Where the disagreement lives") -> go.Figure:
     """Signed KL terms p log(p/q) per outcome, in bits (they sum to the KL; negative terms are
     outcomes the belief finds less likely than the market)."""
-    labels = list(score.labels)
+    labels = chart_labels(score.labels)
     bits = to_bits(np.asarray(score.contributions_nats))
     shown = np.where(np.isfinite(bits), bits, np.nan)
     colours = [BELIEF_COLOUR if b >= 0 else MARKET_COLOUR for b in np.nan_to_num(shown)]
@@ -75,6 +78,11 @@ def _central_belief(score: ContinuousScore, tail: float = 0.005) -> BoolArray:
     c = cumulative_trapezoid(score.belief, score.x, initial=0.0)
     c = c / c[-1]
     return (c >= tail) & (c <= 1 - tail)
+
+
+def chart_labels(labels: Sequence[str]) -> list[str]:
+    """Outcome labels for a chart: plotly reads tags in text (a label could carry a link), so they are escaped."""
+    return [html.escape(str(label)) for label in labels]
 
 
 def _categorical(fig: go.Figure, labels: list[str]) -> None:

@@ -135,13 +135,18 @@ def report_json(report: Report) -> str:
     return dumps(report_dict(report), indent=2)
 
 
+# what a spreadsheet may read as the start of a formula (OWASP's list, their full-width twins, and the blanks and
+# line breaks a spreadsheet skips before one)
+FORMULA_STARTS = frozenset("=+-@\t\r\n \u3000\uff1d\uff0b\uff0d\uff20")
+
+
 def _safe_cell(value: Any) -> Any:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading quote."""
+    """Numbers stay numbers; text that a spreadsheet could run as a formula gets a leading quote."""
     value = strict(value)
     if isinstance(value, (int, float)) or value is None:
         return value
     text = str(value)
-    if text and text[0] in "=+-@\t\r" and text not in ("-inf",):
+    if text and text[0] in FORMULA_STARTS and text not in ("-inf",):
         return "'" + text
     return text
 

@@ -10,7 +10,7 @@ import sys
 from typing import Any, NoReturn, Sequence
 
 from analytics.beliefs.on_grid import COMPLETIONS
-from analytics.core.errors import InputError
+from analytics.core.errors import InputError, bounded
 from analytics.core.strict_json import dumps
 from analytics.scoring.discrete import Regularisation
 from analytics.scoring.pairs import ScoredPair
@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {bounded(message)}", file=sys.stderr)
     return 2
 
 

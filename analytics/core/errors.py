@@ -10,3 +10,14 @@ class InputError(ValueError):
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.source = source
         super().__init__(f"{source}: {message}" if source else message)
+
+
+MESSAGE_LIMIT = 600       # characters of one error line, on the page and on stderr
+
+
+def bounded(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """One line of at most about `limit` characters: a message that lists a million bad labels stays readable."""
+    line = " ".join(message.split())
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit].rstrip()} ... ({len(line) - limit:,} more characters)"

@@ -14,6 +14,7 @@ from analytics.core.errors import InputError
 from analytics.core.text import normalisation_note
 from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
+from dashboard import safe
 from dashboard.components import report_downloads, show_allocation, show_headline
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
@@ -77,7 +78,7 @@ try:
                                   "means closing odds") if bookmakers else "B365"
     markets = markets_for(bookmaker)
 except InputError as exc:
-    st.error(str(exc))
+    safe.error(str(exc))
     st.stop()
 
 @st.fragment
@@ -146,7 +147,7 @@ if view == "One event":
                 st.session_state["last_belief"] = beliefs_from_bytes(upload.getvalue(), upload.name, method)
                 st.session_state["last_belief_name"] = upload.name
             except InputError as exc:
-                st.error(str(exc))
+                safe.error(str(exc))
         beliefs: list[NamedBelief] = st.session_state.get("last_belief") or []
         if not beliefs:
             st.info("Upload a belief file: outcome,probability rows, percentages allowed.")
@@ -154,7 +155,7 @@ if view == "One event":
         names = [b.name or "(belief)" for b in beliefs]
         chosen = st.selectbox("Belief in the file", names, key="belief_pick") if len(beliefs) > 1 else names[0]
         belief = beliefs[names.index(chosen)]
-        st.caption(f"Belief from {st.session_state.get('last_belief_name')}")
+        safe.caption(f"Belief from {st.session_state.get('last_belief_name')}")
 
     with st.expander("Smoothing (for beliefs or markets with zeros)", expanded=False):
         smooth = st.radio("Smoothing (explicit, shown next to the result)", ["none", "epsilon", "blend"],
@@ -169,7 +170,7 @@ if view == "One event":
     try:
         score = score_named_belief(belief, market, regularisation=regularisation)
     except InputError as exc:
-        st.error(str(exc))
+        safe.error(str(exc))
         st.stop()
 
     show_headline(score)
@@ -199,9 +200,9 @@ else:
         try:
             table = season_surprise(path, raw_market, source_name, odds_format, bookmaker, belief_book, method)
         except InputError as exc:
-            st.error(str(exc))
+            safe.error(str(exc))
             st.stop()
-        st.metric(f"Mean KL({belief_book} || {bookmaker}) per match", f"{table.mean_bits:.5f} bits",
+        st.metric(safe.plain(f"Mean KL({belief_book} || {bookmaker}) per match"), f"{table.mean_bits:.5f} bits",
                   f"median {table.median_bits:.5f} bits over {len(table.events)} matches", delta_color="off")
         st.plotly_chart(season_histogram(table.surprise_bits, f"KL({belief_book} || {bookmaker}) per match"),
                         key="season_hist")
@@ -211,9 +212,9 @@ else:
         if closing:
             try:
                 learned = season_surprise(path, raw_market, source_name, odds_format, bookmaker, closing, method)
-                st.metric(f"Market surprise, KL(closing || opening) for {bookmaker}",
+                st.metric(safe.plain(f"Market surprise, KL(closing || opening) for {bookmaker}"),
                           f"{learned.mean_bits:.5f} bits per match", f"total {learned.total_bits:.3f} bits",
                           delta_color="off",
                           help="How much the market learned between its opening and closing prices (Bayesian surprise)")
             except InputError as exc:
-                st.warning(str(exc))
+                safe.warning(str(exc))

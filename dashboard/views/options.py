@@ -12,6 +12,7 @@ from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
+from dashboard import safe
 from dashboard.components import report_downloads, show_continuous_headline
 from dashboard.glossary import TERMS
 from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
@@ -42,9 +43,9 @@ elif source_kind == "Fetch live (yfinance)":
             st.session_state["live"] = fetch_chain(ticker)
     live = st.session_state["live"]
     if not live.live:
-        st.warning(live.message)
+        safe.warning(live.message)
     text, source_name, spot, asof = live.text, live.description, live.spot, live.asof
-    st.caption(f"Chain: {live.description}; spot {spot:,.2f}; as of {asof} New York.")
+    safe.caption(f"Chain: {live.description}; spot {spot:,.2f}; as of {asof} New York.")
 else:
     upload = st.file_uploader("Option chain CSV (yfinance columns; optionType or OCC contract symbols)", type=["csv"],
                               key="chain_upload")
@@ -58,7 +59,7 @@ else:
     try:
         text, source_name = decode_text(upload.getvalue(), upload.name), upload.name
     except InputError as exc:
-        st.error(str(exc))
+        safe.error(str(exc))
         st.stop()
 
 rate_text = st.sidebar.text_input("Risk-free rate (continuous, per year; blank: from put-call parity)", value="",
@@ -68,7 +69,7 @@ try:
     densities = chain_densities(text, source_name, asof, spot, rate)
     st.session_state["last_densities"] = densities
 except (InputError, ValueError) as exc:
-    st.error(str(exc) if isinstance(exc, InputError) else f"rate: {exc}")
+    safe.error(str(exc) if isinstance(exc, InputError) else f"rate: {exc}")
     previous: list[ChainDensity] | None = st.session_state.get("last_densities")
     if not previous:
         st.stop()
@@ -122,7 +123,7 @@ elif kind == BELIEF_FORMS[1]:
     try:
         belief = NamedBelief("view", view_belief(median, low, high, coverage, "view"))
     except InputError as exc:
-        st.error(str(exc))
+        safe.error(str(exc))
 elif kind == BELIEF_FORMS[2]:
     c1, c2 = st.columns(2)
     shift = c1.slider("Shift (%)", -20.0, 20.0, 0.0, 0.5, key=f"shift:{market_key}",
@@ -137,7 +138,7 @@ else:
         try:
             st.session_state["last_price_beliefs"] = beliefs_from_bytes(upload_b.getvalue(), upload_b.name, "shin")
         except InputError as exc:
-            st.error(str(exc))
+            safe.error(str(exc))
     loaded: list[NamedBelief] = st.session_state.get("last_price_beliefs") or []
     if not loaded:
         st.info("Upload a belief file: buckets, a density, quantiles or a parametric form. Download an example "
@@ -159,7 +160,7 @@ try:
     score = score_continuous_belief(belief.spec, market, completion=completion or "market",
                                     source=belief.source or belief.name, warnings=belief.warnings)
 except InputError as exc:
-    st.error(str(exc))
+    safe.error(str(exc))
     st.stop()
 
 show_continuous_headline(score)

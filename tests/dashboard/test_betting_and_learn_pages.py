@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.odds_files import OddsRequest
 from analytics.scoring.discrete import score_named_belief
+from dashboard import safe
 from dashboard.state import apply_table_edits, typed_belief_key
 from data.files import read_text_file
 from data.market_files import markets_from_text
@@ -25,6 +27,11 @@ def app() -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of an escaped message (file text is shown with its Markdown escaped)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def metric(at, label_start):
@@ -118,7 +125,7 @@ def test_bad_upload_shows_error_and_keeps_previous_belief():
     at.file_uploader(key="belief_upload").set_value(
         ("bad.csv", b"outcome,probability\nHome,0.5\nDraw,-0.3\nAway,0.2\n", "text/csv")).run()
     assert not at.exception
-    assert any("bad.csv" in e.value and "row 3" in e.value for e in at.error)
+    assert any("bad.csv" in shown(e.value) and "row 3" in shown(e.value) for e in at.error)
     assert metric(at, "Kelly (log-utility) edge").value == good
 
 
@@ -136,7 +143,7 @@ def test_unmatched_belief_label_is_named_on_another_snapshot():
 def test_season_view_and_learn_page():
     at = app()
     at.radio(key="betting_view").set_value("Whole file (season view)").run()
-    season = metric(at, "Mean KL(PSC || B365) per match")
+    season = metric(at, safe.plain("Mean KL(PSC || B365) per match"))
     assert bits(season.value) > 0
     at.switch_page("views/learn.py").run()
     assert not at.exception

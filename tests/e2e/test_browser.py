@@ -83,3 +83,22 @@ def test_options_page_upload_and_kl(page, server_url, artifacts):
                            ".some(e => e.innerText === want)", arg=f"{want.kl_nats / np.log(2):.4f} bits",
                            timeout=30000)
     page.screenshot(path=str(artifacts / "options.png"), full_page=True)
+
+
+def test_hostile_labels_render_as_text_in_the_browser(page, server_url, tmp_path):
+    """A label carrying a link, an image and HTML shows as characters: no anchor, no image, nothing fetched."""
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "evil.example" in request.url else None)
+    page.goto(server_url)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.get_by_text("Uploading a file").click()
+    belief = tmp_path / "hostile.csv"
+    belief.write_text('outcome,probability\n"[Re-login here](http://evil.example/login) '
+                      '![x](http://evil.example/i.png) <img src=http://evil.example/j.png>",0.5\n'
+                      'Draw,0.25\nAway,0.25\n')
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(belief))
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="Re-login here").first
+    alert.wait_for()
+    assert alert.locator("a").count() == 0 and alert.locator("img").count() == 0
+    assert "[Re-login here](http://evil.example/login)" in alert.inner_text().replace("\u2060", "")
+    assert not fetched

@@ -133,3 +133,12 @@ def test_the_inlined_plotly_bundle_matches_the_plotly_python_uses():
     full = (plotly.__path__[0] + "/package_data/plotly.min.js")
     version = re.search(r"plotly\.js v(\S+)", open(full, encoding="utf-8").read(300)).group(1)
     assert f"(basic - minified) v{version}" in PLOTLY_BASIC.read_text(encoding="utf-8")[:300]
+
+
+@pytest.mark.parametrize("label", ["=1+1", "+1", "-1", "@SUM(A1)", "\tcmd", "\r=1", "\n=1", " =1", "＝1+1",
+                                   "＋1", "－1", "＠x"])
+def test_csv_cells_that_could_start_a_formula_are_quoted(label):
+    from reporting.report import _safe_cell
+
+    assert _safe_cell(label) == "'" + label
+    assert _safe_cell("Draw") == "Draw" and _safe_cell(0.25) == 0.25 and _safe_cell("-inf") == "-inf"
