@@ -12,7 +12,7 @@ import pandas as pd
 
 from analytics.core.errors import InputError
 from analytics.options.chain import clean_expiry, expiries, parse_chain, years_to_expiry
-from analytics.options.density import ChainDensity, density_from_quotes
+from analytics.options.density import ChainDensity, check_inputs, density_from_quotes
 from data.bundled import SNAPSHOTS
 from data.files import read_text_file
 
@@ -67,6 +67,7 @@ def densities_from_chain(chain: pd.DataFrame, source: str, *, asof: str | None, 
     """Densities of one expiry (or every expiry) of a chain parsed by parse_chain/chain_from_table."""
     if asof is None:
         raise InputError("an option chain needs the as-of time: --asof YYYY-MM-DD[THH:MM] (New York)", source=source)
+    check_inputs(rate=rate, spot=spot)              # before any fit: a wild rate is refused at once
     chosen = [expiry] if expiry else expiries(chain)
     out = []
     for e in chosen:

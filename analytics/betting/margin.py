@@ -31,6 +31,7 @@ METHOD_NOTES: dict[MarginMethod, str] = {
     "bb": "balanced book: q = (r - z)/(1 - z), z = M/(n - 1)",
     "jsd": "equal binary Jensen-Shannon distance (base 2) between each (q_i, 1-q_i) and (r_i, 1-r_i)",
 }
+FAIR_BOOK = 1e-12       # a booksum within this of 1 has no margin: every parametric method returns r itself
 _TOLERANCES = {"xatol": 0.0, "xrtol": 4 * np.finfo(float).eps, "fatol": 0.0, "frtol": 0.0}
 
 
@@ -76,22 +77,29 @@ def _check_non_negative(q: FloatArray, method: str) -> FloatArray:
 
 
 def _shin(r: FloatArray, booksum: FloatArray) -> tuple[FloatArray, dict[str, FloatArray]]:
-    if np.any(booksum <= 1.0):
+    """Shin's z for each book with a margin; a book summing to 1 (within FAIR_BOOK) has no margin, z = 0 and q = r,
+    the limit of the model; a book summing below 1 (an arbitrage) has no Shin solution."""
+    if np.any(booksum < 1.0 - FAIR_BOOK):
         raise InputError(f"Shin's model needs a bookmaker margin, but this book sums to {float(np.min(booksum)):.6g} "
-                         "(no margin or an arbitrage): use multiplicative or power")
+                         "(an arbitrage): use multiplicative or power")
     flat = r.reshape(-1, r.shape[-1])
     flat_k = booksum.reshape(-1)
+    priced = flat_k > 1.0 + FAIR_BOOK
+    rows, ks = flat[priced], flat_k[priced]
 
     def q_of(z: FloatArray, rows: FloatArray, ks: FloatArray) -> FloatArray:
         return (np.sqrt(z**2 + 4 * (1 - z) * rows**2 / ks) - z) / (2 * (1 - z))
 
     def residual(z: FloatArray, idx: FloatArray) -> FloatArray:
         i = idx.astype(int)
-        return q_of(z[..., None], flat[i], flat_k[i][..., None]).sum(axis=-1) - 1.0
+        return q_of(z[..., None], rows[i], ks[i][..., None]).sum(axis=-1) - 1.0
 
-    books = flat.shape[0]
-    z = _solve(residual, np.zeros(books), np.full(books, 1.0 - 1e-12), books)
-    q = q_of(z[:, None], flat, flat_k[:, None])
+    z = np.zeros(flat_k.shape)
+    q = flat / flat_k[:, None]
+    if priced.any():
+        books = int(priced.sum())
+        z[priced] = _solve(residual, np.zeros(books), np.full(books, 1.0 - 1e-12), books)
+        q[priced] = q_of(z[priced][:, None], rows, ks[:, None])
     return q.reshape(r.shape), {"z": z.reshape(booksum.shape)}
 
 

@@ -43,6 +43,8 @@ def _number(value: str | float, fmt: str) -> float:
         number = float(value)
     else:
         text = str(value).strip()
+        if "_" in text:       # Python reads 1_5 as 15; odds are plain decimals
+            raise InputError(f"{fmt} odds {text[:30]!r} are not a number (no '_' in numbers)")
         try:
             number = float(text.replace("+", "", 1) if text.startswith("+") else text)
         except ValueError:

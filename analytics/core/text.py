@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from typing import Any, Mapping
 
 import numpy as np
@@ -41,14 +42,46 @@ def parse_json(text: str, source: str) -> Any:
     def reject(constant: str) -> Any:
         raise InputError(f"JSON constant {constant} is not allowed; write the string \"inf\" or a number",
                          source=source)
+    depth = _nesting_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise InputError(f"JSON nested {depth} levels deep; the limit is {MAX_JSON_DEPTH}", source=source)
     try:
         return json.loads(text, parse_constant=reject)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", source=source) from None
+    except (ValueError, RecursionError) as exc:    # Python's limit on integer digits, and very deep nesting
+        first = str(exc).splitlines()[0][:120]
+        raise InputError(f"JSON holds a value Python cannot read ({first}); numbers need at most 4300 digits",
+                         source=source) from None
+
+
+MAX_JSON_DEPTH = 64
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of [ and { in JSON text (strings left out), found without parsing it: json.loads
+    recurses once per level and a 10^5-deep file would exhaust Python's stack."""
+    bare = np.frombuffer(_JSON_STRING.sub("", text).encode("utf-8"), dtype=np.uint8)
+    steps = (np.isin(bare, (ord("["), ord("{"))).astype(np.int64) - np.isin(bare, (ord("]"), ord("}"))))
+    return int(np.cumsum(steps).max(initial=0))
+
+
+MAX_COLUMNS = 1_000       # a football-data season has about 110; a 200,000-column file took minutes to read
+MAX_ROWS = 200_000        # a season of every league fits many times over; an option chain has a few thousand
 
 
 def read_csv_table(text: str, source: str) -> pd.DataFrame:
-    """CSV text to a DataFrame of strings with lower-case, stripped column names."""
+    """CSV text to a DataFrame of strings with lower-case, stripped column names. Files beyond MAX_COLUMNS columns
+    or MAX_ROWS rows are refused before they are parsed, so a hostile file answers at once."""
+    header = next(csv.reader([text.split("\n", 1)[0]]), [])
+    if len(header) > MAX_COLUMNS:
+        raise InputError(f"has {len(header):,} columns; the limit is {MAX_COLUMNS:,}", source=source)
+    rows = text.count("\n") + (not text.endswith("\n")) - 1
+    if rows > MAX_ROWS:
+        raise InputError(f"has {rows:,} rows; the limit is {MAX_ROWS:,}", source=source)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
                             quoting=csv.QUOTE_MINIMAL)
@@ -86,6 +119,8 @@ def parse_float(value: Any, *, source: str, where: str, allow_empty: bool = Fals
         text = str(value).strip()
         if text.lower() in ("inf", "+inf", "-inf") and allow_inf:
             return math.inf if not text.startswith("-") else -math.inf
+        if "_" in text:       # Python reads 1_0 as 10; a file's numbers are plain decimals
+            raise InputError(f"{where}: {text[:40]!r} is not a number (no '_' in numbers)", source=source)
         try:
             number = float(text)
         except ValueError:
@@ -97,7 +132,12 @@ def parse_float(value: Any, *, source: str, where: str, allow_empty: bool = Fals
 
 def parse_probability_cells(cells: list[Any], *, source: str, places: list[str]) -> tuple[list[float], bool]:
     """Probability cells that may carry a % suffix. Returns values and whether they were percent."""
-    percent = any(isinstance(c, str) and c.strip().endswith("%") for c in cells)
+    marked = [isinstance(c, str) and c.strip().endswith("%") for c in cells]
+    percent = any(marked)
+    if percent and not all(marked):
+        where = places[marked.index(False)]
+        raise InputError(f"{where}: mixed units: some probabilities carry '%' and this one does not; write all as "
+                         "percentages or all as fractions", source=source)
     values: list[float] = []
     for cell, where in zip(cells, places, strict=True):
         text = cell.strip().rstrip("%").strip() if isinstance(cell, str) else cell

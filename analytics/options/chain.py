@@ -91,13 +91,20 @@ def chain_from_table(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if "expiration" in frame:
         out["expiry"] = frame["expiration"].str.strip().str[:10]
     elif symbols is not None and symbols["date"].notna().all():
-        out["expiry"] = pd.to_datetime(symbols["date"], format="%y%m%d").dt.strftime("%Y-%m-%d")
+        dates = pd.to_datetime(symbols["date"], format="%y%m%d", errors="coerce")
+        if dates.isna().any():
+            i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise InputError(f"row {i + 2} column 'contractSymbol': {frame['contractsymbol'].iloc[i][:40]!r} holds no "
+                             "real date (YYMMDD after the root)", source=source)
+        out["expiry"] = dates.dt.strftime("%Y-%m-%d")
     else:
         raise InputError("expiry missing: add a column expiration (YYYY-MM-DD) or OCC contract symbols", source=source)
     out["root"] = symbols["root"].fillna("") if symbols is not None else ""
-    if out["strike"].isna().any():
-        i = int(np.flatnonzero(out["strike"].isna().to_numpy())[0])
-        raise InputError(f"row {i + 2} column 'strike': not a number", source=source)
+    bad_strike = ~np.isfinite(out["strike"].to_numpy(dtype=float)) | (out["strike"].to_numpy(dtype=float) <= 0)
+    if bad_strike.any():
+        i = int(np.flatnonzero(bad_strike)[0])
+        raise InputError(f"row {i + 2} column 'strike': {frame['strike'].iloc[i][:30]!r} is not a positive finite "
+                         "number", source=source)
     return out
 
 

@@ -50,3 +50,11 @@ def test_a_discrete_belief_cannot_score_a_price_density():
     done = run_cli("score", "--market", SPY, *CHAIN_FLAGS, "--belief", "data/examples/discrete.csv")
     assert done.returncode == 2
     assert "cannot be scored against a price density" in done.stderr
+
+
+@pytest.mark.parametrize("rate", ["-50", "nan", "inf"])
+def test_density_refuses_an_implausible_rate_at_once(rate):
+    done = run_cli("density", "--chain", SPY, "--spot", "692.3", "--asof", "2026-02-11T11:19", "--rate", rate,
+                   timeout=30)
+    assert done.returncode == 2 and "outside -0.05 to 0.25" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

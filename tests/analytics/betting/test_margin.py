@@ -141,3 +141,12 @@ def test_invalid_books(bad, message):
 def test_unknown_method():
     with pytest.raises(InputError, match="unknown margin-removal method 'magic'"):
         remove_margin(np.array([0.5, 0.6]), "magic")
+
+
+def test_shin_on_a_book_without_margin_is_the_book_itself_with_z_zero():
+    fair = remove_margin(np.array([0.5, 0.3, 0.2]), "shin")
+    assert float(fair.params["z"]) == 0.0
+    np.testing.assert_allclose(fair.probabilities, [0.5, 0.3, 0.2], atol=1e-15)
+    stacked = remove_margin(np.array([[0.5, 0.3, 0.2], [0.5, 0.32, 0.2]]), "shin")
+    assert stacked.params["z"][0] == 0.0 and stacked.params["z"][1] > 0
+    np.testing.assert_allclose(stacked.probabilities.sum(axis=1), 1.0, atol=1e-12)

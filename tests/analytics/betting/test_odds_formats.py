@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from analytics.betting.odds_formats import FORMATS, from_decimal, to_decimal_one
+from analytics.betting.odds_formats import FORMATS, from_decimal, to_decimal, to_decimal_one
 from analytics.core.errors import InputError
 
 CASES = [
@@ -65,3 +65,8 @@ def test_invalid_values_are_named(fmt, text, message):
 def test_infinite_decimal_rejected():
     with pytest.raises(InputError):
         to_decimal_one(math.inf, "decimal")
+
+
+def test_odds_with_underscores_are_not_numbers():
+    with pytest.raises(InputError, match="no '_' in numbers"):
+        to_decimal(["1_5", "2"], "decimal")

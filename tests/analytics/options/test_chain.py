@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from analytics.core.errors import InputError
 from analytics.options.chain import clean_expiry, parse_chain, years_to_expiry
 
 
@@ -31,3 +32,15 @@ def test_chain_reader_occ_symbols_and_dates():
     assert chain["type"].tolist() == ["call", "put", "call"]
     # 90 days from a date (16:00 New York) to 16:00 New York on the expiry date
     assert years_to_expiry("2025-12-20", "2026-03-20") == pytest.approx(90 / 365, abs=1e-12)
+
+
+def test_a_contract_symbol_with_an_impossible_date_names_its_row():
+    text = ("contractSymbol,strike,bid,ask\nSPY260320C00700000,700,1,2\nSPY261340C00700000,700,1,2\n")
+    with pytest.raises(InputError, match=r"row 3 column 'contractSymbol': 'SPY261340C00700000' holds no real date"):
+        parse_chain(text, "chain.csv")
+
+
+def test_a_strike_that_is_not_a_positive_number_is_named_not_dropped():
+    text = "contractSymbol,strike,bid,ask\nSPY260320C00700000,inf,1,2\n"
+    with pytest.raises(InputError, match="row 2 column 'strike': 'inf' is not a positive finite number"):
+        parse_chain(text, "chain.csv")

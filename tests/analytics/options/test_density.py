@@ -84,3 +84,11 @@ def test_every_bundled_chain_and_expiry(info):
         far_low = cd.forward * np.exp(k_low - 4 * (k_low - grid_low) / 6)
         far_high = cd.forward * np.exp(k_high + 4 * (grid_high - k_high) / 6)
         assert d.probability_between(d.x[0], far_low) + d.probability_between(far_high, d.x[-1]) < 1e-3
+
+
+@pytest.mark.parametrize("rate", [-50.0, 3.0, float("nan"), float("inf")])
+def test_a_rate_outside_the_plausible_band_is_refused_before_any_fit(rate):
+    quotes = ExpiryQuotes("x", np.array([90.0, 100.0, 110.0]), np.full(3, 1.0), np.full(3, 0.1), np.full(3, 1.0),
+                          np.full(3, 0.1))
+    with pytest.raises(InputError, match="outside -0.05 to 0.25"):
+        density_from_quotes(quotes, 0.1, rate=rate)

@@ -1,0 +1,45 @@
+"""Reading text a user hands over: numbers in the documented forms only, one unit per column, and limits that
+refuse a hostile file before it is parsed."""
+
+import pytest
+
+from analytics.beliefs.reading import parse_beliefs
+from analytics.core.errors import InputError, bounded
+from analytics.core.text import MAX_COLUMNS, MAX_JSON_DEPTH, MAX_ROWS, parse_float, parse_json, read_csv_table
+
+
+@pytest.mark.parametrize("text", ["1_0", "0_5", "1_000.5"])
+def test_underscores_are_not_digit_separators(text):
+    with pytest.raises(InputError, match="no '_' in numbers"):
+        parse_float(text, source="f", where="row 2")
+
+
+def test_mixed_percent_and_fractions_are_an_error_not_a_guess():
+    with pytest.raises(InputError, match="mixed units"):
+        parse_beliefs("outcome,probability\nHome,50%\nDraw,0.25\nAway,0.25\n", "b.csv")
+    assert parse_beliefs("outcome,probability\nHome,50%\nDraw,25%\nAway,25%\n", "b.csv")[0].spec.probabilities \
+        .tolist() == [0.5, 0.25, 0.25]
+
+
+def test_deep_json_and_huge_integers_are_refused_in_words():
+    with pytest.raises(InputError, match=f"nested 100000 levels deep; the limit is {MAX_JSON_DEPTH}"):
+        parse_json("[" * 100_000 + "]" * 100_000, "deep.json")
+    with pytest.raises(InputError, match="at most 4300 digits"):
+        parse_json('{"kind":"normal","mean":' + "9" * 5000 + ',"sd":1}', "big.json")
+    with pytest.raises(InputError, match='"mean" must be a finite number'):
+        parse_beliefs('{"kind":"normal","mean":1e999,"sd":1}', "overflow.json")
+    assert parse_json('{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', "s")["a"]
+
+
+def test_too_many_columns_or_rows_are_refused_before_parsing():
+    wide = ",".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n" + ",".join("1" * (MAX_COLUMNS + 1)) + "\n"
+    with pytest.raises(InputError, match=f"has {MAX_COLUMNS + 1:,} columns; the limit is {MAX_COLUMNS:,}"):
+        read_csv_table(wide, "wide.csv")
+    long = "event,outcome,odds\n" + "e,x,2.0\n" * (MAX_ROWS + 1)
+    with pytest.raises(InputError, match=f"has {MAX_ROWS + 1:,} rows; the limit is {MAX_ROWS:,}"):
+        read_csv_table(long, "long.csv")
+
+
+def test_error_lines_are_bounded():
+    line = bounded("missing outcomes " + ", ".join(f"'runner {i}'" for i in range(100_000)))
+    assert len(line) < 700 and line.endswith("more characters)") and "\n" not in line
