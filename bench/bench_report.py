@@ -21,4 +21,4 @@ def run() -> None:
     for suffix in (".json", ".csv", ".html", ".pdf"):
         repeat = 3 if suffix == ".pdf" else 7
         show(f"render {suffix}", median_seconds(functools.partial(render, report, suffix), repeat=repeat),
-             "(PDF: persistent kaleido renderer, after one warm-up)" if suffix == ".pdf" else "")
+             "(PDF: a Chromium renderer started and stopped for each PDF)" if suffix == ".pdf" else "")

@@ -1,8 +1,13 @@
 """Streamlit entry point: `streamlit run dashboard/app.py`."""
 
+import logging
 from pathlib import Path
 
 import streamlit as st
+
+from dashboard import safe
+
+LOG = logging.getLogger("market_disagreement")
 
 st.set_page_config(page_title="Market disagreement", layout="wide")
 VIEWS = Path(__file__).resolve().parent / "views"
@@ -11,4 +16,9 @@ pages = [
     st.Page(VIEWS / "options.py", title="Options"),
     st.Page(VIEWS / "learn.py", title="Learn"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception as exc:  # noqa: BLE001 - the page boundary: one line for the user, the traceback for the log
+    LOG.exception("page failed")
+    safe.error(f"This page hit an unexpected problem and stopped ({type(exc).__name__}); what you entered is kept. "
+               "Change the last input, or reload the page.")

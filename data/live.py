@@ -59,6 +59,12 @@ def _download(ticker: str, max_expiries: int, proxy: str | None) -> tuple[str, f
     return buffer.getvalue(), spot
 
 
+# yfinance takes no timeout: a request to a silent network lives on (minutes) after the page has fallen back.
+# At most this many wait at once in the whole server; beyond them a fetch falls back at once.
+MAX_WAITING_FETCHES = 2
+_WORKERS = threading.BoundedSemaphore(MAX_WAITING_FETCHES)
+
+
 def _in_words(error: BaseException, ticker: str) -> str:
     """Why a live fetch failed, for the page: no exception class names, no library text."""
     if isinstance(error, OSError):           # yfinance's curl errors (DNS, refused, proxy) are OSErrors
@@ -89,13 +95,18 @@ def fetch_chain(ticker: str, *, timeout: float | None = None, max_expiries: int 
             answers.put(("ok", _download(ticker, max_expiries, proxy)))
         except BaseException as error:     # any failure of the fetch is "offline", reported below in words
             answers.put(("error", _in_words(error, ticker)))
+        finally:
+            _WORKERS.release()
 
     started = datetime.now(UTC)
-    threading.Thread(target=work, name=f"yfinance-{ticker}", daemon=True).start()
-    try:
-        status, payload = answers.get(timeout=timeout)
-    except queue.Empty:
-        status, payload = "error", f"Yahoo Finance did not answer within {timeout:g} s"
+    if _WORKERS.acquire(blocking=False):
+        threading.Thread(target=work, name=f"yfinance-{ticker}", daemon=True).start()
+        try:
+            status, payload = answers.get(timeout=timeout)
+        except queue.Empty:
+            status, payload = "error", f"Yahoo Finance did not answer within {timeout:g} s"
+    else:
+        status, payload = "error", "earlier requests are still waiting for Yahoo Finance"
     if status == "ok":
         text, spot = payload
         asof = asof_new_york(started.replace(tzinfo=None).isoformat(timespec="seconds"))

@@ -223,23 +223,23 @@ def report_html(report: Report) -> str:
     return "".join(parts)
 
 
-_KALEIDO_LOCK = threading.Lock()
-_KALEIDO_STARTED = False
+_KALEIDO_LOCK = threading.Lock()    # one Chromium renderer at a time, for the length of one PDF
 
 
-def figure_png(fig: go.Figure, width: int = 900, height: int = 420) -> bytes:
-    """PNG of a figure through one persistent kaleido render process (system Chromium, MathJax off)."""
-    global _KALEIDO_STARTED
+def figure_pngs(figures: Sequence[go.Figure], width: int = 900, height: int = 420) -> list[bytes]:
+    """PNGs of figures through one kaleido render process (the system Chromium, MathJax off), started for these
+    figures and stopped after them: a renderer left running holds about 1 GB in the server."""
     import kaleido
 
     with _KALEIDO_LOCK:
         try:
-            if not _KALEIDO_STARTED:
-                kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-                _KALEIDO_STARTED = True
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)   # plotly notes that kopts go unused with a server
-                return fig.to_image(format="png", width=width, height=height, scale=2)
+            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)   # plotly notes that kopts go unused with a server
+                    return [fig.to_image(format="png", width=width, height=height, scale=2) for fig in figures]
+            finally:
+                kaleido.stop_sync_server(silence_warnings=True)
         except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds when no browser is there
             raise InputError("PDF export needs Chromium to draw the figures and none could be started "
                              f"({type(exc).__name__}); the HTML, JSON and CSV reports still work") from None
@@ -255,6 +255,9 @@ def _pdf_font(pdf: Any) -> str:
     return "Helvetica"
 
 
+PDF_CELL_LIMIT = 160      # characters of one PDF table cell; the JSON, CSV and HTML reports keep the whole text
+
+
 def report_pdf(report: Report) -> bytes:
     from fpdf import FPDF
 
@@ -262,9 +265,13 @@ def report_pdf(report: Report) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=12)
     family = _pdf_font(pdf)
 
-    def text(s: str) -> str:
+    def text(s: str, limit: int = PDF_CELL_LIMIT) -> str:
+        # a table row cannot span pages: a 1000-character label would be "too high" for any layout
+        s = s if len(s) <= limit else s[:limit] + "..."
         return s if family == "DejaVu" else s.encode("latin-1", "replace").decode("latin-1")
 
+    drawn = iter(figure_pngs([fig for s in report.sections for fig in s.figures]))
+    images = {id(s): [next(drawn) for _ in s.figures] for s in report.sections}
     pdf.add_page()
     pdf.set_font(family, size=16)
     pdf.multi_cell(0, 8, text(report.title), new_x="LMARGIN", new_y="NEXT")
@@ -293,8 +300,8 @@ def report_pdf(report: Report) -> bytes:
             table.row([text(str(c)) for c in frame.columns])
             for row in frame.itertuples(index=False):
                 table.row([text(f"{v:.4f}" if isinstance(v, float) else str(v)) for v in row])
-        for fig in s.figures:
-            pdf.image(io.BytesIO(figure_png(fig)), w=180)
+        for png in images[id(s)]:
+            pdf.image(io.BytesIO(png), w=180)
     pdf.ln(3)
     pdf.set_font(family, size=11)
     pdf.multi_cell(0, 6, text("Caveats"), new_x="LMARGIN", new_y="NEXT")

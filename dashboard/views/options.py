@@ -67,13 +67,15 @@ rate_text = st.sidebar.text_input("Risk-free rate (continuous, per year; blank: 
 try:
     rate = float(rate_text) if rate_text.strip() else None
     densities = chain_densities(text, source_name, asof, spot, rate)
-    st.session_state["last_densities"] = densities
+    st.session_state["last_densities"] = (source_name, densities)
 except (InputError, ValueError) as exc:
-    safe.error(str(exc) if isinstance(exc, InputError) else f"rate: {exc}")
-    previous: list[ChainDensity] | None = st.session_state.get("last_densities")
+    safe.error(str(exc) if isinstance(exc, InputError) else f"rate: {rate_text!r} is not a number")
+    previous: tuple[str, list[ChainDensity]] | None = st.session_state.get("last_densities")
     if not previous:
         st.stop()
-    densities = previous
+    # the last chain that worked stays on screen, under its own name (a report must not credit the failed file)
+    source_name, densities = previous
+    safe.info(f"Still showing {source_name}, the last chain that could be read.")
 
 expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(densities) - 1), key="expiry")
 chain = next(d for d in densities if d.expiry == expiry)

@@ -139,3 +139,18 @@ def test_live_fetch_offline_falls_back_and_says_so(monkeypatch):
     assert not at.exception
     assert any("Live data unavailable" in re.sub(r"\\(.)", r"\1", w.value).replace("\u2060", "") for w in at.warning)
     assert headline(at) >= 0
+
+
+def test_a_failed_chain_upload_keeps_the_last_good_chain_under_its_own_name():
+    at = options_page()
+    at.radio(key="chain_source").set_value("Upload a chain").run()
+    at.text_input(key="upload_asof").set_value("2026-02-11T11:19").run()
+    good = (ROOT / "data/snapshots/options/SPY_20260211_chain.csv").read_bytes()
+    at.file_uploader(key="chain_upload").set_value(("spy.csv", good, "text/csv")).run()
+    assert not at.exception and not at.error
+    shown = headline(at)
+    at.file_uploader(key="chain_upload").set_value(("broken.csv", b"strike,bid,ask\n1,2\n", "text/csv")).run()
+    assert not at.exception
+    assert any("broken.csv" in re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error)
+    assert any("Still showing spy.csv" in re.sub(r"\\(.)", r"\1", i.value).replace("\u2060", "") for i in at.info)
+    assert headline(at) == pytest.approx(shown)

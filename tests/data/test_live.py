@@ -84,3 +84,16 @@ def test_silent_server_falls_back_within_the_timeout(black_hole):
 def test_unknown_ticker_falls_back_and_names_it():
     result = fetch_chain("NOPE", timeout=TIMEOUT, proxy=f"http://127.0.0.1:{closed_port()}")
     assert not result.live and "no bundled NOPE" in result.message
+
+
+@pytest.mark.usefixtures("reset_yfinance_proxy")
+def test_fetches_waiting_on_a_silent_network_are_bounded(black_hole):
+    """Four clicks on a silent network: at most MAX_WAITING_FETCHES workers wait, the rest fall back at once."""
+    from data.live import MAX_WAITING_FETCHES
+
+    before = sum(t.name.startswith("yfinance-") for t in threading.enumerate())
+    results = [fetch_chain("SPY", timeout=0.5, proxy=f"http://127.0.0.1:{black_hole}") for _ in range(4)]
+    waiting = sum(t.name.startswith("yfinance-") and t.is_alive() for t in threading.enumerate())
+    assert waiting - before <= MAX_WAITING_FETCHES
+    assert all(not r.live for r in results)
+    assert any("still waiting for Yahoo Finance" in r.message for r in results)

@@ -142,3 +142,15 @@ def test_csv_cells_that_could_start_a_formula_are_quoted(label):
 
     assert _safe_cell(label) == "'" + label
     assert _safe_cell("Draw") == "Draw" and _safe_cell(0.25) == 0.25 and _safe_cell("-inf") == "-inf"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_pdf_with_a_thousand_character_label_renders(write, tmp_path):
+    label = "L" * 1000
+    market = write("m.csv", f"outcome,probability\n{label},0.4\nDraw,0.4\nAway,0.2\n")
+    belief = write("b.csv", f"outcome,probability\n{label},0.5\nDraw,0.3\nAway,0.2\n")
+    pairs = score_files(market, belief, MarketRequest())
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render(build_report(pairs, market_source=market, belief_source=belief, method="shin"), ".pdf"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Draw" in text and "LLLL" in text
