@@ -26,7 +26,7 @@ def test_betting_page_upload_and_kl(page, server_url, artifacts, tmp_path):
     belief = tmp_path / "belief.csv"
     belief.write_text("outcome,probability\nHome,20%\nDraw,20%\nAway,60%\n")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(belief))
-    page.get_by_text("Belief from belief.csv").wait_for()
+    page.get_by_text("Belief from belief").wait_for()
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     shown = metric_value(page, "Kelly (log-utility) edge")
     markets = markets_from_text(read_text_file(ROOT / "data/snapshots/odds/football-data_E0_2324.csv"), "x",

@@ -35,8 +35,16 @@ def wait_for_metric(page, label_start: str, value: str) -> None:
 
 
 def choose(page, label: str, option_text: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
-    page.get_by_role("option").filter(has_text=option_text).first.click()
+    """Open a selectbox and pick an option; a click that lands during a rerun closes the list, so try again."""
+    option = page.get_by_role("option").filter(has_text=option_text).first
+    for _attempt in range(3):
+        page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    option.click()
 
 
 def headline_text(page) -> str:
