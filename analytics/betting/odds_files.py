@@ -26,7 +26,7 @@ from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_formats import to_decimal, to_decimal_one
 from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution
 from analytics.core.errors import InputError
-from analytics.core.text import read_csv_table, row_label
+from analytics.core.text import numeric_column, read_csv_table, row_label
 from analytics.core.types import FloatArray
 
 FOOTBALL_OUTCOMES = ("Home", "Draw", "Away")
@@ -137,7 +137,7 @@ def _exchange_prices(back: FloatArray, lay: FloatArray, request: OddsRequest) ->
 
 def _numbers(values: pd.Series) -> FloatArray:
     """Prices as floats; blanks and text become NaN (the callers skip such runners or events)."""
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return numeric_column(values).to_numpy(dtype=float)
 
 
 def _betfair_match(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:

@@ -182,3 +182,12 @@ def normalisation_note(warnings: list[str], source: str, total: float, stated: s
     user stated (`stated`, e.g. "probabilities summed to 100.1 %") when the total was off 1 by more than 1e-6."""
     if abs(total - 1.0) > NORMALISATION_TOLERANCE:
         warnings.append(f"{source}: {stated}; normalised to 1")
+
+
+_NUMPY_SCALAR = r"^np\.(?:float|int)\d*\((.*)\)$"
+
+
+def numeric_column(column: pd.Series) -> pd.Series:
+    """A table column of prices as floats, leniently: blanks and text become NaN for the caller to count or skip
+    (a quote without a bid), and numpy scalar reprs (np.float64(60.0), written by scripts on numpy 2) are read."""
+    return pd.to_numeric(column.astype(str).str.replace(_NUMPY_SCALAR, r"\1", regex=True), errors="coerce")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.core.errors import InputError
-from analytics.core.text import read_csv_table
+from analytics.core.text import numeric_column, read_csv_table
 
 NEW_YORK = ZoneInfo("America/New_York")
 OCC = re.compile(r"^(?P<root>[A-Z0-9.^]+?)(?P<date>\d{6})(?P<type>[CP])(?P<strike>\d{8})$")
@@ -48,14 +48,6 @@ def years_to_expiry(asof: str, expiry: str) -> float:
     return seconds / (365 * 86400)
 
 
-_NUMPY_SCALAR = r"^np\.(?:float|int)\d*\((.*)\)$"
-
-
-def _numeric(column: pd.Series) -> pd.Series:
-    """Numbers, also written as numpy scalar reprs (np.float64(60.0)) by scripts on numpy 2."""
-    return pd.to_numeric(column.str.replace(_NUMPY_SCALAR, r"\1", regex=True), errors="coerce")
-
-
 def _option_type(frame: pd.DataFrame, source: str) -> pd.Series:
     for column in ("optiontype", "type"):
         if column in frame:
@@ -84,9 +76,9 @@ def chain_from_table(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     if "strike" not in frame or not ({"bid", "ask"} <= set(frame.columns) or "lastprice" in frame):
         raise InputError("an option chain needs columns strike, bid and ask (or lastPrice)", source=source)
     out = pd.DataFrame({"type": _option_type(frame, source)})
-    out["strike"] = _numeric(frame["strike"])
+    out["strike"] = numeric_column(frame["strike"])
     for column in ("bid", "ask", "lastprice"):
-        out[column] = _numeric(frame[column]) if column in frame else np.nan
+        out[column] = numeric_column(frame[column]) if column in frame else np.nan
     symbols = frame["contractsymbol"].str.strip().str.extract(OCC) if "contractsymbol" in frame else None
     if "expiration" in frame:
         out["expiry"] = frame["expiration"].str.strip().str[:10]

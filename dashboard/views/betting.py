@@ -174,12 +174,13 @@ if view == "One event":
         st.stop()
 
     show_headline(score)
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(market_vs_belief_bars(score), key="bars")
-    c2.plotly_chart(contribution_bars(score), key="contributions")
+    # what a bettor acts on comes first: the stakes at the odds on offer, then the charts that explain them
     stakes_and_exports(ScoredPair(market, belief, score), {
         "bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file", "event": event,
         "smoothing": regularisation.describe() if regularisation else "none"})
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(market_vs_belief_bars(score), key="bars")
+    c2.plotly_chart(contribution_bars(score), key="contributions")
     diag = market.distribution.diagnostics
     params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
     st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the bookmaker's "
