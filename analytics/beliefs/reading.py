@@ -72,15 +72,18 @@ def parse_beliefs(text: str, source: str, *, normalise: bool = True) -> list[Nam
     table = read_csv_table(text, source)
     columns = set(table.columns)
     groups: list[tuple[str, Any]]
-    if "belief" in columns:
-        groups = [(str(name), rows) for name, rows in table.groupby("belief", sort=False)]
+    # a `belief` column names several beliefs; an `event` column gives one belief per market event (a season's
+    # beliefs in long form, event,outcome,probability), matched to the market's events by name
+    key = "belief" if "belief" in columns else "event" if "event" in columns else None
+    if key is not None:
+        groups = [(str(name), rows) for name, rows in table.groupby(key, sort=False)]
     else:
         groups = [("", table)]
     out = []
     for name, rows in groups:
         warnings = []
         where = f"{source} [{name}]" if name else source
-        spec = belief_from_table(rows, columns - {"belief"}, where, warnings, normalise)
+        spec = belief_from_table(rows, columns - {"belief", "event"}, where, warnings, normalise)
         out.append(NamedBelief(name, spec, tuple(warnings), where))
     return out
 

@@ -10,8 +10,10 @@ from analytics.betting.margin import METHOD_NOTES, METHODS
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import detect_kind, football_bookmakers
 from analytics.betting.odds_formats import FORMATS
-from analytics.core.errors import InputError
+from analytics.core.distributions import normalise_label
+from analytics.core.errors import InputError, bounded
 from analytics.core.text import normalisation_note
+from analytics.core.units import to_bits
 from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
@@ -80,6 +82,27 @@ try:
 except InputError as exc:
     safe.error(str(exc))
     st.stop()
+
+def show_file_of_beliefs(markets: list[DiscreteMarket], beliefs: list[NamedBelief], held: int) -> None:
+    """Every event a file of per-event beliefs covers, scored against its market: KL and tradable growth."""
+    rows = []
+    for market, named in zip(markets, beliefs, strict=True):
+        try:
+            score = score_named_belief(named, market)
+        except InputError as exc:
+            rows.append({"event": market.event, "KL (bits)": float("nan"), "tradable growth (bits)": float("nan"),
+                         "problem": bounded(str(exc), 120)})
+            continue
+        growth = score.tradable.growth_nats if score.tradable is not None else float("nan")
+        rows.append({"event": market.event, "KL (bits)": score.kl_bits, "tradable growth (bits)": to_bits(growth),
+                     "problem": ""})
+    frame = pd.DataFrame(rows)
+    st.metric(f"Mean KL over the {len(frame)} events the file covers ({held} beliefs in it)",
+              f"{frame['KL (bits)'].mean():.4f} bits", delta_color="off", delta_arrow="off", help=TERMS["KL"])
+    st.dataframe(frame, hide_index=True, width="stretch", height=220, column_config={
+        "KL (bits)": st.column_config.NumberColumn(format="%.4f"),
+        "tradable growth (bits)": st.column_config.NumberColumn(format="%.4f", help=TERMS["tradable"])})
+
 
 @st.fragment
 def stakes_and_exports(pair: ScoredPair, settings: dict[str, object]) -> None:
@@ -152,9 +175,19 @@ if view == "One event":
         if not beliefs:
             st.info("Upload a belief file: outcome,probability rows, percentages allowed.")
             st.stop()
-        names = [b.name or "(belief)" for b in beliefs]
-        chosen = st.selectbox("Belief in the file", names, key="belief_pick") if len(beliefs) > 1 else names[0]
-        belief = beliefs[names.index(chosen)]
+        by_event = {normalise_label(b.name): b for b in beliefs if b.name}
+        covered = [m for m in markets if normalise_label(m.event) in by_event]
+        if len(beliefs) > 1 and covered:
+            # one belief per event (an `event` column): the whole file scored, then the chosen event in detail
+            show_file_of_beliefs(covered, [by_event[normalise_label(m.event)] for m in covered], len(beliefs))
+            if normalise_label(event) not in by_event:
+                st.info("The file holds no belief for this event; choose one of the events it covers.")
+                st.stop()
+            belief = by_event[normalise_label(event)]
+        else:
+            names = [b.name or "(belief)" for b in beliefs]
+            chosen = st.selectbox("Belief in the file", names, key="belief_pick") if len(beliefs) > 1 else names[0]
+            belief = beliefs[names.index(chosen)]
         safe.caption(f"Belief from {st.session_state.get('last_belief_name')}")
 
     with st.expander("Smoothing (for beliefs or markets with zeros)", expanded=False):

@@ -150,3 +150,22 @@ def test_season_view_and_learn_page():
     at.select_slider(key="swan_q").set_value(1.0).run()
     assert metric(at, "Kelly (log-utility) edge").value == "6.6439 bits"
     assert metric(at, "Reverse KL").value == "∞ (infinite)"
+
+
+def test_a_belief_file_with_an_event_column_scores_every_event_it_covers():
+    markets = markets_from_text(read_text_file(E0), "x", OddsRequest(), "shin")
+    chosen = markets[:3]
+    probabilities = ([0.5, 0.25, 0.25], [0.3, 0.3, 0.4], [0.6, 0.2, 0.2])
+    body = "event,outcome,probability\n" + "".join(
+        f"{m.event},{label},{p}\n" for m, probs in zip(chosen, probabilities, strict=True)
+        for label, p in zip(("Home", "Draw", "Away"), probs, strict=True))
+    at = app()
+    at.radio(key="belief_mode").set_value("Uploading a file").run()
+    at.file_uploader(key="belief_upload").set_value(("season.csv", body.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    want = [expected_score(m.event, "shin", probs).kl_bits for m, probs in zip(chosen, probabilities, strict=True)]
+    mean = metric(at, "Mean KL over the 3 events the file covers")
+    assert mean.value == f"{np.mean(want):.4f} bits"
+    assert metric(at, "Kelly (log-utility) edge").value == f"{want[0]:.4f} bits"     # the selected event, in detail
+    at.selectbox(key="event").set_value(chosen[2].event).run()
+    assert metric(at, "Kelly (log-utility) edge").value == f"{want[2]:.4f} bits"

@@ -122,3 +122,16 @@ def test_missing_file_and_bad_market(write):
 def test_usage_error_exits_2_without_traceback():
     out = run_cli("score", "--market")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_a_belief_file_with_an_event_column_is_matched_to_the_market_events(write):
+    season = "data/snapshots/odds/football-data_E0_2324.csv"
+    belief = write("season.csv", "event,outcome,probability\n"
+                   "2023-08-11 Burnley v Man City,Home,0.2\n2023-08-11 Burnley v Man City,Draw,0.2\n"
+                   "2023-08-11 Burnley v Man City,Away,0.6\n2023-08-12 Arsenal v Nott'm Forest,H,0.7\n"
+                   "2023-08-12 Arsenal v Nott'm Forest,D,0.2\n2023-08-12 Arsenal v Nott'm Forest,A,0.1\n")
+    done = run_cli("score", "--market", season, "--belief", belief)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)["results"]
+    assert [r["event"] for r in results] == ["2023-08-11 Burnley v Man City", "2023-08-12 Arsenal v Nott'm Forest"]
+    assert results[1]["belief_probabilities"] == pytest.approx({"Home": 0.7, "Draw": 0.2, "Away": 0.1}, abs=1e-15)
