@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test bench lint system-packages clean
+.PHONY: setup run test bench lint fuzz system-packages clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ $(BENCH_STAMP): requirements-bench.txt
 
 bench: setup $(BENCH_STAMP)
 	$(BIN)/python -m bench.run
+
+# every reader fed 10,000 arbitrary texts (make test runs 200 of each)
+fuzz: setup
+	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 lint: setup
 	$(BIN)/ruff check .

@@ -94,8 +94,11 @@ def header_of(path: str | None, raw: bytes | None, source: str) -> set[str]:
     """A CSV file's column names (lower case, stripped) from its first line: which kind of odds file it is and
     which bookmakers it holds, without parsing its rows."""
     text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
-    first = text.split("\n", 1)[0]
-    return {name.strip().lower() for name in next(csv.reader([first]), [])}
+    first = text.splitlines()[0] if text else ""
+    try:
+        return {name.strip().lower() for name in next(csv.reader([first]), [])}
+    except csv.Error:
+        return set()
 
 
 @st.cache_data(max_entries=64, show_spinner="Scoring every match of the file...")

@@ -76,7 +76,11 @@ MAX_ROWS = 200_000        # a season of every league fits many times over; an op
 def read_csv_table(text: str, source: str) -> pd.DataFrame:
     """CSV text to a DataFrame of strings with lower-case, stripped column names. Files beyond MAX_COLUMNS columns
     or MAX_ROWS rows are refused before they are parsed, so a hostile file answers at once."""
-    header = next(csv.reader([text.split("\n", 1)[0]]), [])
+    first_line = text.splitlines()[0] if text else ""
+    try:
+        header = next(csv.reader([first_line]), [])
+    except csv.Error:         # pandas reads the header below and says what is wrong with it
+        header = []
     if len(header) > MAX_COLUMNS:
         raise InputError(f"has {len(header):,} columns; the limit is {MAX_COLUMNS:,}", source=source)
     rows = text.count("\n") + (not text.endswith("\n")) - 1
