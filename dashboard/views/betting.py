@@ -202,9 +202,20 @@ if view == "One event":
     regularisation = Regularisation(smooth, amount) if smooth != "none" else None
     try:
         score = score_named_belief(belief, market, regularisation=regularisation)
+        if belief_mode != "Editing the table":
+            st.session_state["good_belief"] = (st.session_state.get("last_belief_name"), belief)
     except InputError as exc:
         safe.error(str(exc))
-        st.stop()
+        good = st.session_state.get("good_belief")
+        # a file that parses but cannot be scored never replaces the last belief that could
+        if belief_mode == "Editing the table" or good is None or good[1] is belief:
+            st.stop()
+        safe.info(f"Still showing the belief from {good[0]}, the last file that could be scored against this market.")
+        belief = good[1]
+        try:
+            score = score_named_belief(belief, market, regularisation=regularisation)
+        except InputError:
+            st.stop()
 
     show_headline(score)
     # what a bettor acts on comes first: the stakes at the odds on offer, then the charts that explain them
