@@ -18,7 +18,7 @@ pages = [
 ]
 try:
     st.navigation(pages).run()
-except Exception as exc:  # noqa: BLE001 - the page boundary: one line for the user, the traceback for the log
+except Exception:  # noqa: BLE001 - the page boundary: one line for the user, the traceback for the log
     LOG.exception("page failed")
-    safe.error(f"This page hit an unexpected problem and stopped ({type(exc).__name__}); what you entered is kept. "
-               "Change the last input, or reload the page.")
+    safe.error("This page hit an unexpected problem and stopped; what you entered is kept. Change the last input, "
+               "or reload the page.")

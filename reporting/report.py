@@ -241,8 +241,8 @@ def figure_pngs(figures: Sequence[go.Figure], width: int = 900, height: int = 42
             finally:
                 kaleido.stop_sync_server(silence_warnings=True)
         except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds when no browser is there
-            raise InputError("PDF export needs Chromium to draw the figures and none could be started "
-                             f"({type(exc).__name__}); the HTML, JSON and CSV reports still work") from None
+            raise InputError("PDF export needs Chromium to draw the figures and none could be started; the HTML, "
+                             "JSON and CSV reports still work") from exc
 
 
 def _pdf_font(pdf: Any) -> str:

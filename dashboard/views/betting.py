@@ -248,7 +248,8 @@ else:
             safe.error(str(exc))
             st.stop()
         st.metric(safe.plain(f"Mean KL({belief_book} || {bookmaker}) per match"), f"{table.mean_bits:.5f} bits",
-                  f"median {table.median_bits:.5f} bits over {len(table.events)} matches", delta_color="off")
+                  f"median {table.median_bits:.5f} bits over {len(table.events)} matches", delta_color="off",
+                  delta_arrow="off")
         st.plotly_chart(season_histogram(table.surprise_bits, f"KL({belief_book} || {bookmaker}) per match"),
                         key="season_hist")
         frame = pd.DataFrame({"event": table.events, "KL (bits)": table.surprise_bits})
@@ -259,7 +260,7 @@ else:
                 learned = season_surprise(path, raw_market, source_name, odds_format, bookmaker, closing, method)
                 st.metric(safe.plain(f"Market surprise, KL(closing || opening) for {bookmaker}"),
                           f"{learned.mean_bits:.5f} bits per match", f"total {learned.total_bits:.3f} bits",
-                          delta_color="off",
+                          delta_color="off", delta_arrow="off",
                           help="How much the market learned between its opening and closing prices (Bayesian surprise)")
             except InputError as exc:
                 safe.warning(str(exc))
