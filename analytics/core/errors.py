@@ -9,7 +9,8 @@ class InputError(ValueError):
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.source = source
-        super().__init__(f"{source}: {message}" if source else message)
+        text = f"{source}: {message}" if source else message
+        super().__init__(" ".join(text.split()))     # one line, whatever a file's names hold (a quoted newline)
 
 
 MESSAGE_LIMIT = 600       # characters of one error line, on the page and on stderr

@@ -43,3 +43,10 @@ def test_too_many_columns_or_rows_are_refused_before_parsing():
 def test_error_lines_are_bounded():
     line = bounded("missing outcomes " + ", ".join(f"'runner {i}'" for i in range(100_000)))
     assert len(line) < 700 and line.endswith("more characters)") and "\n" not in line
+
+
+def test_an_error_quoting_a_name_with_a_line_break_stays_one_line():
+    """Found by the fuzzer: a belief named by a quoted cell holding a newline."""
+    with pytest.raises(InputError) as caught:
+        parse_beliefs('belief,outcome,probability\n",0.0\n0.0,"', "fuzz")
+    assert "\n" not in str(caught.value)
