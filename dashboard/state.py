@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 
 import numpy as np
@@ -12,7 +11,7 @@ from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsFile, OddsRequest
 from analytics.betting.surprise import SurpriseTable, market_surprise
-from analytics.core.text import decode_text
+from analytics.core.text import csv_header, decode_text
 from data.files import read_text_file
 from data.market_files import beliefs_from_text, markets_from_odds_file, markets_from_text, odds_file_of_text
 
@@ -94,20 +93,20 @@ def header_of(path: str | None, raw: bytes | None, source: str) -> set[str]:
     """A CSV file's column names (lower case, stripped) from its first line: which kind of odds file it is and
     which bookmakers it holds, without parsing its rows."""
     text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
-    first = text.splitlines()[0] if text else ""
-    try:
-        return {name.strip().lower() for name in next(csv.reader([first]), [])}
-    except csv.Error:
-        return set()
+    return {name.strip().lower() for name in csv_header(text)}
+
+
+def markets_of(path: str | None, raw: bytes | None, source: str, odds_format: str, bookmaker: str,
+               method: str) -> list[DiscreteMarket]:
+    """A file's markets priced by one bookmaker's columns: a bundled file by its path, an upload by its bytes."""
+    if path is not None:
+        return markets_from_path(path, source, odds_format, bookmaker, method)
+    return markets_from_bytes(raw or b"", source, odds_format, bookmaker, method)
 
 
 @st.cache_data(max_entries=64, show_spinner="Scoring every match of the file...")
 def season_surprise(path: str | None, raw: bytes | None, source: str, odds_format: str, market_book: str,
                     belief_book: str, method: str) -> SurpriseTable:
     """KL(belief bookmaker || market bookmaker) match by match (bits), for a bundled file or an upload."""
-    def markets(book: str) -> list[DiscreteMarket]:
-        if path is not None:
-            return markets_from_path(path, source, odds_format, book, method)
-        return markets_from_bytes(raw or b"", source, odds_format, book, method)
-
-    return market_surprise(markets(market_book), markets(belief_book))
+    return market_surprise(markets_of(path, raw, source, odds_format, market_book, method),
+                           markets_of(path, raw, source, odds_format, belief_book, method))

@@ -1,7 +1,7 @@
 """One report model rendered four ways: JSON and CSV (every number, schema-versioned), a self-contained
 HTML file (plotly.js inlined once; the numbers are plain HTML tables) and a PDF (figures rendered by
 kaleido with the system Chromium, laid out by fpdf2). User text is escaped in HTML and PDF and
-neutralised in CSV (cells starting with = + - @ cannot become formulas)."""
+neutralised in CSV (a cell starting with any of FORMULA_STARTS cannot become a formula)."""
 
 from __future__ import annotations
 
@@ -45,11 +45,11 @@ RISK_NEUTRAL_CAVEAT = ("Option-implied distributions are risk-neutral: they carr
 PLOTLY_BASIC = Path(__file__).with_name("assets") / "plotly-basic.min.js"
 
 
-def caveats_for(sections: Sequence[ReportSection]) -> tuple[str, ...]:
+def caveats_for(pairs: Sequence[ScoredPair]) -> tuple[str, ...]:
     """The caveats that apply to these markets only: the margin one for priced outcomes, the risk-neutral one
     for option densities."""
-    continuous = any("market_quantiles" in s.record for s in sections)
-    discrete = any("market_quantiles" not in s.record for s in sections)
+    continuous = any(isinstance(pair.market, ContinuousMarket) for pair in pairs)
+    discrete = any(isinstance(pair.market, DiscreteMarket) for pair in pairs)
     return (HEADLINE_CAVEAT, *((MARGIN_CAVEAT,) if discrete else ()),
             *((RISK_NEUTRAL_CAVEAT,) if continuous else ()))
 HEADLINE_KEYS = (("kl_bits", "KL(belief || market)", "bits"), ("kl_nats", "KL(belief || market)", "nats"),
@@ -111,7 +111,7 @@ def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_sour
     inputs = {"market_file": str(market_source), "belief_file": str(belief_source), "margin_method": method,
               **(settings or {})}
     return Report(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs, tuple(sections),
-                  caveats_for(sections))
+                  caveats_for(pairs))
 
 
 def report_dict(report: Report) -> dict[str, Any]:

@@ -73,14 +73,20 @@ MAX_COLUMNS = 1_000       # a football-data season has about 110; a 200,000-colu
 MAX_ROWS = 200_000        # a season of every league fits many times over; an option chain has a few thousand
 
 
+def csv_header(text: str) -> list[str]:
+    """The column names of CSV text from its first line alone, as written (empty if that line is not readable
+    CSV: read_csv_table then says what is wrong with it)."""
+    first_line = text.splitlines()[0] if text else ""
+    try:
+        return next(csv.reader([first_line]), [])
+    except csv.Error:
+        return []
+
+
 def read_csv_table(text: str, source: str) -> pd.DataFrame:
     """CSV text to a DataFrame of strings with lower-case, stripped column names. Files beyond MAX_COLUMNS columns
     or MAX_ROWS rows are refused before they are parsed, so a hostile file answers at once."""
-    first_line = text.splitlines()[0] if text else ""
-    try:
-        header = next(csv.reader([first_line]), [])
-    except csv.Error:         # pandas reads the header below and says what is wrong with it
-        header = []
+    header = csv_header(text)
     if len(header) > MAX_COLUMNS:
         raise InputError(f"has {len(header):,} columns; the limit is {MAX_COLUMNS:,}", source=source)
     rows = text.count("\n") + (not text.endswith("\n")) - 1

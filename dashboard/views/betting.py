@@ -23,8 +23,7 @@ from dashboard.state import (
     beliefs_from_bytes,
     header_of,
     keep_typed_belief,
-    markets_from_bytes,
-    markets_from_path,
+    markets_of,
     season_surprise,
     typed_belief_key,
 )
@@ -63,22 +62,17 @@ with right:
                           help=TERMS["margin removal"])
 
 
-def markets_for(bookmaker_prefix: str) -> list[DiscreteMarket]:
-    """The file's markets priced by one bookmaker's columns (cached on the path or the upload bytes)."""
-    if raw_market is None:
-        assert bundle is not None      # no upload: a bundled snapshot was chosen
-        return markets_from_path(str(bundle.path), source_name, odds_format, bookmaker_prefix, method)
-    return markets_from_bytes(raw_market, source_name, odds_format, bookmaker_prefix, method)
+path = str(bundle.path) if bundle is not None else None     # a bundled file by its path, an upload by its bytes
 
 
 try:
-    columns = header_of(str(bundle.path) if bundle is not None else None, raw_market, source_name)
+    columns = header_of(path, raw_market, source_name)
     bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
     bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
                              else 0, key="bookmaker", format_func=bookmaker_name,
                              help="Whose odds are the market. Codes are the file's column prefixes; a C at the end "
                                   "means closing odds") if bookmakers else "B365"
-    markets = markets_for(bookmaker)
+    markets = markets_of(path, raw_market, source_name, odds_format, bookmaker, method)
 except InputError as exc:
     safe.error(str(exc))
     st.stop()
@@ -241,7 +235,6 @@ else:
         default = "PSC" if "PSC" in bookmakers else bookmakers[0]
         belief_book = st.selectbox("Belief bookmaker", bookmakers, index=bookmakers.index(default), key="belief_book",
                                    format_func=bookmaker_name)
-        path = str(bundle.path) if bundle is not None else None
         try:
             table = season_surprise(path, raw_market, source_name, odds_format, bookmaker, belief_book, method)
         except InputError as exc:
