@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 import streamlit as st
 
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.kelly import growth_of_stakes
 from analytics.core.errors import InputError
 from analytics.scoring.continuous import ContinuousScore
@@ -24,6 +25,13 @@ HELP = {
     "tradable": "Expected log-growth of the best Kelly portfolio (full Kelly) " + TERMS["tradable"] + " Usually "
                 "below the fair-price edge.",
 }
+
+
+def pick_belief(beliefs: list[NamedBelief], key: str) -> NamedBelief:
+    """The one belief of a file, or the one the user picks by name when the file holds several."""
+    names = [b.name or "(belief)" for b in beliefs]
+    chosen = st.selectbox("Belief in the file", names, key=key) if len(beliefs) > 1 else names[0]
+    return beliefs[names.index(chosen)]
 
 
 def show_headline(score: DiscreteScore) -> None:

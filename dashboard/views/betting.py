@@ -17,7 +17,7 @@ from analytics.core.units import to_bits
 from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
-from dashboard.components import report_downloads, show_allocation, show_headline
+from dashboard.components import pick_belief, report_downloads, show_allocation, show_headline
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
     beliefs_from_bytes,
@@ -179,9 +179,7 @@ if view == "One event":
                 st.stop()
             belief = by_event[normalise_label(event)]
         else:
-            names = [b.name or "(belief)" for b in beliefs]
-            chosen = st.selectbox("Belief in the file", names, key="belief_pick") if len(beliefs) > 1 else names[0]
-            belief = beliefs[names.index(chosen)]
+            belief = pick_belief(beliefs, key="belief_pick")
         safe.caption(f"Belief from {st.session_state.get('last_belief_name')}")
 
     with st.expander("Smoothing (for beliefs or markets with zeros)", expanded=False):

@@ -13,7 +13,7 @@ from analytics.options.density import ChainDensity
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
-from dashboard.components import report_downloads, show_continuous_headline
+from dashboard.components import pick_belief, report_downloads, show_continuous_headline
 from dashboard.glossary import TERMS
 from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
 from data.bundled import example_files
@@ -150,9 +150,7 @@ else:
         st.download_button(f"Download {chosen_example}", examples[chosen_example].read_bytes(),
                            file_name=chosen_example, key="example_download")
         st.stop()
-    names = [b.name or "(belief)" for b in loaded]
-    picked = st.selectbox("Belief in the file", names, key="price_belief_pick") if len(loaded) > 1 else names[0]
-    belief = loaded[names.index(picked)]
+    belief = pick_belief(loaded, key="price_belief_pick")
 completion = st.radio("Complete a partial belief (buckets, quantiles) with", COMPLETIONS, horizontal=True,
                       key="completion", help="market: inside each bucket the market's own shape, so the KL counts "
                       "only what you stated; smooth: a smooth curve through your numbers")
