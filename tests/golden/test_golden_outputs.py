@@ -1,5 +1,6 @@
 """Every golden command prints what it printed when it was recorded: same exit code, same keys, same strings,
-numbers equal to 1e-9 relative (BLAS may round differently on another machine). Recorded before the package
+numbers equal to 1e-9 relative (BLAS may round differently on another machine; a density fit's diagnostics
+to 1e-6). Recorded before the package
 was reorganised, and re-recorded only for intended changes, each named in its commit (the always-zero
 repaired-mass diagnostic removed; reverse KL of smooth price beliefs finite, from log-densities;
 reports carry only the caveats of their market)."""
@@ -17,7 +18,10 @@ from tests.golden.commands import GOLDEN, recorded, run
 def assert_same(now: object, before: object, where: str = "") -> None:
     if isinstance(before, float) or (isinstance(before, int) and isinstance(now, float)):
         assert isinstance(now, (int, float)), f"{where}: {now!r} is not a number like {before!r}"
-        assert math.isclose(now, before, rel_tol=1e-9, abs_tol=1e-12), f"{where}: {now!r} != {before!r}"
+        # a fit's diagnostics come out of an eigenproblem whose last digits follow the machine's BLAS
+        # (effective_parameters moved by 7e-9 relative between two machines); the results themselves do not
+        rel_tol = 1e-6 if ".diagnostics." in where else 1e-9
+        assert math.isclose(now, before, rel_tol=rel_tol, abs_tol=1e-12), f"{where}: {now!r} != {before!r}"
     elif isinstance(before, dict):
         assert isinstance(now, dict) and now.keys() == before.keys(), \
             f"{where}: keys {sorted(now) if isinstance(now, dict) else now!r} != {sorted(before)}"
