@@ -12,6 +12,7 @@ from typing import Any, NoReturn, Sequence
 from analytics.beliefs.on_grid import COMPLETIONS
 from analytics.core.errors import InputError, bounded
 from analytics.core.strict_json import dumps
+from analytics.options.edge import EdgeSettings
 from analytics.scoring.discrete import Regularisation
 from analytics.scoring.pairs import ScoredPair
 from services.scoring import MarketRequest, score_files
@@ -45,6 +46,12 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate", type=float, default=None, help="fallback risk-free rate (continuous, per year)")
     p.add_argument("--epsilon", type=float, default=None, help="explicit smoothing: floor the belief at epsilon")
     p.add_argument("--blend", type=float, default=None, help="explicit smoothing: market weight mixed into the belief")
+    p.add_argument("--kelly-fraction", type=float, default=1.0,
+                   help="options edge: share of the belief mixed with the market for the position (default 1)")
+    p.add_argument("--gamma", type=float, default=1.0,
+                   help="options edge: your CRRA risk aversion; renyi_bits is D_(1/gamma)(p||q) (default 1)")
+    p.add_argument("--market-gamma", type=float, default=None,
+                   help="options edge: the market's risk aversion in a power pricing kernel (real-world adjustment)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,8 +91,9 @@ def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
                             belief_bookmaker=args.belief_bookmaker)
+    edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma)
     return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
-                       regularisation=_regularisation(args))
+                       regularisation=_regularisation(args), edge=edge)
 
 
 def _single_or_results(records: list[dict[str, Any]]) -> dict[str, Any]:

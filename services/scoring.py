@@ -16,6 +16,7 @@ from analytics.betting.odds_files import OddsRequest
 from analytics.core.distributions import GriddedDensity, normalise_label
 from analytics.core.errors import InputError
 from analytics.core.text import looks_like_json, read_csv_table
+from analytics.options.edge import EdgeSettings
 from analytics.scoring.continuous import ContinuousMarket
 from analytics.scoring.discrete import Regularisation
 from analytics.scoring.pairs import Market, ScoredPair, score_pairs
@@ -67,8 +68,7 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
                 chosen = held[0]
             found = densities_from_chain(chain, source, asof=request.asof, spot=request.spot, rate=request.rate,
                                          expiry=chosen)
-            return [ContinuousMarket(cd.expiry, cd.density, (), cd.diagnostics.quoted_strike_range)
-                    for cd in found]
+            return [ContinuousMarket.of_chain(cd) for cd in found]
         if not ({"x", "density"} <= set(table.columns)):
             return None
     items = parse_beliefs(text, source)
@@ -112,7 +112,8 @@ def select_event(markets: list[Market], event: str | None) -> list[Market]:
 
 
 def score_files(market_path: str, belief_path: str, request: MarketRequest, *, event: str | None = None,
-                completion: Completion = "market", regularisation: Regularisation | None = None) -> list[ScoredPair]:
+                completion: Completion = "market", regularisation: Regularisation | None = None,
+                edge: EdgeSettings | None = None) -> list[ScoredPair]:
     markets = select_event(load_markets(market_path, request), event)
     beliefs = load_beliefs(belief_path, request)
-    return score_pairs(markets, beliefs, completion=completion, regularisation=regularisation)
+    return score_pairs(markets, beliefs, completion=completion, regularisation=regularisation, edge=edge)

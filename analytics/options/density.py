@@ -108,6 +108,7 @@ class ChainDensity:
     discount: float
     density: GriddedDensity
     diagnostics: DensityDiagnostics = field(repr=False)
+    quotes: ExpiryQuotes | None = field(default=None, repr=False)     # the cleaned quotes it was fitted to
 
 
 def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None = None, rate: float | None = None,
@@ -176,7 +177,7 @@ def _density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None,
         grid_range=(float(x[0]), float(x[-1])),
     )
     density = GriddedDensity(x, pdf, source=source, method=METHOD, diagnostics=diagnostics.as_record())
-    return ChainDensity(q.expiry, t_years, forward, discount, density, diagnostics)
+    return ChainDensity(q.expiry, t_years, forward, discount, density, diagnostics, q)
 
 
 def _nodes_density(fit: LogSplineFit, fit_grid: FloatArray, at: FloatArray) -> FloatArray:

@@ -22,18 +22,35 @@ from analytics.core.distributions import GriddedDensity
 from analytics.core.divergence import hellinger_squared_grid, js_divergence_grid, total_variation_grid
 from analytics.core.types import BoolArray, FloatArray
 from analytics.core.units import to_bits
+from analytics.options.density import ChainDensity
+from analytics.options.edge import (
+    EdgeSettings,
+    ListedQuotes,
+    OptimiserFailure,
+    OptionsEdge,
+    TradableExpiry,
+    options_edge,
+)
 
 QUANTILE_LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 @dataclass(frozen=True, eq=False)
 class ContinuousMarket:
-    """A market's density of a price at one horizon: event names it (an expiry, or the file)."""
+    """A market's density of a price at one horizon: event names it (an expiry, or the file). A market from an
+    option chain carries what can be traded at that expiry (its quotes, D and F), for the options edge."""
 
     event: str
     density: GriddedDensity
     warnings: tuple[str, ...] = field(default_factory=tuple)
     quoted_range: tuple[float, float] | None = None
+    tradables: TradableExpiry | None = None
+
+    @classmethod
+    def of_chain(cls, chain: ChainDensity) -> ContinuousMarket:
+        tradables = None if chain.quotes is None else \
+            TradableExpiry(ListedQuotes.from_expiry(chain.quotes), chain.discount, chain.forward)
+        return cls(chain.expiry, chain.density, (), chain.diagnostics.quoted_strike_range, tradables)
 
 
 def _moments(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
@@ -67,6 +84,7 @@ class ContinuousScore:
     infinite_regions: tuple[str, ...]           # where q = 0 < p: KL(p||q) is infinite
     reverse_infinite_regions: tuple[str, ...]   # where p = 0 < q: KL(q||p) is infinite
     warnings: tuple[str, ...]
+    edge: OptionsEdge | None = None             # with an option chain's quotes: what listed options capture
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -87,7 +105,26 @@ class ContinuousScore:
             "reverse_infinite_outcomes": list(self.reverse_infinite_regions),
             "warnings": list(self.warnings),
         }
+        if self.edge is not None:
+            record.update(edge_record(self.edge))
         return record
+
+
+def edge_record(edge: OptionsEdge) -> dict[str, Any]:
+    """The options edge's keys of the command line (docs/formats.md, "Options edge"): nats with bits twins."""
+    position = edge.position
+    figures = {"growth_mid": edge.growth_mid_nats, "butterfly_growth": edge.butterfly_growth_nats,
+               "binned_kl": edge.binned_kl_nats, "kelly_growth_tradable": position.growth_nats,
+               "market_right_growth_tradable": position.market_growth_nats, "renyi": edge.renyi_nats,
+               "kl_real_world": edge.kl_real_world_nats, "kl_price_of_risk": edge.kl_price_of_risk_nats}
+    record: dict[str, Any] = {}
+    for name, nats in figures.items():
+        record[f"{name}_nats"] = nats
+        record[f"{name}_bits"] = None if nats is None else to_bits(nats)
+    record.update({"legs": [leg.as_record() for leg in position.legs], "cash_fraction": position.cash_fraction,
+                   "quotes_arbitrage": position.arbitrage, "kelly_fraction": edge.kelly_fraction,
+                   "gamma": edge.gamma, "market_gamma": edge.market_gamma})
+    return record
 
 
 def _regions(x: FloatArray, mask: BoolArray) -> tuple[str, ...]:
@@ -98,7 +135,8 @@ def _regions(x: FloatArray, mask: BoolArray) -> tuple[str, ...]:
     return tuple(f"x in [{x[s]:.6g}, {x[e - 1]:.6g}]" for s, e in zip(edges[::2], edges[1::2], strict=True))
 
 
-def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: tuple[str, ...] = ()) -> ContinuousScore:
+def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: tuple[str, ...] = (),
+                  edge: EdgeSettings | None = None) -> ContinuousScore:
     """Every figure of a mapped belief p against the market q on the market's grid. Logs throughout: p/q overflows
     and p underflows in far tails, so a region is infinite only where a density is truly zero, and it is named.
     Each integral is a discrete KL with the trapezoid weights (non-negative by Gibbs' inequality), so a value
@@ -127,6 +165,17 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
     if infinite:
         all_warnings.append(f"infinite surprise: the market density is 0 where the belief is not: {list(infinite)}")
     kl = max(mapped.exact_kl_nats, 0.0) if mapped.exact_kl_nats is not None else grid_kl
+    options = None
+    if market.tradables is not None:
+        if infinite:
+            all_warnings.append("no options edge: the belief has mass where the market's density is 0")
+        else:
+            t = market.tradables
+            try:
+                options = options_edge(x, p, q, t.quotes, t.discount, t.forward, settings=edge or EdgeSettings(),
+                                       kl_nats=kl)
+            except OptimiserFailure as exc:
+                all_warnings.append(f"no options edge: {exc}")
     return ContinuousScore(
         x=x, belief=p, market=q, kl_nats=kl, grid_kl_nats=grid_kl,
         reverse_kl_nats=max(float(trapezoid(reverse, x)), 0.0),
@@ -134,12 +183,13 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
         total_variation=float(total_variation_grid(x, p, q)), log_ratio=log_ratio, cumulative_kl_nats=cumulative,
         kl_beyond_quoted_nats=beyond, belief_description=mapped.description,
         mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite,
-        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings))
+        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=options)
 
 
 def score_continuous_belief(spec: BeliefSpec, market: ContinuousMarket, *, completion: Completion = "market",
-                            source: str = "",
-                            warnings: tuple[str, ...] = ()) -> ContinuousScore:
-    """Map a parsed belief onto the market's grid and score it."""
+                            source: str = "", warnings: tuple[str, ...] = (),
+                            edge: EdgeSettings | None = None) -> ContinuousScore:
+    """Map a parsed belief onto the market's grid and score it (with the options edge where the market has
+    quotes, as `edge` asks; full Kelly, log utility and no pricing-kernel adjustment by default)."""
     return score_density(on_market_grid(spec, market.density, completion=completion, source=source), market,
-                         warnings=warnings)
+                         warnings=warnings, edge=edge)

@@ -10,6 +10,7 @@ from analytics.beliefs.pairing import pair_beliefs_with_events
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
 from analytics.core.errors import InputError
+from analytics.options.edge import EdgeSettings
 from analytics.scoring.continuous import ContinuousMarket, ContinuousScore, score_continuous_belief
 from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 
@@ -30,9 +31,10 @@ class ScoredPair:
 
 
 def score_pairs(markets: Sequence[Market], beliefs: Sequence[NamedBelief], *, completion: Completion = "market",
-                regularisation: Regularisation | None = None) -> list[ScoredPair]:
+                regularisation: Regularisation | None = None, edge: EdgeSettings | None = None) -> list[ScoredPair]:
     """Every belief paired with its market event (beliefs.pairing) and scored: discrete markets by
-    scoring.discrete, price densities by scoring.continuous."""
+    scoring.discrete, price densities by scoring.continuous (with the options edge as `edge` asks where a market
+    has an option chain's quotes)."""
     out = []
     for market, belief in pair_beliefs_with_events(markets, beliefs):
         if isinstance(market, ContinuousMarket):
@@ -40,7 +42,7 @@ def score_pairs(markets: Sequence[Market], beliefs: Sequence[NamedBelief], *, co
                 raise InputError("--epsilon and --blend apply to discrete markets; for a price density state a "
                                  "blend in the belief file ({\"kind\":\"blend\", ...})")
             score: Score = score_continuous_belief(belief.spec, market, completion=completion, source=belief.source,
-                                                 warnings=belief.warnings)
+                                                 warnings=belief.warnings, edge=edge)
         else:
             score = score_named_belief(belief, market, regularisation=regularisation)
         out.append(ScoredPair(market, belief, score))

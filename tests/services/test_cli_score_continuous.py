@@ -21,7 +21,10 @@ def test_several_beliefs_against_a_chain_give_one_row_each():
     for r in rows:
         assert r["kl_bits"] == pytest.approx(r["kl_nats"] / math.log(2))
         assert r["kl_nats"] > 0 and r["kelly_growth_fair_nats"] == r["kl_nats"]
-        assert r["kelly_growth_tradable_nats"] is None and r["allocation"] is None
+        assert r["allocation"] is None              # a chain's position is its legs (the options edge)
+        assert 0 <= r["kelly_growth_tradable_nats"] and r["binned_kl_nats"] <= r["butterfly_growth_nats"] \
+            <= r["growth_mid_nats"] <= r["kl_nats"]
+        assert sum(leg["cost"] for leg in r["legs"]) + r["cash_fraction"] == pytest.approx(1.0, abs=1e-9)
         assert r["event"] == "2026-03-20"
 
 
