@@ -150,3 +150,77 @@ def show_continuous_headline(score: ContinuousScore) -> None:
         safe.error(f"Infinite surprise: the market density is 0 where your belief is not ({regions}).")
     for warning in score.warnings:
         safe.warning(warning)
+
+
+HELP_EDGE = {
+    "tradable": ("Expected log-growth over the option's life of the best position in listed options, bought at the "
+                 "ask and sold at the bid, with the rest in the bond: what you can capture today if your belief is "
+                 "right. Never below 0: holding cash is always allowed."),
+    "mid": ("The best payoff the listed strikes can build, priced by the market density itself (no spread): the "
+            "edge left once only listed strikes are allowed. At most the KL."),
+    "butterfly": ("A simple version: butterflies at every strike, each held in proportion to how much more likely "
+                  "you think the price ends there than the market does."),
+    "market right": ("The same position's expected log return if the market's density is the truth: what the "
+                     "trade costs you if you are wrong."),
+    "renyi": ("Your edge as a certainty-equivalent for a risk-averse investor (constant relative risk aversion "
+              "gamma; gamma 1 is the Kelly investor and gives the KL)."),
+    "real world": ("KL against the market's density after removing a typical risk premium (a power pricing kernel "
+                   "with the market's risk aversion): your disagreement with what the market expects."),
+    "price of risk": ("KL between the market's risk-adjusted and its risk-neutral density: the part of any edge "
+                      "against option prices that is payment for bearing risk, not disagreement."),
+}
+
+
+def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) -> None:
+    """The options edge on the page: what listed options capture at today's quotes, the legs in contracts and
+    currency for the bankroll, and the payoff beside the growth-optimal one."""
+    from reporting.figures import payoff_chart
+    from reporting.tables import edge_summary, legs_table
+
+    edge = score.edge
+    st.subheader("The edge you can trade today")
+    if edge is None:
+        st.info("State a view to see the trades that capture it at today's quotes.")
+        return
+    position = edge.position
+    which = "full Kelly" if edge.kelly_fraction == 1 else f"{edge.kelly_fraction:g} Kelly"
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(f"At the quotes ({which})", fmt_bits(position.growth_nats), fmt_nats(position.growth_nats),
+              delta_color="off", delta_arrow="off", help=HELP_EDGE["tradable"])
+    c2.metric("Best of the listed strikes, no spread", fmt_bits(edge.growth_mid_nats), fmt_nats(edge.growth_mid_nats),
+              delta_color="off", delta_arrow="off", help=HELP_EDGE["mid"])
+    c3.metric("Butterflies at every strike", fmt_bits(edge.butterfly_growth_nats),
+              fmt_nats(edge.butterfly_growth_nats), delta_color="off", delta_arrow="off", help=HELP_EDGE["butterfly"])
+    c4.metric("If the market is right", fmt_bits(position.market_growth_nats), fmt_nats(position.market_growth_nats),
+              delta_color="off", delta_arrow="off", help=HELP_EDGE["market right"])
+    if position.arbitrage:
+        safe.warning(position.arbitrage)
+    if edge.gamma != 1 or edge.market_gamma is not None:
+        r1, r2, r3 = st.columns(3)
+        r1.metric(f"Certainty-equivalent edge, gamma {edge.gamma:g}", fmt_bits(edge.renyi_nats),
+                  fmt_nats(edge.renyi_nats), delta_color="off", delta_arrow="off", help=HELP_EDGE["renyi"])
+        if edge.market_gamma is not None and edge.kl_real_world_nats is not None \
+                and edge.kl_price_of_risk_nats is not None:
+            r2.metric(f"KL vs risk-adjusted market (gamma_m {edge.market_gamma:g})",
+                      fmt_bits(edge.kl_real_world_nats), fmt_nats(edge.kl_real_world_nats), delta_color="off",
+                      delta_arrow="off", help=HELP_EDGE["real world"])
+            r3.metric("Price of risk in the market", fmt_bits(edge.kl_price_of_risk_nats),
+                      fmt_nats(edge.kl_price_of_risk_nats), delta_color="off", delta_arrow="off",
+                      help=HELP_EDGE["price of risk"])
+    left, right = st.columns(2)
+    left.plotly_chart(payoff_chart(score), key="payoff_chart")
+    with right:
+        if not position.legs:
+            st.info("No trade: at these quotes your belief sees no option worth buying at the ask or selling at "
+                    "the bid, so the best position is cash.")
+        else:
+            st.dataframe(legs_table(edge, bankroll), hide_index=True, width="stretch", column_config={
+                "strike": st.column_config.NumberColumn(format="%.2f"),
+                "contracts": st.column_config.NumberColumn(format="%.2f", help="contracts of 100 shares"),
+                "quote (per share)": st.column_config.NumberColumn(format="%.2f"),
+                "cost": st.column_config.NumberColumn(f"cost ({currency})", format="%,.2f",
+                                                      help="positive when paid, negative when received")})
+            st.caption(f"{len(position.legs)} legs for a bankroll of {bankroll:,.0f} {currency}; buy at the ask, "
+                       "sell at the bid, the rest held in the bond to expiry. Contracts are of 100 shares.")
+        st.dataframe(edge_summary(edge), hide_index=True, width="stretch", column_config={
+            "bits": st.column_config.NumberColumn(format="%.4f"), "nats": st.column_config.NumberColumn(format="%.4f")})

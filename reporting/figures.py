@@ -133,3 +133,25 @@ def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagree
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
                       xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
     return fig
+
+
+def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit of bankroll") -> go.Figure:
+    """The position at the quotes, W(S) D (wealth at expiry in today's money per unit of bankroll), beside the
+    growth-optimal payoff p/q that any payoff at the market density's prices could reach (same units)."""
+    fig = go.Figure()
+    ratio = np.exp(np.clip(score.log_ratio, -50, 50))
+    fig.add_scatter(x=score.x, y=ratio, name="growth-optimal p/q (ceiling)", line_color=MARKET_COLOUR,
+                    line_dash="dot", hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>p/q</extra>")
+    central = _central_belief(score)
+    y_max = float(np.nanmax(ratio[central])) if central.any() else 2.0
+    if score.edge is not None:
+        wealth = score.edge.position.payoff * score.edge.discount
+        fig.add_scatter(x=score.x, y=wealth, name="your position at the quotes", line_color=BELIEF_COLOUR,
+                        hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>position</extra>")
+        if central.any():
+            y_max = max(y_max, float(np.nanmax(wealth[central])))
+    fig.add_hline(y=1, line_color="grey", line_dash="dot")
+    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="wealth at expiry x D (x bankroll)",
+                      xaxis_range=_price_range(score), yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,
+                      margin=dict(t=50, b=80, l=60, r=20), legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+    return fig

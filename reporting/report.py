@@ -31,9 +31,10 @@ from reporting.figures import (
     density_overlay,
     log_ratio_curve,
     market_vs_belief_bars,
+    payoff_chart,
 )
 from reporting.formatting import fmt_value
-from reporting.tables import outcome_table, quantile_table
+from reporting.tables import edge_summary, legs_table, outcome_table, quantile_table
 
 SCHEMA_VERSION = 1
 HEADLINE_CAVEAT = (f"The headline figure is the {HEADLINE_LABEL}: the expected log-growth per bet of a Kelly bettor "
@@ -71,6 +72,7 @@ class ReportSection:
     figures: tuple[go.Figure, ...]
     market_method: str
     market_diagnostics: dict[str, Any]
+    extra_tables: tuple[pd.DataFrame, ...] = ()     # an option chain's edge: the sandwich and the legs
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,10 +97,14 @@ def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_sour
         event, belief = market.event or "market", pair.belief.name or "belief"
         if isinstance(score, ContinuousScore) and isinstance(market, ContinuousMarket):
             density = market.density
+            charts = (density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score),
+                      log_ratio_curve(score), *((payoff_chart(score),) if score.edge is not None else ()))
             sections.append(ReportSection(
-                event=event, belief=belief, record=pair.record(), table=quantile_table(score),
-                figures=(density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score),
-                         log_ratio_curve(score)) if figures else (),
+                event=event, belief=belief, record=pair.record(),
+                table=quantile_table(score),
+                extra_tables=() if score.edge is None else (edge_summary(score.edge),
+                                                            legs_table(score.edge, bankroll)),
+                figures=charts if figures else (),
                 market_method=density.method, market_diagnostics=dict(density.diagnostics)))
         elif isinstance(score, DiscreteScore) and isinstance(market, DiscreteMarket):
             sections.append(ReportSection(
@@ -216,7 +222,9 @@ def report_html(report: Report) -> str:
         if s.record.get("infinite_outcomes"):
             parts.append(f"<p class='warn'>Infinite surprise from: {esc(', '.join(s.record['infinite_outcomes']))}</p>")
         parts += [f"<p class='warn'>{esc(w)}</p>" for w in s.record.get("warnings", [])]
-        parts.append(s.table.to_html(index=False, float_format=lambda v: f"{v:.4f}", escape=True, border=0))
+        for frame in (s.table, *s.extra_tables):
+            parts.append(frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", escape=True, border=0,
+                                       na_rep=""))
         parts += [fig.to_html(full_html=False, include_plotlyjs=False) for fig in s.figures]
     parts.append("<h2>Caveats</h2><ul>" + "".join(f"<li>{esc(c)}</li>" for c in report.caveats) + "</ul>")
     parts.append("</body></html>")
@@ -295,11 +303,13 @@ def report_pdf(report: Report) -> bytes:
             for label, value in _headline_rows(s.record):
                 table.row([text(label), text(value)])
         pdf.ln(2)
-        frame = s.table
-        with pdf.table(first_row_as_headings=True, text_align="RIGHT") as table:
-            table.row([text(str(c)) for c in frame.columns])
-            for row in frame.itertuples(index=False):
-                table.row([text(f"{v:.4f}" if isinstance(v, float) else str(v)) for v in row])
+        for frame in (s.table, *s.extra_tables):
+            with pdf.table(first_row_as_headings=True, text_align="RIGHT") as table:
+                table.row([text(str(c)) for c in frame.columns])
+                for row in frame.itertuples(index=False):
+                    table.row([text("" if isinstance(v, float) and v != v else f"{v:.4f}" if isinstance(v, float)
+                                    else str(v)) for v in row])
+            pdf.ln(2)
         for png in images[id(s)]:
             pdf.image(io.BytesIO(png), w=180)
     pdf.ln(3)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.core.units import to_bits
+from analytics.options.edge import OptionsEdge
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import DiscreteScore
 
@@ -35,3 +36,30 @@ def quantile_table(score: ContinuousScore) -> pd.DataFrame:
     rows += [("mean", record["market_moments"]["mean"], record["belief_moments"]["mean"]),
              ("standard deviation", record["market_moments"]["sd"], record["belief_moments"]["sd"])]
     return pd.DataFrame(rows, columns=["statistic", "market q", "belief p"])
+
+
+CONTRACT_SIZE = 100     # shares per listed equity option contract
+
+
+def legs_table(edge: OptionsEdge, bankroll: float = 1.0, contract_size: int = CONTRACT_SIZE) -> pd.DataFrame:
+    """The position's legs for a bankroll: contracts (quantity x bankroll / contract size), the quote taken and
+    the cost in currency (positive when paid); the bond last. Empty legs: cash only."""
+    rows = [{"leg": f"{leg.side} {leg.type}", "strike": leg.strike,
+             "contracts": leg.quantity * bankroll / contract_size, "quote (per share)": leg.price,
+             "cost": leg.cost * bankroll} for leg in edge.position.legs]
+    rows.append({"leg": "bond (cash held to expiry)", "strike": np.nan, "contracts": np.nan,
+                 "quote (per share)": np.nan, "cost": edge.position.cash_fraction * bankroll})
+    return pd.DataFrame(rows, columns=["leg", "strike", "contracts", "quote (per share)", "cost"])
+
+
+def edge_summary(edge: OptionsEdge) -> pd.DataFrame:
+    """The sandwich and the tradable figures in bits, each with what it means."""
+    rows = [("KL(p||q): the ceiling, any payoff at the market density's prices", edge.kl_nats),
+            ("best payoff of the listed strikes, at the market density's prices", edge.growth_mid_nats),
+            ("butterfly portfolio (strike buckets, weights P/Q)", edge.butterfly_growth_nats),
+            ("binned KL over the strike buckets (the floor)", edge.binned_kl_nats),
+            ("at the quotes: buy at the ask, sell at the bid (Kelly fraction "
+             f"{edge.kelly_fraction:g})", edge.position.growth_nats),
+            ("same position if the market is right", edge.position.market_growth_nats)]
+    return pd.DataFrame([(name, to_bits(value), value) for name, value in rows],
+                        columns=["growth over the option's life", "bits", "nats"])

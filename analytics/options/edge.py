@@ -512,6 +512,7 @@ class OptionsEdge:
     kl_real_world_nats: float | None
     kl_price_of_risk_nats: float | None
     buckets: BucketEdge
+    discount: float
 
 
 def power_kernel_density(x: FloatArray, q: FloatArray, market_gamma: float) -> FloatArray:
@@ -549,4 +550,5 @@ def options_edge(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuot
         physical = power_kernel_density(x, q, market_gamma)
         real_world, price_of_risk = kl_on_grid(x, p, physical), kl_on_grid(x, physical, q)
     return OptionsEdge(kl, min(mid, kl), buckets.butterfly_growth_nats, buckets.binned_kl_nats, position,
-                       kelly_fraction, gamma, max(renyi, 0.0), market_gamma, real_world, price_of_risk, buckets)
+                       kelly_fraction, gamma, max(renyi, 0.0), market_gamma, real_world, price_of_risk, buckets,
+                       discount)

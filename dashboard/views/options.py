@@ -1,6 +1,7 @@
 """Options: the market's risk-neutral density of a price at expiry, against your belief."""
 
 import math
+from dataclasses import replace
 
 import streamlit as st
 
@@ -10,10 +11,11 @@ from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError
 from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
+from analytics.options.edge import EdgeSettings
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
-from dashboard.components import pick_belief, report_downloads, show_continuous_headline
+from dashboard.components import HELP_EDGE, pick_belief, report_downloads, show_continuous_headline, show_options_edge
 from dashboard.glossary import TERMS
 from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
 from data.bundled import example_files
@@ -80,7 +82,7 @@ except (InputError, ValueError) as exc:
 expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(densities) - 1), key="expiry")
 chain = next(d for d in densities if d.expiry == expiry)
 diag = chain.diagnostics
-market = ContinuousMarket(expiry, chain.density, (), diag.quoted_strike_range)
+market = ContinuousMarket.of_chain(chain)
 
 with st.expander("Market density: how it was built", expanded=False):
     d1, d2, d3, d4 = st.columns(4)
@@ -156,16 +158,31 @@ completion = st.radio("Complete a partial belief (buckets, quantiles) with", COM
                       "only what you stated; smooth: a smooth curve through your numbers")
 if belief is None:
     st.stop()
+with st.expander("Trading settings: bankroll, Kelly fraction, risk aversion", expanded=False):
+    t1, t2, t3, t4 = st.columns(4)
+    bankroll = t1.number_input("Bankroll", min_value=100.0, value=100_000.0, step=10_000.0, key="options_bankroll")
+    kelly_fraction = t2.slider("Kelly fraction", 0.0, 1.0, 1.0, 0.05, key="options_kelly_fraction",
+                               help="Below 1: the position of your belief mixed with the market's, smaller and safer")
+    gamma = t3.number_input("Your risk aversion gamma", min_value=0.1, max_value=20.0, value=1.0, step=0.5,
+                            key="options_gamma", help=HELP_EDGE["renyi"])
+    market_gamma_on = t4.checkbox("Adjust the market for risk", key="options_market_gamma_on",
+                                  help=HELP_EDGE["price of risk"])
+    market_gamma = t4.number_input("Market's risk aversion", min_value=0.0, max_value=10.0, value=2.0, step=0.5,
+                                   key="options_market_gamma", disabled=not market_gamma_on)
+# the market itself has no edge to trade: its position would only mirror the fit's distance from the quotes
+traded = market if kind != BELIEF_FORMS[0] else replace(market, tradables=None)
 try:
-    score = score_continuous_belief(belief.spec, market, completion=completion or "market",
-                                    source=belief.source or belief.name, warnings=belief.warnings)
+    score = score_continuous_belief(belief.spec, traded, completion=completion or "market",
+                                    source=belief.source or belief.name, warnings=belief.warnings,
+                                    edge=EdgeSettings(kelly_fraction, gamma, market_gamma if market_gamma_on else None))
 except InputError as exc:
     safe.error(str(exc))
     st.stop()
 
 show_continuous_headline(score)
 st.info("The option-implied density is risk-neutral: it carries risk premia, so part of any KL against it is the "
-        "price of risk, not disagreement.", icon=":material/info:")
+        "price of risk, not disagreement. Tick 'Adjust the market for risk' in the trading settings to see how much.",
+        icon=":material/info:")
 left, right = st.columns(2)
 left.plotly_chart(density_overlay(score, quoted_range=market.quoted_range), key="density_chart")
 right.plotly_chart(cumulative_kl_curve(score), key="cumulative_chart")
@@ -178,13 +195,16 @@ with right:
     growth = math.exp(score.kl_nats) - 1 if math.isfinite(score.kl_nats) else math.inf
     st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {score.kl_nats:.4f} nats "
                f"(about {growth:.2%} in wealth) over {chain.t_years * 365:.0f} days, if your belief is right.")
-pair = ScoredPair(market, belief, score)
+show_options_edge(score, bankroll, "USD")
+pair = ScoredPair(traded, belief, score)
 view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
                                     "completion": completion or "market"}
 if kind == BELIEF_FORMS[1]:
     view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
 elif kind == BELIEF_FORMS[2]:
     view_settings.update(shift=shift, scale=scale)
+view_settings.update(bankroll=f"{bankroll:,.2f} USD", kelly_fraction=kelly_fraction, gamma=gamma,
+                     market_gamma=market_gamma if market_gamma_on else "not adjusted")
 report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
-                 method="not used (option chain)", settings=view_settings)
+                 method="not used (option chain)", settings=view_settings, bankroll=bankroll)
 st.session_state["options_kl_nats"] = score.kl_nats

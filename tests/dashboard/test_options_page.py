@@ -67,7 +67,51 @@ def test_view_belief_on_bundled_chain_matches_analytics():
     assert not at.exception and not at.error
     expected = score_continuous_belief(view_belief(700.0, 640.0, 750.0, 0.8, "v"), market_for("SPY", "2026-03-20"))
     assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4          # density, payoff log-ratio, cumulative KL, the position
+
+
+def metric_bits(at, label_start: str) -> float:
+    return float(next(m for m in at.metric if m.label.startswith(label_start)).value.split()[0])
+
+
+def test_the_options_edge_panel_shows_the_analytics_position():
+    """The view's edge at today's quotes: every figure and the legs table come from the one analytics call the
+    command line makes (the market with the chain's quotes), for the bankroll and Kelly fraction on screen."""
+    from analytics.options.edge import EdgeSettings
+
+    at = options_page()
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.selectbox(key="expiry").set_value("2026-03-20").run()
+    at.radio(key="belief_kind").set_value(VIEW).run()
+    keys = view_keys(SPY_SOURCE, "2026-03-20")
+    at.number_input(key=keys["view_low"]).set_value(620.0).run()
+    at.number_input(key=keys["view_high"]).set_value(760.0).run()
+    at.slider(key="options_kelly_fraction").set_value(0.5).run()
+    at.number_input(key="options_bankroll").set_value(250_000.0).run()
+    assert not at.exception and not at.error
+    median = at.number_input(key=keys["view_median"]).value
+    info = next(i for i in bundled_chains() if i.ticker == "SPY")
+    chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
+                                                rate=None) if d.expiry == "2026-03-20")
+    want = score_continuous_belief(view_belief(median, 620.0, 760.0, 0.9, "v"), ContinuousMarket.of_chain(chain),
+                                   edge=EdgeSettings(kelly_fraction=0.5)).edge
+    assert want is not None and want.position.legs
+    assert metric_bits(at, "At the quotes (0.5 Kelly)") == pytest.approx(want.position.growth_nats / math.log(2),
+                                                                         abs=1e-4)
+    assert metric_bits(at, "Best of the listed strikes") == pytest.approx(want.growth_mid_nats / math.log(2), abs=1e-4)
+    assert metric_bits(at, "If the market is right") < 0
+    legs = at.dataframe[0].value if "contracts" in at.dataframe[0].value else \
+        next(d.value for d in at.dataframe if "contracts" in d.value)
+    shown = legs[legs["leg"] != "bond (cash held to expiry)"]
+    assert len(shown) == len(want.position.legs)
+    assert shown["contracts"].to_numpy() == pytest.approx(
+        [leg.quantity * 250_000 / 100 for leg in want.position.legs], rel=1e-9)
+    assert legs["cost"].sum() == pytest.approx(250_000.0, rel=1e-9)    # legs and bond spend the bankroll
+
+
+def test_the_market_itself_trades_nothing():
+    at = options_page()
+    assert any("State a view to see the trades" in i.value for i in at.info)
 
 
 def test_a_view_belongs_to_one_market_and_resets_on_a_new_underlying_or_expiry():

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from analytics.core.strict_json import dumps
-from reporting.report import build_report, render
+from reporting.report import build_report, render, report_html
 from services.scoring import MarketRequest, score_files
 from tests.conftest import run_cli
 
@@ -100,7 +100,12 @@ def test_caveats_apply_to_the_market_at_hand(files):
     assert [c for c in options.caveats if "risk-neutral" in c]
     assert not [c for c in options.caveats if "margin-removal" in c]
     titles = [fig.layout.title.text for fig in options.sections[0].figures]
-    assert titles == ["Market density vs belief", "Where the disagreement lives", "Growth-optimal payoff p/q"]
+    assert titles == ["Market density vs belief", "Where the disagreement lives", "Growth-optimal payoff p/q",
+                      "Payoff at expiry per unit of bankroll"]
+    summary, legs = options.sections[0].extra_tables          # the options edge: its sandwich and its legs
+    assert "bits" in summary.columns and legs["cost"].sum() == pytest.approx(1.0, abs=1e-9)
+    html_text = report_html(options)
+    assert "butterfly portfolio" in html_text and "bond (cash held to expiry)" in html_text
 
 
 def test_the_report_records_the_screen_and_its_stakes(files):
