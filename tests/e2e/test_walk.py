@@ -130,17 +130,23 @@ def test_betting_page_walk(page, server_url, artifacts, tmp_path):
     assert "Arsenal v Nott'm Forest" in text and "Burnley" not in text
 
 
-def spy_like(ticker: str, expiry: str) -> ContinuousMarket:
+def spy_like(ticker: str, expiry: str, with_quotes: bool = False) -> ContinuousMarket:
     info = next(i for i in bundled_chains() if i.ticker == ticker)
     chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
                                                 rate=None) if d.expiry == expiry)
+    if with_quotes:
+        return ContinuousMarket.of_chain(chain)
     return ContinuousMarket(expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
 
 
-def default_view_bits(market: ContinuousMarket) -> str:
+def default_view_score(market: ContinuousMarket):
     q05, q50, q95 = market.density.quantile([0.05, 0.5, 0.95])
     low, high = default_view_range(float(q05), float(q50), float(q95))
-    return bits(score_continuous_belief(view_belief(round(float(q50), 2), low, high, 0.9, "v"), market).kl_nats)
+    return score_continuous_belief(view_belief(round(float(q50), 2), low, high, 0.9, "v"), market)
+
+
+def default_view_bits(market: ContinuousMarket) -> str:
+    return bits(default_view_score(market).kl_nats)
 
 
 def test_options_page_walk(page, server_url, artifacts):
@@ -158,3 +164,11 @@ def test_options_page_walk(page, server_url, artifacts):
     wait_for_metric(page, HEADLINE, default_view_bits(spy_like("AAPL", "2026-06-18")))
     page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(2).wait_for()
     page.screenshot(path=str(artifacts / "options-view-aapl.png"))
+    # the edge at today's quotes, from the same analytics call with the chain's quotes
+    edge = default_view_score(spy_like("AAPL", "2026-06-18", with_quotes=True)).edge
+    assert edge is not None
+    wait_for_metric(page, "At the quotes (full Kelly)", bits(edge.position.growth_nats))
+    wait_for_metric(page, "Best of the listed strikes", bits(edge.growth_mid_nats))
+    page.get_by_text("The edge you can trade today").scroll_into_view_if_needed()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(3).wait_for()
+    page.screenshot(path=str(artifacts / "options-edge-aapl.png"))

@@ -61,3 +61,33 @@ def test_density_refuses_an_implausible_rate_at_once(rate):
                    timeout=30)
     assert done.returncode == 2 and "outside -0.05 to 0.25" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_options_edge_of_a_zero_spread_lognormal_chain(write):
+    """The method notes' lognormal example quoted at its exact Black-Scholes prices (spread 2e-7) at strikes
+    60, 65, ..., 160, fitted like any chain: the bucket figures match the reference within the density fit's
+    error, and the optimum at the quotes lies between the butterfly growth and the KL (theorems there)."""
+    from scipy.stats import norm
+
+    s0, r, t, sigma = 100.0, 0.03, 0.25, 0.2
+    forward, discount = s0 * math.exp(r * t), math.exp(-r * t)
+    rows = ["contractSymbol,strike,bid,ask,optionType,expiration"]
+    for k in np.arange(60.0, 160.01, 5.0):
+        d1 = (math.log(forward / k) + sigma**2 * t / 2) / (sigma * math.sqrt(t))
+        call = discount * (forward * norm.cdf(d1) - k * norm.cdf(d1 - sigma * math.sqrt(t)))
+        for kind, price in (("call", call), ("put", call - discount * (forward - k))):
+            rows.append(f"X{kind[0]}{k:g},{k!r},{max(price - 1e-7, 0.0)!r},{price + 1e-7!r},{kind},2026-04-02")
+    chain = write("chain.csv", "\n".join(rows) + "\n")
+    belief = write("belief.json", json.dumps({"kind": "lognormal", "median": math.exp(4.617357685988091),
+                                              "sigma": 0.125}))
+    done = run_cli("score", "--market", chain, "--spot", "100", "--asof", "2026-01-01T10:00", "--expiry",
+                   "2026-04-02", "--rate", "0.03", "--belief", belief)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["binned_kl_nats"] == pytest.approx(0.058831506803, abs=6e-4)
+    assert out["butterfly_growth_nats"] == pytest.approx(0.062525301067, abs=6e-4)
+    assert out["kl_nats"] == pytest.approx(0.062798831498, abs=6e-4)
+    assert 0.062525301067 - 2e-5 <= out["kelly_growth_tradable_nats"] <= 0.062798831498 + 1e-6
+    assert out["binned_kl_nats"] <= out["butterfly_growth_nats"] <= out["growth_mid_nats"] <= out["kl_nats"]
+    assert out["quotes_arbitrage"] is None and out["legs"]
+    assert out["kelly_growth_tradable_bits"] == pytest.approx(out["kelly_growth_tradable_nats"] / math.log(2))
