@@ -14,7 +14,8 @@ from bench.timing import median_seconds, show
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 
 
-def _lognormal_chain(strikes: np.ndarray, half_spread: float) -> tuple[np.ndarray, ...]:
+def _lognormal_chain(strikes: np.ndarray, half_spread: float) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                     ListedQuotes, float, float]:
     """The method notes' lognormal example (S0 100, r 3 %, T 0.25, sigma 20 %; belief log-sd 0.125) with
     Black-Scholes quotes at `strikes`, a spread of 2 x half_spread."""
     r, t, sigma = 0.03, 0.25, 0.2
@@ -28,13 +29,13 @@ def _lognormal_chain(strikes: np.ndarray, half_spread: float) -> tuple[np.ndarra
     put = call - d * (f - strikes)
     quotes = ListedQuotes(strikes, np.maximum(call - half_spread, 0), call + half_spread,
                           np.maximum(put - half_spread, 0), put + half_spread)
-    return x, p, q, quotes, np.array([d, f])
+    return x, p, q, quotes, d, f
 
 
 def run() -> None:
     print("options edge (issue 15 target: tradable optimum < 100 ms for a 200-strike chain)")
     for strikes in (np.arange(60.0, 160.01, 5.0), np.linspace(50.0, 200.0, 200)):
-        x, p, q, quotes, (d, f) = _lognormal_chain(strikes, 0.05)
+        x, p, q, quotes, d, f = _lognormal_chain(strikes, 0.05)
         tradable = median_seconds(functools.partial(tradable_position, x, p, q, quotes, d, f), repeat=7)
         whole = median_seconds(functools.partial(options_edge, x, p, q, quotes, d, f), repeat=5)
         position = tradable_position(x, p, q, quotes, d, f)
@@ -46,7 +47,7 @@ def run() -> None:
                                                 rate=None) if c.expiry == "2026-03-20")
     if chain.quotes is None:
         return
-    quotes = ListedQuotes.from_expiry(chain.quotes)
+    listed = ListedQuotes.from_expiry(chain.quotes)
     x = chain.density.x
     q = chain.density.pdf
     y = np.log(x)
@@ -54,6 +55,6 @@ def run() -> None:
     p = norm.pdf(y, mean, sd) / x
     fit = median_seconds(functools.partial(densities_from_file, str(info.file), asof=asof_new_york(info.asof_utc),
                                            spot=info.spot, rate=None, expiry="2026-03-20"), repeat=5)
-    whole = median_seconds(functools.partial(options_edge, x, p, q, quotes, chain.discount, chain.forward), repeat=5)
-    show(f"SPY 2026-03-20 density fit ({quotes.strikes.size} strikes, file read included)", fit)
+    whole = median_seconds(functools.partial(options_edge, x, p, q, listed, chain.discount, chain.forward), repeat=5)
+    show(f"SPY 2026-03-20 density fit ({listed.strikes.size} strikes, file read included)", fit)
     show("SPY 2026-03-20 whole edge for a lognormal view (sd 6 %)", whole)

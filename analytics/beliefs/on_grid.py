@@ -34,9 +34,11 @@ from analytics.beliefs.price import (
     uncovered_gaps,
 )
 from analytics.beliefs.spec import BeliefSpec
-from analytics.core.distributions import GriddedDensity
+from analytics.core.distributions import GriddedDensity, trapezoid_weights
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
+from analytics.views.projection import ViewFit, grid_constraints, project
+from analytics.views.spec import ViewsBelief
 
 Completion = Literal["market", "smooth"]
 COMPLETIONS: tuple[Completion, ...] = get_args(Completion)
@@ -53,6 +55,7 @@ class MappedBelief:
     exact_kl_nats: float | None = None
     description: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    views: ViewFit | None = None       # a belief stated as views: the projection's multipliers and shares
 
     @property
     def density(self) -> FloatArray:
@@ -142,6 +145,7 @@ def on_market_grid(belief: BeliefSpec, market: GriddedDensity, *, completion: Co
     x = np.asarray(market.x)
     warnings: list[str] = []
     exact: float | None = None
+    views: ViewFit | None = None
     if isinstance(belief, ParametricBelief):
         log_density = np.asarray(belief.logpdf(x), float)
         outside = float(belief.cdf(np.array([x[0]]))[0] + 1 - belief.cdf(np.array([x[-1]]))[0])
@@ -172,6 +176,13 @@ def on_market_grid(belief: BeliefSpec, market: GriddedDensity, *, completion: Co
         log_density = _shifted_market_log_density(belief, market, x)
         outside = max(1.0 - float(np.trapezoid(np.exp(log_density), x)), 0.0)
         description = f"market shifted {belief.shift:+.3g} and scaled x{belief.scale:g} in log-price"
+    elif isinstance(belief, ViewsBelief):
+        q = np.asarray(market.pdf) / market.mass
+        fit = project(trapezoid_weights(x), q, grid_constraints(belief.views, x, source), source)
+        log_density = _log(fit.probabilities)
+        outside = 0.0
+        description = belief.description
+        views = fit
     elif isinstance(belief, Blend):
         inner = on_market_grid(belief.view, market, completion=completion, source=source)
         w = belief.market_weight
@@ -195,4 +206,4 @@ def on_market_grid(belief: BeliefSpec, market: GriddedDensity, *, completion: Co
         warnings.append(f"{source}: the belief puts {outside:.3g} of its mass outside the market's grid "
                         f"[{x[0]:.6g}, {x[-1]:.6g}], where the market density is not estimated; KL is computed "
                         "on the grid")
-    return MappedBelief(log_density - top - math.log(mass_scaled), outside, exact, description, tuple(warnings))
+    return MappedBelief(log_density - top - math.log(mass_scaled), outside, exact, description, tuple(warnings), views)

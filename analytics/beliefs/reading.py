@@ -24,6 +24,7 @@ from analytics.core.text import (
     read_csv_table,
     row_label,
 )
+from analytics.views.spec import ViewsBelief, view_from_cells, views_from_json
 
 
 def _normalised_discrete(labels: list[str], values: list[float], percent: bool, source: str,
@@ -88,7 +89,7 @@ def parse_beliefs(text: str, source: str, *, normalise: bool = True) -> list[Nam
     return out
 
 
-HEADERS = "outcome,probability | low,high,probability | x,density | quantile,value"
+HEADERS = "outcome,probability | low,high,probability | x,density | quantile,value | view,value,relation"
 
 
 def _column_numbers(rows: Any, column: str, source: str, *, allow_empty: bool = False) -> np.ndarray:
@@ -143,6 +144,11 @@ def belief_from_table(rows: pd.DataFrame, columns: set[str], source: str, warnin
     if {"x", "density"} <= columns:
         return c.check_grid(_column_numbers(rows, "x", source), _column_numbers(rows, "density", source), source,
                           warnings)
+    if {"view", "value"} <= columns:
+        relations = rows["relation"] if "relation" in columns else [""] * len(rows)
+        return ViewsBelief(tuple(view_from_cells(str(name), value, str(relation), row_label(i), source)
+                                 for i, name, value, relation in zip(rows.index, rows["view"], rows["value"],
+                                                                     relations, strict=True)))
     if {"quantile", "value"} <= columns:
         return c.check_quantiles(_column_numbers(rows, "quantile", source), _column_numbers(rows, "value", source),
                                source)
@@ -177,6 +183,8 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
                                  json_numbers(item.get("values"), "values", source), source)
     if kind in ("normal", "lognormal", "student_t", "mixture"):
         return c.parametric_from_json(item, source)
+    if kind == "views":
+        return views_from_json(item, source)
     return _builder_from_json(kind, item, source, warnings, normalise)
 
 
@@ -204,4 +212,4 @@ def _builder_from_json(kind: str, item: dict[str, Any], source: str, warnings: l
             raise InputError("a blend needs \"view\": a belief object", source=source)
         return c.Blend(weight, belief_from_json(view, f"{source} view", warnings, normalise))
     raise InputError(f"unknown belief kind {kind!r}; expected discrete, buckets, density, quantiles, normal, "
-                     "lognormal, student_t, mixture, view, shifted_market or blend", source=source)
+                     "lognormal, student_t, mixture, view, views, shifted_market or blend", source=source)

@@ -7,9 +7,10 @@ from typing import TypeAlias
 
 from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.price import Blend, BucketBelief, GridBelief, ParametricBelief, QuantileBelief, ShiftedMarket
+from analytics.views.spec import ViewsBelief
 
 PriceBelief: TypeAlias = BucketBelief | GridBelief | QuantileBelief | ParametricBelief | ShiftedMarket | Blend
-BeliefSpec: TypeAlias = DiscreteBelief | PriceBelief
+BeliefSpec: TypeAlias = DiscreteBelief | PriceBelief | ViewsBelief   # views: on named outcomes or a price
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,15 @@ from analytics.core.types import FloatArray
 SUM_TOLERANCE = 1e-9
 
 
+def trapezoid_weights(x: FloatArray) -> FloatArray:
+    """Weights w with sum(w f) = the trapezoid integral of f on x."""
+    dx = np.diff(x)
+    w = np.zeros_like(x, dtype=float)
+    w[:-1] += dx / 2
+    w[1:] += dx / 2
+    return w
+
+
 # Football short forms: results (FTR) and beliefs may write H/D/A, 1/X/2 or "The Draw".
 FOOTBALL_ALIASES = {"h": "Home", "d": "Draw", "a": "Away", "x": "Draw", "1": "Home", "2": "Away",
                     "the draw": "Draw"}

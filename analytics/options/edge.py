@@ -31,6 +31,7 @@ from scipy import sparse
 from scipy.integrate import trapezoid
 from scipy.optimize import linprog
 
+from analytics.core.distributions import trapezoid_weights
 from analytics.core.divergence import renyi_divergence_grid
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
@@ -45,15 +46,6 @@ QUANTITY_CAP = 1000           # forward notional per bankroll in one leg: a guar
 LEG_FLOOR = 1e-4             # smaller legs (forward notional per bankroll) are solver noise and are dropped
 GROWTH_FLOOR = 1e-9          # nats: a position growing less than this is cash (the cash-only growth is exactly 0)
 NOTIONAL_PENALTY = 1e-6      # nats per bankroll of premium turned over: the plainest of equally good positions
-
-
-def trapezoid_weights(x: FloatArray) -> FloatArray:
-    """Weights w with sum(w f) = the trapezoid integral of f on x."""
-    dx = np.diff(x)
-    w = np.zeros_like(x, dtype=float)
-    w[:-1] += dx / 2
-    w[1:] += dx / 2
-    return w
 
 
 def strike_buckets(x: FloatArray, strikes: FloatArray) -> FloatArray:

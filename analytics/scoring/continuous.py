@@ -31,6 +31,7 @@ from analytics.options.edge import (
     TradableExpiry,
     options_edge,
 )
+from analytics.views.projection import ViewFit
 
 QUANTILE_LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -85,6 +86,7 @@ class ContinuousScore:
     reverse_infinite_regions: tuple[str, ...]   # where p = 0 < q: KL(q||p) is infinite
     warnings: tuple[str, ...]
     edge: OptionsEdge | None = None             # with an option chain's quotes: what listed options capture
+    views: ViewFit | None = None                # a belief stated as views: multipliers and shares of the KL
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -107,6 +109,8 @@ class ContinuousScore:
         }
         if self.edge is not None:
             record.update(edge_record(self.edge))
+        if self.views is not None:
+            record["views"] = self.views.as_records()
         return record
 
 
@@ -183,7 +187,7 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
         total_variation=float(total_variation_grid(x, p, q)), log_ratio=log_ratio, cumulative_kl_nats=cumulative,
         kl_beyond_quoted_nats=beyond, belief_description=mapped.description,
         mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite,
-        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=options)
+        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=options, views=mapped.views)
 
 
 def score_continuous_belief(spec: BeliefSpec, market: ContinuousMarket, *, completion: Completion = "market",

@@ -6,7 +6,7 @@ the "Kelly (log-utility) edge, KL(belief || market)"). Stakes and cash are fract
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,8 @@ from analytics.core.divergence import (
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 from analytics.core.units import to_bits
+from analytics.views.projection import ViewFit, discrete_constraints, project
+from analytics.views.spec import ViewsBelief
 
 HEADLINE_LABEL = "Kelly (log-utility) edge, KL(belief || market)"
 
@@ -99,6 +101,7 @@ class DiscreteScore:
     regularisation: Regularisation | None
     raw_kl_nats: float | None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    views: ViewFit | None = None          # a belief stated as views: each view's multiplier and share of the KL
 
     @property
     def kl_bits(self) -> float:
@@ -150,6 +153,8 @@ class DiscreteScore:
         if self.regularisation is not None:
             record["smoothing"] = self.regularisation.describe()
             record["kl_bits_unsmoothed"] = None if self.raw_kl_nats is None else to_bits(self.raw_kl_nats)
+        if self.views is not None:
+            record["views"] = self.views.as_records()
         return record
 
 
@@ -212,7 +217,14 @@ def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *
 
 def score_named_belief(belief: NamedBelief, market: DiscreteMarket, *,
                        regularisation: Regularisation | None = None) -> DiscreteScore:
-    """Map a parsed belief onto the market's outcomes and score it."""
-    p = belief_on_discrete_market(belief.spec, market.distribution, belief.source)
+    """Map a parsed belief onto the market's outcomes and score it (views: their I-projection of the market)."""
     warnings = [*market.warnings, *belief.warnings]
+    if isinstance(belief.spec, ViewsBelief):
+        q = market.distribution
+        fit = project(np.ones(q.size), np.asarray(q.probabilities),
+                      discrete_constraints(belief.spec.views, q.labels, belief.source), belief.source)
+        p = DiscreteDistribution(q.labels, fit.probabilities / fit.probabilities.sum(), source=belief.source)
+        score = score_discrete(p, q, odds=market.odds, regularisation=regularisation, warnings=warnings)
+        return replace(score, views=fit)
+    p = belief_on_discrete_market(belief.spec, market.distribution, belief.source)
     return score_discrete(p, market.distribution, odds=market.odds, regularisation=regularisation, warnings=warnings)

@@ -52,7 +52,7 @@ def headline_text(page) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def type_into_table(page, values: list[str]) -> None:
+def type_into_table(page, values: list[str], wait_for_change: bool = True) -> None:
     """The belief table is a canvas grid: double-click a probability cell, replace its text, Enter; then wait
     for the rerun that edit causes to show a new headline and for the grid to be drawn again. A double-click
     that lands while the grid is being redrawn is lost, so an edit that changed nothing is tried again."""
@@ -60,13 +60,16 @@ def type_into_table(page, values: list[str]) -> None:
                "m.innerText.startsWith(label) && m.querySelector('[data-testid=stMetricValue]').innerText !== before)")
     for row, value in enumerate(values):
         before = headline_text(page)
-        for _attempt in range(3):
+        for _attempt in range(3 if wait_for_change else 1):
             box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
             page.mouse.dblclick(box["x"] + box["width"] * 0.8, box["y"] + 35 * (row + 1) + 17)
             page.wait_for_timeout(600)
             page.keyboard.press("Control+a")
             page.keyboard.type(value)
             page.keyboard.press("Enter")
+            if not wait_for_change:        # retyping a cell that already holds the value changes nothing
+                page.wait_for_timeout(2500)
+                break
             try:
                 page.wait_for_function(changed, arg=[HEADLINE, before], timeout=20_000)
                 break
@@ -79,7 +82,7 @@ def type_belief(page, values: list[str], expected_headline: str) -> None:
     """Type the belief and wait for the headline the analytics give for it; on a slow machine an edit can still
     be lost between reruns (the cell then keeps the market's number), so the whole belief is typed again."""
     for _round in range(3):
-        type_into_table(page, values)
+        type_into_table(page, values, wait_for_change=_round == 0)
         try:
             wait_for_metric(page, HEADLINE, expected_headline, timeout=30_000)
             return

@@ -11,6 +11,7 @@ import pytest
 from scipy.stats import norm
 
 from analytics.core.closed_forms import kl_normal, renyi_normal
+from analytics.core.distributions import trapezoid_weights
 from analytics.options.edge import (
     EdgeSettings,
     ListedQuotes,
@@ -19,7 +20,6 @@ from analytics.options.edge import (
     options_edge,
     power_kernel_density,
     tradable_position,
-    trapezoid_weights,
 )
 
 S0, RATE, T, SIGMA = 100.0, 0.03, 0.25, 0.2
