@@ -5,14 +5,17 @@ from __future__ import annotations
 import functools
 from typing import Any, Mapping
 
+import pandas as pd
 import streamlit as st
 
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.kelly import growth_of_stakes
 from analytics.core.errors import InputError
+from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
 from analytics.scoring.pairs import ScoredPair
+from analytics.views.projection import ViewFit
 from dashboard import safe
 from dashboard.glossary import TERMS
 from reporting.formatting import fmt_bits, fmt_nats
@@ -187,7 +190,7 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(f"At the quotes ({which})", fmt_bits(position.growth_nats), fmt_nats(position.growth_nats),
               delta_color="off", delta_arrow="off", help=HELP_EDGE["tradable"])
-    c2.metric("Best of the listed strikes, no spread", fmt_bits(edge.growth_mid_nats), fmt_nats(edge.growth_mid_nats),
+    c2.metric("Listed strikes, no spread", fmt_bits(edge.growth_mid_nats), fmt_nats(edge.growth_mid_nats),
               delta_color="off", delta_arrow="off", help=HELP_EDGE["mid"])
     c3.metric("Butterflies at every strike", fmt_bits(edge.butterfly_growth_nats),
               fmt_nats(edge.butterfly_growth_nats), delta_color="off", delta_arrow="off", help=HELP_EDGE["butterfly"])
@@ -224,3 +227,36 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
                        "sell at the bid, the rest held in the bond to expiry. Contracts are of 100 shares.")
         st.dataframe(edge_summary(edge), hide_index=True, width="stretch", column_config={
             "bits": st.column_config.NumberColumn(format="%.4f"), "nats": st.column_config.NumberColumn(format="%.4f")})
+
+
+def views_editor(key: str, starting_view: str, hint: str) -> NamedBelief | None:
+    """Views the user types, one per line ('P(>720) = 0.3', 'mean >= 705'); None with a message when a line cannot be
+    read. It starts with a view the market already meets, so nothing is claimed until it is edited."""
+    from analytics.views.spec import views_from_lines
+
+    text = st.text_area("Your views, one per line", value=starting_view, key=key, height=120, help=hint)
+    try:
+        views = views_from_lines(text, "views")
+    except InputError as exc:
+        safe.error(str(exc))
+        return None
+    return NamedBelief("views", views, (), "views")
+
+
+def show_views(fit: ViewFit | None) -> None:
+    """Each view's multiplier, whether it binds, and the edge it adds (bits)."""
+    if fit is None:
+        return
+    frame = pd.DataFrame({"view": list(fit.labels), "binds": list(fit.binding),
+                          "multiplier": fit.multipliers, "edge it adds (bits)": to_bits(fit.kl_added_nats),
+                          "share of the KL": [r["kl_share"] for r in fit.as_records()]})
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        "multiplier": st.column_config.NumberColumn(format="%.4g", help=(
+            "How much the KL moves per unit of the view's value (per unit probability; per unit of price for a "
+            "mean or quantile). 0: the view does not bind, the market already meets it")),
+        "edge it adds (bits)": st.column_config.NumberColumn(format="%.4f", help=(
+            "The KL with every view, minus the KL without this one: the edge this view adds to the others")),
+        "share of the KL": st.column_config.NumberColumn(format="percent", help=(
+            "That added edge as a share of the whole KL (the shares need not add up to 100 %)"))})
+    st.caption("Your belief is the market moved as little as possible (in KL) to meet these views: the least edge "
+               "they imply on their own.")

@@ -54,12 +54,11 @@ def legs_table(edge: OptionsEdge, bankroll: float = 1.0, contract_size: int = CO
 
 def edge_summary(edge: OptionsEdge) -> pd.DataFrame:
     """The sandwich and the tradable figures in bits, each with what it means."""
-    rows = [("KL(p||q): the ceiling, any payoff at the market density's prices", edge.kl_nats),
-            ("best payoff of the listed strikes, at the market density's prices", edge.growth_mid_nats),
-            ("butterfly portfolio (strike buckets, weights P/Q)", edge.butterfly_growth_nats),
-            ("binned KL over the strike buckets (the floor)", edge.binned_kl_nats),
-            ("at the quotes: buy at the ask, sell at the bid (Kelly fraction "
-             f"{edge.kelly_fraction:g})", edge.position.growth_nats),
+    rows = [("KL(p||q): any payoff, no spread (ceiling)", edge.kl_nats),
+            ("listed strikes, no spread", edge.growth_mid_nats),
+            ("butterflies at every strike", edge.butterfly_growth_nats),
+            ("binned KL over the strikes (floor)", edge.binned_kl_nats),
+            (f"at the quotes, Kelly fraction {edge.kelly_fraction:g}", edge.position.growth_nats),
             ("same position if the market is right", edge.position.market_growth_nats)]
     return pd.DataFrame([(name, to_bits(value), value) for name, value in rows],
                         columns=["growth over the option's life", "bits", "nats"])

@@ -43,7 +43,7 @@ POINTS_PER_TAIL = 8
 STRIKE_MASS_CUTOFF = 1e-4    # strikes beyond the (1e-4, 1 - 1e-4) quantiles of every density hardly matter
 QUANTITY_CAP = 1000           # forward notional per bankroll in one leg: a guard for the solver; arbitrage-free quotes
                              # never reach it (the reference chain's far wings need about 130)
-LEG_FLOOR = 1e-4             # smaller legs (forward notional per bankroll) are solver noise and are dropped
+LEG_FLOOR = 5e-3             # legs below 0.5 % of the bankroll in forward notional are dropped (solver noise and dust)
 GROWTH_FLOOR = 1e-9          # nats: a position growing less than this is cash (the cash-only growth is exactly 0)
 NOTIONAL_PENALTY = 1e-6      # nats per bankroll of premium turned over: the plainest of equally good positions
 

@@ -177,3 +177,29 @@ def view_from_cells(name: str, value: str, relation: str, where: str, source: st
         return View("probability", probability, rel, outcomes=outcomes)
     raise InputError(f"{where}: view {text[:40]!r} must be P(outcome), P(>level), P(<level), P(low..high), mean, "
                      "mean_log or q<level> such as q0.5", source=source)
+
+
+def view_from_line(line: str, where: str, source: str) -> View:
+    """One view written as a person says it: 'P(>720) = 0.3', 'P(Draw) >= 30%', 'mean = 705', 'q0.5 >= 700'
+    (the view, a relation outside any parentheses, the value)."""
+    text = line.strip()
+    depth, found = 0, None
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and char in "=<>≥≤":
+            found = i
+            break
+    if found is None:
+        raise InputError(f"{where}: {text[:40]!r} needs a relation and a value, such as P(>720) = 0.3",
+                         source=source)
+    width = 2 if text[found:found + 2] in (">=", "<=", "=>", "=<") else 1
+    return view_from_cells(text[:found], text[found + width:].strip(), text[found:found + width], where, source)
+
+
+def views_from_lines(text: str, source: str) -> ViewsBelief:
+    """Views one per line (blank lines and lines starting with # are skipped)."""
+    lines = [(i, line) for i, line in enumerate(text.splitlines(), start=1)
+             if line.strip() and not line.strip().startswith("#")]
+    if not lines:
+        raise InputError("no views: write one per line, such as P(>720) = 0.3", source=source)
+    return ViewsBelief(tuple(view_from_line(line, f"line {i}", source) for i, line in lines))

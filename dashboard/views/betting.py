@@ -17,7 +17,14 @@ from analytics.core.units import to_bits
 from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
-from dashboard.components import pick_belief, report_downloads, show_allocation, show_headline
+from dashboard.components import (
+    pick_belief,
+    report_downloads,
+    show_allocation,
+    show_headline,
+    show_views,
+    views_editor,
+)
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
     beliefs_from_bytes,
@@ -126,8 +133,8 @@ if view == "One event":
     q = np.asarray(market.distribution.probabilities)
 
     st.subheader("Your belief")
-    belief_mode = st.radio("State it by", ["Editing the table", "Uploading a file"], horizontal=True,
-                           key="belief_mode")
+    belief_mode = st.radio("State it by", ["Editing the table", "Stating views", "Uploading a file"],
+                           horizontal=True, key="belief_mode")
     belief: NamedBelief | None = None
     if belief_mode == "Editing the table":
         # What the user typed is theirs: kept exactly, whatever the method or bookmaker does to the market. Until
@@ -156,6 +163,15 @@ if view == "One event":
         # untouched, the belief is the market's own probabilities, not their percentages divided back (no rounding)
         table_belief = DiscreteBelief(tuple(market.labels), q.copy() if typed is None else values / values.sum())
         belief = NamedBelief("table", table_belief, tuple(notes), "table")
+    elif belief_mode == "Stating views":
+        first = market.labels[0]
+        belief = views_editor(f"views::{source_name}::{event}", f"P({first}) = {float(q[0]):.6f}",
+                              f"Each line a view and a value: P({first}) = 0.5, P({market.labels[-1]}) <= 20%, or a "
+                              f"set of outcomes P({'|'.join(market.labels[:2])}) >= 0.7. Relations: =, >=, <=")
+        st.caption("Starts with a view the market already holds (the market's own probability); change the value "
+                   "or add lines.")
+        if belief is None:
+            st.stop()
     else:
         upload = st.file_uploader("Belief file (outcome,probability CSV or JSON)", type=["csv", "json"],
                                   key="belief_upload")
@@ -194,13 +210,13 @@ if view == "One event":
     regularisation = Regularisation(smooth, amount) if smooth != "none" else None
     try:
         score = score_named_belief(belief, market, regularisation=regularisation)
-        if belief_mode != "Editing the table":
+        if belief_mode == "Uploading a file":
             st.session_state["good_belief"] = (st.session_state.get("last_belief_name"), belief)
     except InputError as exc:
         safe.error(str(exc))
         good = st.session_state.get("good_belief")
         # a file that parses but cannot be scored never replaces the last belief that could
-        if belief_mode == "Editing the table" or good is None or good[1] is belief:
+        if belief_mode != "Uploading a file" or good is None or good[1] is belief:
             st.stop()
         safe.info(f"Still showing the belief from {good[0]}, the last file that could be scored against this market.")
         belief = good[1]
@@ -210,6 +226,7 @@ if view == "One event":
             st.stop()
 
     show_headline(score)
+    show_views(score.views)
     # what a bettor acts on comes first: the stakes at the odds on offer, then the charts that explain them
     stakes_and_exports(ScoredPair(market, belief, score), {
         "bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file", "event": event,

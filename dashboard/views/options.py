@@ -3,6 +3,7 @@
 import math
 from dataclasses import replace
 
+import numpy as np
 import streamlit as st
 
 from analytics.beliefs.on_grid import COMPLETIONS
@@ -15,7 +16,15 @@ from analytics.options.edge import EdgeSettings
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
-from dashboard.components import HELP_EDGE, pick_belief, report_downloads, show_continuous_headline, show_options_edge
+from dashboard.components import (
+    HELP_EDGE,
+    pick_belief,
+    report_downloads,
+    show_continuous_headline,
+    show_options_edge,
+    show_views,
+    views_editor,
+)
 from dashboard.glossary import TERMS
 from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
 from data.bundled import example_files
@@ -102,8 +111,8 @@ with st.expander("Market density: how it was built", expanded=False):
                f"positive by construction, so nothing was repaired. Time to expiry: {chain.t_years * 365:.1f} days.")
 
 st.subheader("Your belief")
-BELIEF_FORMS = ["The market itself (no view yet)", "A view (median and range)", "The market, shifted and scaled",
-                "Upload a belief file"]
+BELIEF_FORMS = ["The market itself (no view yet)", "A view (median and range)", "A few statements (views)",
+                "The market, shifted and scaled", "Upload a belief file"]
 kind = st.radio("State it as", BELIEF_FORMS, horizontal=True, key="belief_kind")
 q05, q50, q95 = chain.density.quantile([0.05, 0.5, 0.95])
 # A view belongs to one market: its inputs are keyed by the chain and expiry, so a new market starts from its own
@@ -129,6 +138,14 @@ elif kind == BELIEF_FORMS[1]:
     except InputError as exc:
         safe.error(str(exc))
 elif kind == BELIEF_FORMS[2]:
+    level = float(round(q50))
+    above = float(1 - np.interp(level, chain.density.x, chain.density.cdf))
+    belief = views_editor(f"views:{market_key}", f"P(>{level:g}) = {above:.6f}",
+                          "Each line a view and a value: P(>720) = 0.3, P(<650) <= 10%, P(650..720) = 0.5, "
+                          "mean = 705, mean_log = 6.55, q0.5 >= 700 (the median). Relations: =, >=, <=")
+    st.caption(f"Starts with a view the market already holds (P(price above {level:g}) = {above:.4f}); change the "
+               "value, or add rows such as mean 705 or q0.5 >= 700.")
+elif kind == BELIEF_FORMS[3]:
     c1, c2 = st.columns(2)
     shift = c1.slider("Shift (%)", -20.0, 20.0, 0.0, 0.5, key=f"shift:{market_key}",
                       help="Moves the market's distribution up or down by this percentage of the price") / 100
@@ -180,6 +197,7 @@ except InputError as exc:
     st.stop()
 
 show_continuous_headline(score)
+show_views(score.views)
 st.info("The option-implied density is risk-neutral: it carries risk premia, so part of any KL against it is the "
         "price of risk, not disagreement. Tick 'Adjust the market for risk' in the trading settings to see how much.",
         icon=":material/info:")
@@ -201,7 +219,7 @@ view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry,
                                     "completion": completion or "market"}
 if kind == BELIEF_FORMS[1]:
     view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
-elif kind == BELIEF_FORMS[2]:
+elif kind == BELIEF_FORMS[3]:
     view_settings.update(shift=shift, scale=scale)
 view_settings.update(bankroll=f"{bankroll:,.2f} USD", kelly_fraction=kelly_fraction, gamma=gamma,
                      market_gamma=market_gamma if market_gamma_on else "not adjusted")

@@ -172,3 +172,35 @@ def test_a_belief_file_with_an_event_column_scores_every_event_it_covers():
     assert metric(at, "Kelly (log-utility) edge").value == f"{want[0]:.4f} bits"     # the selected event, in detail
     at.selectbox(key="event").set_value(chosen[2].event).run()
     assert metric(at, "Kelly (log-utility) edge").value == f"{want[2]:.4f} bits"
+
+
+def test_views_typed_on_the_betting_page_give_the_projection_the_analytics_give():
+    """A few statements instead of a whole table: the belief is the market moved least to meet them; the headline,
+    the outcome table and the views table are those of the one analytics call."""
+    from analytics.views.spec import views_from_lines
+
+    at = app()
+    event, source = at.selectbox(key="event").value, at.selectbox(key="bundle").value
+    at.radio(key="belief_mode").set_value("Stating views").run()
+    assert metric(at, "Kelly (log-utility) edge").value == "0.0000 bits"     # starts at a view the market meets
+    at.text_area(key=f"views::{source}::{event}").set_value("P(Home) = 0.3\nP(Away) <= 50%").run()
+    assert not at.exception and not at.error
+    markets = markets_from_text(read_text_file(E0), "x", OddsRequest(), "shin")
+    market = next(m for m in markets if m.event == event)
+    want = score_named_belief(NamedBelief("v", views_from_lines("P(Home) = 0.3\nP(Away) <= 50%", "v")), market)
+    assert want.views is not None
+    assert metric(at, "Kelly (log-utility) edge").value == f"{want.kl_bits:.4f} bits"
+    views = next(d.value for d in at.dataframe if "multiplier" in d.value.columns)
+    assert list(views["view"]) == ["P(Home) = 0.3", "P(Away) <= 0.5"]
+    np.testing.assert_allclose(views["multiplier"], want.views.multipliers, rtol=1e-9, atol=1e-12)
+    table = next(d for d in at.dataframe if "belief p (%)" in d.value.columns)
+    assert table.value["belief p (%)"].iloc[0] == pytest.approx(30.0, abs=1e-8)
+
+
+def test_views_that_contradict_each_other_get_one_message_and_no_score():
+    at = app()
+    event, source = at.selectbox(key="event").value, at.selectbox(key="bundle").value
+    at.radio(key="belief_mode").set_value("Stating views").run()
+    at.text_area(key=f"views::{source}::{event}").set_value("P(Home) = 0.7\nP(Home|Draw) = 0.5").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "contradict" in shown(at.error[0].value)

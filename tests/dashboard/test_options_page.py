@@ -98,7 +98,7 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     assert want is not None and want.position.legs
     assert metric_bits(at, "At the quotes (0.5 Kelly)") == pytest.approx(want.position.growth_nats / math.log(2),
                                                                          abs=1e-4)
-    assert metric_bits(at, "Best of the listed strikes") == pytest.approx(want.growth_mid_nats / math.log(2), abs=1e-4)
+    assert metric_bits(at, "Listed strikes, no spread") == pytest.approx(want.growth_mid_nats / math.log(2), abs=1e-4)
     assert metric_bits(at, "If the market is right") < 0
     legs = at.dataframe[0].value if "contracts" in at.dataframe[0].value else \
         next(d.value for d in at.dataframe if "contracts" in d.value)
@@ -198,3 +198,29 @@ def test_a_failed_chain_upload_keeps_the_last_good_chain_under_its_own_name():
     assert any("broken.csv" in re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error)
     assert any("Still showing spy.csv" in re.sub(r"\\(.)", r"\1", i.value).replace("\u2060", "") for i in at.info)
     assert headline(at) == pytest.approx(shown)
+
+
+def test_views_on_the_options_page_match_the_analytics_and_feed_the_edge():
+    from analytics.options.edge import EdgeSettings
+    from analytics.views.spec import views_from_lines
+
+    at = options_page()
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.selectbox(key="expiry").set_value("2026-03-20").run()
+    at.radio(key="belief_kind").set_value("A few statements (views)").run()
+    assert next(m for m in at.metric if m.label.startswith("Kelly (log-utility) edge")).value == "0.0000 bits"
+    lines = "P(>720) = 0.3\nq0.5 >= 700"
+    at.text_area(key=f"views:{SPY_SOURCE}:2026-03-20").set_value(lines).run()
+    assert not at.exception and not at.error
+    info = next(i for i in bundled_chains() if i.ticker == "SPY")
+    chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
+                                                rate=None) if d.expiry == "2026-03-20")
+    want = score_continuous_belief(views_from_lines(lines, "v"), ContinuousMarket.of_chain(chain),
+                                   edge=EdgeSettings())
+    assert headline(at) == pytest.approx(want.kl_nats / math.log(2), abs=1e-4)
+    assert want.views is not None and want.views.binding == (True, False)
+    views = next(d.value for d in at.dataframe if "multiplier" in d.value.columns)
+    assert list(views["binds"]) == [True, False]
+    assert want.edge is not None
+    assert metric_bits(at, "At the quotes (full Kelly)") == pytest.approx(
+        want.edge.position.growth_nats / math.log(2), abs=1e-4)

@@ -52,42 +52,43 @@ def headline_text(page) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def type_into_table(page, values: list[str], wait_for_change: bool = True) -> None:
-    """The belief table is a canvas grid: double-click a probability cell, replace its text, Enter; then wait
-    for the rerun that edit causes to show a new headline and for the grid to be drawn again. A double-click
-    that lands while the grid is being redrawn is lost, so an edit that changed nothing is tried again."""
+def _edit_cell(page, row: int, value: str, attempts: int = 3) -> bool:
+    """Double-click a probability cell, replace its text, Enter, and wait for the rerun to change the headline;
+    a double-click that lands while the grid is being redrawn is lost, so an edit that changed nothing is tried
+    again. False when no attempt changed the headline."""
     changed = ("([label, before]) => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
                "m.innerText.startsWith(label) && m.querySelector('[data-testid=stMetricValue]').innerText !== before)")
-    for row, value in enumerate(values):
-        before = headline_text(page)
-        for _attempt in range(3 if wait_for_change else 1):
-            box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
-            page.mouse.dblclick(box["x"] + box["width"] * 0.8, box["y"] + 35 * (row + 1) + 17)
-            page.wait_for_timeout(600)
-            page.keyboard.press("Control+a")
-            page.keyboard.type(value)
-            page.keyboard.press("Enter")
-            if not wait_for_change:        # retyping a cell that already holds the value changes nothing
-                page.wait_for_timeout(2500)
-                break
-            try:
-                page.wait_for_function(changed, arg=[HEADLINE, before], timeout=20_000)
-                break
-            except PlaywrightTimeout:
-                page.keyboard.press("Escape")
-        page.wait_for_timeout(1500)
+    before = headline_text(page)
+    for _attempt in range(attempts):
+        box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+        page.mouse.dblclick(box["x"] + box["width"] * 0.8, box["y"] + 35 * (row + 1) + 17)
+        page.wait_for_timeout(600)
+        page.keyboard.press("Control+a")
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_function(changed, arg=[HEADLINE, before], timeout=20_000)
+            page.wait_for_timeout(1500)          # the grid is drawn again after the rerun
+            return True
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    return False
 
 
 def type_belief(page, values: list[str], expected_headline: str) -> None:
-    """Type the belief and wait for the headline the analytics give for it; on a slow machine an edit can still
-    be lost between reruns (the cell then keeps the market's number), so the whole belief is typed again."""
-    for _round in range(3):
-        type_into_table(page, values, wait_for_change=_round == 0)
-        try:
-            wait_for_metric(page, HEADLINE, expected_headline, timeout=30_000)
-            return
-        except PlaywrightTimeout:
-            page.screenshot(path=str(ROOT / "test-artifacts" / f"betting-typed-retry-{_round}.png"))
+    """Type the belief (the table is a canvas grid) and wait for the headline the analytics give for it. If an edit
+    was lost on a slow machine, every cell is typed again through a different number first, so that each edit is
+    seen to change the headline (a cell that already held its number would change nothing)."""
+    for row, value in enumerate(values):
+        _edit_cell(page, row, value)
+    try:
+        wait_for_metric(page, HEADLINE, expected_headline, timeout=30_000)
+        return
+    except PlaywrightTimeout:
+        page.screenshot(path=str(ROOT / "test-artifacts" / "betting-typed-retry.png"))
+    for row, value in enumerate(values):
+        _edit_cell(page, row, f"{float(value) + 1:g}")
+        _edit_cell(page, row, value)
     wait_for_metric(page, HEADLINE, expected_headline)
 
 
@@ -171,7 +172,7 @@ def test_options_page_walk(page, server_url, artifacts):
     edge = default_view_score(spy_like("AAPL", "2026-06-18", with_quotes=True)).edge
     assert edge is not None
     wait_for_metric(page, "At the quotes (full Kelly)", bits(edge.position.growth_nats))
-    wait_for_metric(page, "Best of the listed strikes", bits(edge.growth_mid_nats))
+    wait_for_metric(page, "Listed strikes, no spread", bits(edge.growth_mid_nats))
     page.get_by_text("The edge you can trade today").scroll_into_view_if_needed()
     page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(3).wait_for()
     page.screenshot(path=str(artifacts / "options-edge-aapl.png"))

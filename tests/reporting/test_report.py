@@ -105,7 +105,7 @@ def test_caveats_apply_to_the_market_at_hand(files):
     summary, legs = options.sections[0].extra_tables          # the options edge: its sandwich and its legs
     assert "bits" in summary.columns and legs["cost"].sum() == pytest.approx(1.0, abs=1e-9)
     html_text = report_html(options)
-    assert "butterfly portfolio" in html_text and "bond (cash held to expiry)" in html_text
+    assert "butterflies at every strike" in html_text and "bond (cash held to expiry)" in html_text
 
 
 def test_the_report_records_the_screen_and_its_stakes(files):
