@@ -1,4 +1,4 @@
-"""Command line: `python -m analytics {score,odds,density,report,list} ...`, JSON on stdout.
+"""Command line: `python -m analytics {score,odds,density,report,list,backtest} ...`, JSON on stdout.
 
 Errors exit with code 2 and one line on stderr; never a traceback.
 """
@@ -72,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     density.add_argument("--asof", default=None)
     density.add_argument("--expiry", default=None)
     density.add_argument("--rate", type=float, default=None)
+    track = sub.add_parser("backtest", help="did the disagreement pay? a belief's track record over resolved events")
+    track.add_argument("--market", required=True, help="market odds file (e.g. a football-data season)")
+    track.add_argument("--bookmaker", default="B365", help="market bookmaker columns (default B365)")
+    track.add_argument("--belief", required=True, help="belief file (per-event beliefs, or an odds file)")
+    track.add_argument("--belief-bookmaker", default=None, help="bookmaker columns when the belief is an odds file")
+    track.add_argument("--results", default=None, help="results file event,outcome (default: the market file's)")
+    track.add_argument("--closing-bookmaker", default=None, help="closing columns for closing-line value, e.g. PSC")
+    track.add_argument("--method", default="shin", help="margin-removal method (default shin)")
+    track.add_argument("--format", default="decimal", dest="odds_format", help="odds format of the files")
+    track.add_argument("--kelly-fraction", type=float, default=1.0, help="share of the Kelly stakes (default 1)")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
     listing.add_argument("file")
     return parser
@@ -153,8 +163,17 @@ def command_list(args: argparse.Namespace) -> JsonObject | None:
     return describe_file(args.file)
 
 
-COMMANDS = {"score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
-            "density": command_density}
+def command_backtest(args: argparse.Namespace) -> JsonObject | None:
+    from services.track import track_record
+
+    request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
+                            belief_bookmaker=args.belief_bookmaker)
+    return track_record(args.market, args.belief, request, results_path=args.results,
+                        closing_bookmaker=args.closing_bookmaker, kelly_fraction=args.kelly_fraction).record()
+
+
+COMMANDS = {"backtest": command_backtest, "score": command_score, "odds": command_odds, "list": command_list,
+            "report": command_report, "density": command_density}
 
 
 def run(argv: Sequence[str]) -> int:
