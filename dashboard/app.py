@@ -14,6 +14,7 @@ VIEWS = Path(__file__).resolve().parent / "views"
 pages = [
     st.Page(VIEWS / "betting.py", title="Betting markets", default=True),
     st.Page(VIEWS / "options.py", title="Options"),
+    st.Page(VIEWS / "track.py", title="Track record"),
     st.Page(VIEWS / "learn.py", title="Learn"),
 ]
 try:

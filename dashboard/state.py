@@ -14,6 +14,8 @@ from analytics.betting.surprise import SurpriseTable, market_surprise
 from analytics.core.text import csv_header, decode_text
 from data.files import read_text_file
 from data.market_files import beliefs_from_text, markets_from_odds_file, markets_from_text, odds_file_of_text
+from services.scoring import MarketRequest
+from services.track import TrackRecord, track_record_of
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")
@@ -110,3 +112,23 @@ def season_surprise(path: str | None, raw: bytes | None, source: str, odds_forma
     """KL(belief bookmaker || market bookmaker) match by match (bits), for a bundled file or an upload."""
     return market_surprise(markets_of(path, raw, source, odds_format, market_book, method),
                            markets_of(path, raw, source, odds_format, belief_book, method))
+
+
+@st.cache_data(max_entries=32, show_spinner="Backtesting every match...")
+def track_record_cached(path: str, source: str, odds_format: str, bookmaker: str, belief_bookmaker: str | None,
+                        closing: str | None, method: str, kelly_fraction: float, belief_raw: bytes | None,
+                        belief_name: str, results_raw: bytes | None, results_name: str) -> TrackRecord:
+    """The track record of a bundled season: the belief is another bookmaker of the same file or an uploaded
+    belief file; outcomes from the file or an uploaded results file (services.track, the command line's call)."""
+    request = MarketRequest(method=method, bookmaker=bookmaker, odds_format=odds_format,
+                            belief_bookmaker=belief_bookmaker)
+    text = read_text_file(path)
+    markets = markets_of(path, None, source, odds_format, bookmaker, method)
+    if belief_raw is not None:
+        beliefs = beliefs_from_text(decode_text(belief_raw, belief_name), belief_name,
+                                    request.odds_request(bookmaker), method)
+    else:
+        beliefs = beliefs_from_text(text, source, request.odds_request(belief_bookmaker or bookmaker), method)
+    results = decode_text(results_raw, results_name) if results_raw is not None else None
+    return track_record_of(markets, beliefs, request, market_text=text, market_path=source, results=results,
+                           results_source=results_name, closing_bookmaker=closing, kelly_fraction=kelly_fraction)

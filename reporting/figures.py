@@ -13,6 +13,7 @@ from analytics.core.types import BoolArray
 from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import DiscreteScore
+from analytics.track.backtest import Backtest
 
 MARKET_COLOUR = "#4C78A8"
 BELIEF_COLOUR = "#F58518"
@@ -154,4 +155,46 @@ def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="wealth at expiry x D (x bankroll)",
                       xaxis_range=_price_range(score), yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,
                       margin=dict(t=50, b=80, l=60, r=20), legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+    return fig
+
+
+def track_record_chart(result: Backtest, title: str = "Did the disagreement pay?") -> go.Figure:
+    """Cumulative realised log-wealth at fair prices (log2 of wealth, bits) against the cumulative KL the belief
+    predicted and the cumulative closing-line value, event by event in date order."""
+    order = np.argsort(np.asarray(result.dates), kind="stable")
+    x = np.arange(1, order.size + 1)
+    dates = np.asarray(result.dates)[order]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=np.cumsum(result.realised_fair_bits[order]), name="realised log-wealth, fair prices",
+                    line_color=BELIEF_COLOUR, customdata=dates,
+                    hovertemplate="event %{x} (%{customdata}): %{y:.3f} bits<extra>realised</extra>")
+    fig.add_scatter(x=x, y=np.cumsum(result.kl_bits[order]), name="predicted (sum of KL)", line_color=MARKET_COLOUR,
+                    line_dash="dot", customdata=dates,
+                    hovertemplate="event %{x} (%{customdata}): %{y:.3f} bits<extra>predicted</extra>")
+    if result.clv_bits is not None:
+        fig.add_scatter(x=x, y=np.cumsum(result.clv_bits[order]), name="closing-line value", line_color="#54A24B",
+                        customdata=dates, hovertemplate="event %{x} (%{customdata}): %{y:.3f} bits<extra>CLV</extra>")
+    fig.update_layout(title=title, xaxis_title="events, in date order", yaxis_title="cumulative (bits)", height=380,
+                      margin=dict(t=50, b=80, l=60, r=20), legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+    return fig
+
+
+def reliability_chart(calibration: dict[str, dict[str, list[float]]], title: str = "Calibration") -> go.Figure:
+    """Observed frequency against forecast probability, per bin, with Wilson 95 % intervals, for belief and
+    market (every outcome of every event is one forecast)."""
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line_color="grey", line_dash="dot", name="perfectly calibrated")
+    for name, colour in (("belief", BELIEF_COLOUR), ("market", MARKET_COLOUR)):
+        table = calibration[name]
+        forecast, observed = np.asarray(table["mean_forecast"], float), np.asarray(table["observed"], float)
+        low, high = np.asarray(table["observed_low"], float), np.asarray(table["observed_high"], float)
+        fig.add_scatter(x=forecast * 100, y=observed * 100, mode="markers+lines", name=name, line_color=colour,
+                        error_y=dict(type="data", symmetric=False, array=(high - observed) * 100,
+                                     arrayminus=(observed - low) * 100),
+                        customdata=np.asarray(table["count"]),
+                        hovertemplate="forecast %{x:.1f} %: happened %{y:.1f} % of %{customdata}<extra></extra>")
+    fig.data[0].update(x=[0, 100], y=[0, 100])
+    fig.update_layout(title=title, xaxis_title="forecast probability (%)", yaxis_title="observed frequency (%)",
+                      height=380, margin=dict(t=50, b=80, l=60, r=20),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
     return fig

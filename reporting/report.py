@@ -157,6 +157,17 @@ def _safe_cell(value: Any) -> Any:
     return text
 
 
+def table_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows of one table (same keys) as CSV, every text cell made safe for spreadsheets."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.writer(out)
+        writer.writerow(list(rows[0]))
+        for row in rows:
+            writer.writerow([_safe_cell(v) for v in row.values()])
+    return out.getvalue()
+
+
 def report_csv(report: Report) -> str:
     """Long CSV: schema_version, event, belief, quantity, outcome, value, unit."""
     out = io.StringIO()

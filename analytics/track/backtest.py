@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import rel_entr
@@ -64,10 +65,10 @@ class Backtest:
     mean_ci95: tuple[float, float]
     dm_statistic: float
     dm_p_value: float
-    calibration: dict[str, object]
+    calibration: dict[str, dict[str, Any]]
     kelly_fraction: float
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         n = len(self.events)
         tradable = self.realised_tradable_bits
         return {
@@ -90,7 +91,7 @@ class Backtest:
             "clv_bits_mean": None if self.clv_bits is None or not n else float(self.clv_bits.mean()),
         }
 
-    def per_event(self) -> list[dict[str, object]]:
+    def per_event(self) -> list[dict[str, Any]]:
         rows = []
         for i, event in enumerate(self.events):
             tradable = float(self.realised_tradable_bits[i])
@@ -129,7 +130,7 @@ def diebold_mariano(differences: FloatArray) -> tuple[float, float]:
     return statistic, float(2 * norm.sf(abs(statistic)))
 
 
-def calibration_table(forecasts: FloatArray, happened: FloatArray, bins: int = CALIBRATION_BINS) -> dict[str, object]:
+def calibration_table(forecasts: FloatArray, happened: FloatArray, bins: int = CALIBRATION_BINS) -> dict[str, Any]:
     """Reliability of probability forecasts (every outcome of every event is one binary forecast): per bin of
     forecast probability, the count, mean forecast, observed frequency and its Wilson 95 % interval; and the log
     score's decomposition in bits, ignorance = uncertainty - resolution + reliability (binned)."""

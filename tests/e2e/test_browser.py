@@ -102,3 +102,18 @@ def test_hostile_labels_render_as_text_in_the_browser(page, server_url, tmp_path
     assert alert.locator("a").count() == 0 and alert.locator("img").count() == 0
     assert "[Re-login here](http://evil.example/login)" in alert.inner_text().replace("\u2060", "")
     assert not fetched
+
+
+def test_track_record_page(page, server_url, artifacts):
+    """The season's backtest in the browser: the shown totals, interval and p-value are the command line's."""
+    from services.scoring import MarketRequest
+    from services.track import track_record
+
+    season = str(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
+    want = track_record(season, season, MarketRequest(method="shin", bookmaker="B365", belief_bookmaker="PSC"),
+                        closing_bookmaker="PSC", kelly_fraction=0.5).result.summary()
+    page.goto(f"{server_url}/track")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(2).wait_for(timeout=60_000)
+    assert metric_value(page, "Realised at fair prices") == f"{want['realised_growth_fair_bits_total']:.3f} bits"
+    assert metric_value(page, "Is the edge real?") == f"{want['dm_p_value']:.4f}"
+    page.screenshot(path=str(artifacts / "track-record.png"))

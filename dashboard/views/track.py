@@ -1,0 +1,129 @@
+"""Track record: did a belief's disagreement with the market pay over a season of resolved matches?"""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.betting.margin import METHOD_NOTES, METHODS
+from analytics.betting.odds_files import detect_kind, football_bookmakers
+from analytics.core.errors import InputError
+from analytics.core.strict_json import dumps
+from dashboard import safe
+from dashboard.glossary import TERMS, bookmaker_name
+from dashboard.state import header_of, track_record_cached
+from data.bundled import ODDS_FILES
+from reporting.figures import reliability_chart, season_histogram, track_record_chart
+from reporting.report import table_csv
+
+st.title("Track record")
+st.caption("Did the disagreement pay? Your belief's predicted edge (KL) against what it earned when the matches "
+           "were played, the closing line it beat, and how well calibrated it was, match by match.")
+
+seasons = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) == "football-data"]
+chosen = st.selectbox("Season (results and odds from the file)", [b.label for b in seasons], key="track_season")
+season = next(b for b in seasons if b.label == chosen)
+books = football_bookmakers(header_of(str(season.path), None, season.label))
+c1, c2, c3 = st.columns(3)
+market_book = c1.selectbox("Market: the odds you bet at", books, index=books.index("B365") if "B365" in books else 0,
+                           key="track_market", format_func=bookmaker_name,
+                           help="Whose odds are the market: its fair odds, and the prices stakes are placed at")
+method = c2.selectbox("Margin removal", METHODS, index=METHODS.index("shin"), key="track_method",
+                      format_func=lambda m: f"{m}: {METHOD_NOTES[m]}", help=TERMS["margin removal"])
+kelly_fraction = c3.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="track_kelly", help=TERMS["Kelly fraction"])
+
+b1, b2 = st.columns(2)
+belief_kind = b1.radio("Belief", ["Another bookmaker of this file", "Upload per-match beliefs"], horizontal=True,
+                       key="track_belief_kind")
+belief_book: str | None = None
+belief_raw: bytes | None = None
+belief_name = ""
+if belief_kind == "Another bookmaker of this file":
+    belief_book = b1.selectbox("Belief bookmaker", books, index=books.index("PSC") if "PSC" in books else 0,
+                               key="track_belief_book", format_func=bookmaker_name)
+else:
+    upload = b1.file_uploader("Beliefs: event,outcome,probability (one block of rows per match)",
+                              type=["csv", "json"], key="track_belief_upload")
+    if upload is None:
+        st.info("Upload per-match beliefs (event names as in the season: YYYY-MM-DD Home Team v Away Team), or "
+                "choose another bookmaker as the belief.")
+        st.stop()
+    belief_raw, belief_name = upload.getvalue(), upload.name
+closing_choices = ["none", *[b for b in books if b.endswith("C")]]
+closing = b2.selectbox("Closing line (the truth for closing-line value)", closing_choices,
+                       index=closing_choices.index("PSC") if "PSC" in closing_choices else 0, key="track_closing",
+                       format_func=lambda b: "none" if b == "none" else bookmaker_name(b),
+                       help="The closing odds of a sharp bookmaker: beating them is the bettor's long-run predictor "
+                            "of profit")
+results = b2.file_uploader("Results (optional; event,outcome): the season's own results by default", type=["csv"],
+                           key="track_results")
+
+try:
+    track = track_record_cached(str(season.path), season.label, season.odds_format, market_book, belief_book,
+                                None if closing == "none" else closing, method, kelly_fraction, belief_raw,
+                                belief_name, None if results is None else results.getvalue(),
+                                "" if results is None else results.name)
+except InputError as exc:
+    safe.error(str(exc))
+    st.stop()
+result, summary = track.result, track.result.summary()
+
+
+def shown(value: float | None, spec: str) -> str:
+    """A number for the page, 'n/a' where there is none (one match has no interval and no test)."""
+    return "n/a" if value is None or value != value else format(value, spec)
+
+
+matches = f"{summary['events']} match{'es' if summary['events'] != 1 else ''}"
+for warning in track.warnings:
+    safe.warning(warning)
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(f"Predicted edge over {matches}", f"{summary['predicted_kl_bits_total']:.3f} bits",
+          f"{summary['predicted_kl_bits_mean']:.5f} bits per match", delta_color="off", delta_arrow="off",
+          help="The sum of KL(belief || market): what the belief expected to earn at fair prices, if it was right")
+low, high = summary["realised_growth_fair_bits_ci95"]
+m2.metric("Realised at fair prices", f"{summary['realised_growth_fair_bits_total']:.3f} bits",
+          f"{summary['realised_growth_fair_bits_mean']:.5f} bits per match",
+          delta_color="off", delta_arrow="off",
+          help="The sum over matches of log2(p/q) of the result that happened: the log-wealth a full-Kelly bettor "
+               "with your belief gained against fair prices. The interval is a bootstrap 95 % interval of the mean")
+m3.metric("Is the edge real? (p-value)", shown(summary["dm_p_value"], ".4f"),
+          f"Diebold-Mariano {shown(summary['dm_statistic'], '.2f')}", delta_color="off", delta_arrow="off",
+          help="Probability of a log-score advantage at least this large if belief and market forecast equally "
+               "well (a paired test of the per-match log scores). Small: the edge is unlikely to be luck")
+tradable = summary["realised_growth_tradable_bits_total"]
+m4.metric(f"At the odds, {kelly_fraction:g} Kelly", "n/a" if tradable is None else f"{tradable:.3f} bits",
+          None if summary["clv_bits_total"] is None else f"closing-line value {summary['clv_bits_total']:.3f} bits",
+          delta_color="off", delta_arrow="off",
+          help="Realised log-growth (bits) of the Kelly-with-cash stakes at the market's odds (margin included). "
+               "Closing-line value: KL(close || market) - KL(close || belief), the edge with the closing line as truth")
+st.caption(f"Realised per match: {summary['realised_growth_fair_bits_mean']:.5f} bits, 95 % interval "
+           f"{shown(low, '.5f')} to {shown(high, '.5f')} bits (bootstrap of the matches). The p-value tests whether "
+           "the belief's log score beat the market's by more than luck would.")
+if track.skipped:
+    with st.expander(f"{len(track.skipped)} matches left out"):
+        st.dataframe(pd.DataFrame(list(track.skipped)), hide_index=True, width="stretch")
+
+left, right = st.columns(2)
+left.plotly_chart(track_record_chart(result), key="track_chart")
+right.plotly_chart(reliability_chart(result.calibration), key="calibration_chart")
+calibration = result.calibration
+right.caption("Log score, in bits per forecast: uncertainty - resolution + reliability (lower reliability is "
+              "better calibrated). Belief: reliability {:.4f}, resolution {:.4f}; market: reliability {:.4f}, "
+              "resolution {:.4f}; uncertainty {:.4f}.".format(
+                  calibration["belief"]["reliability_bits"], calibration["belief"]["resolution_bits"],
+                  calibration["market"]["reliability_bits"], calibration["market"]["resolution_bits"],
+                  calibration["belief"]["uncertainty_bits"]))
+left.plotly_chart(season_histogram(result.realised_fair_bits, "Realised edge per match",
+                                   "log2(p/q) of the result (bits)"), key="edge_histogram")
+table = pd.DataFrame(result.per_event())
+right.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
+    name: st.column_config.NumberColumn(format="%.4f") for name in table.columns if table[name].dtype.kind == "f"})
+
+record = track.record()
+d1, d2 = st.columns(2)
+d1.download_button("Download JSON", dumps(record, indent=2), file_name="track-record.json", mime="application/json",
+                   key="track_json")
+d2.download_button("Download CSV (per match)", table_csv(record["per_event"]), file_name="track-record.csv",
+                   mime="text/csv", key="track_csv")
+st.caption("Realised growth at fair prices is the belief's log score minus the market's, match by match; its "
+           "expectation is the truth's KL to the market minus its KL to the belief.")
