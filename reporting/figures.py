@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy.integrate import cumulative_trapezoid
 
+from analytics.betting.surprise import SurpriseTimeline
 from analytics.core.types import BoolArray
 from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
@@ -197,4 +198,17 @@ def reliability_chart(calibration: dict[str, dict[str, list[float]]], title: str
     fig.update_layout(title=title, xaxis_title="forecast probability (%)", yaxis_title="observed frequency (%)",
                       height=380, margin=dict(t=50, b=80, l=60, r=20),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+    return fig
+
+
+def surprise_timeline_chart(timeline: SurpriseTimeline, title: str = "Bits of news per step") -> go.Figure:
+    """KL(each snapshot || the one before), in bits, over time, with the largest step marked and named."""
+    times = list(timeline.times[1:])
+    fig = go.Figure(go.Bar(x=times, y=timeline.step_bits, marker_color=MARKET_COLOUR, name="news (bits)",
+                           hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
+    k, sentence = timeline.largest_step()
+    fig.add_annotation(x=times[k], y=float(timeline.step_bits[k]), text=html.escape(sentence.split(":")[0]),
+                       showarrow=True, arrowhead=2, yshift=4)
+    fig.update_layout(title=title, xaxis_title="snapshot", yaxis_title="KL(now || before) (bits)", height=340,
+                      margin=dict(t=50, b=60, l=60, r=20))
     return fig

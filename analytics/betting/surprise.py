@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import rel_entr
 
 from analytics.betting.market import DiscreteMarket
 from analytics.core.distributions import normalise_label
 from analytics.core.divergence import kl_divergence
+from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 from analytics.core.units import to_bits
 
@@ -54,3 +56,60 @@ def market_surprise(earlier: list[DiscreteMarket], later: list[DiscreteMarket]) 
     else:
         bits = to_bits(np.array([kl_divergence(p, q) for p, q in zip(p_rows, q_rows, strict=True)]))
     return SurpriseTable(tuple(events), np.asarray(bits))
+
+
+@dataclass(frozen=True, eq=False)
+class SurpriseTimeline:
+    """One market's snapshots in time order and the news between them: step_bits[k] = KL(snapshot k+1 || snapshot
+    k) in bits, on the outcomes both snapshots list (outcomes only one of them lists are merged into one bucket, a
+    coarse-graining: never more than the full step). The largest step's biggest mover is named."""
+
+    times: tuple[str, ...]
+    labels: tuple[str, ...]
+    probabilities: FloatArray            # (T, L): each snapshot on the union of labels (0 where not listed)
+    step_bits: FloatArray                # (T - 1,)
+
+    @property
+    def total_bits(self) -> float:
+        return float(np.sum(self.step_bits))
+
+    def largest_step(self) -> tuple[int, str]:
+        """Index of the largest step (into step_bits) and a sentence naming it and its biggest mover."""
+        k = int(np.argmax(self.step_bits))
+        change = self.probabilities[k + 1] - self.probabilities[k]
+        j = int(np.argmax(np.abs(change)))
+        return k, (f"{self.times[k]} to {self.times[k + 1]}: {self.step_bits[k]:.3f} bits, {self.labels[j]} "
+                   f"{self.probabilities[k, j]:.1%} to {self.probabilities[k + 1, j]:.1%}")
+
+
+def surprise_timeline(times: list[str], snapshots: list[DiscreteMarket]) -> SurpriseTimeline:
+    """The bits of news between consecutive snapshots of one market (times sortable as text, e.g. ISO dates)."""
+    if len(snapshots) < 2:
+        raise InputError("a timeline needs at least two snapshots of the market")
+    order = np.argsort(np.asarray(times), kind="stable")
+    labels = sorted({label for m in snapshots for label in m.labels})
+    column = {label: i for i, label in enumerate(labels)}
+    matrix = np.zeros((len(snapshots), len(labels)))
+    for row, i in enumerate(order):
+        market = snapshots[i]
+        matrix[row, [column[label] for label in market.labels]] = market.distribution.probabilities
+    earlier, later = matrix[:-1], matrix[1:]
+    both = (earlier > 0) & (later > 0)
+    kept = np.where(both, rel_entr(later, np.where(both, earlier, 1.0)), 0.0).sum(axis=1)
+    merged = rel_entr(np.where(both, 0.0, later).sum(axis=1), np.where(both, 0.0, earlier).sum(axis=1))
+    return SurpriseTimeline(tuple(np.asarray(times)[order]), tuple(labels), matrix,
+                            np.asarray(to_bits(kept + merged)))
+
+
+def snapshot_series(markets: list[DiscreteMarket]) -> dict[str, tuple[list[str], list[DiscreteMarket]]]:
+    """Markets of a file that holds several snapshots of the same market, grouped by market: an event named
+    '<market> <date or time>' (prediction-market daily prices) is one snapshot of <market> at that time. Markets
+    with a single snapshot are left out."""
+    groups: dict[str, tuple[list[str], list[DiscreteMarket]]] = {}
+    for market in markets:
+        name, _, when = market.event.rpartition(" ")
+        if name and when[:1].isdigit():
+            times, snaps = groups.setdefault(name, ([], []))
+            times.append(when)
+            snaps.append(market)
+    return {name: group for name, group in groups.items() if len(group[0]) > 1}

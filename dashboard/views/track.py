@@ -5,13 +5,14 @@ import streamlit as st
 
 from analytics.betting.margin import METHOD_NOTES, METHODS
 from analytics.betting.odds_files import detect_kind, football_bookmakers
+from analytics.betting.surprise import snapshot_series, surprise_timeline
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
 from dashboard import safe
 from dashboard.glossary import TERMS, bookmaker_name
-from dashboard.state import header_of, track_record_cached
+from dashboard.state import header_of, markets_of, track_record_cached
 from data.bundled import ODDS_FILES
-from reporting.figures import reliability_chart, season_histogram, track_record_chart
+from reporting.figures import reliability_chart, season_histogram, surprise_timeline_chart, track_record_chart
 from reporting.report import table_csv
 
 st.title("Track record")
@@ -127,3 +128,29 @@ d2.download_button("Download CSV (per match)", table_csv(record["per_event"]), f
                    mime="text/csv", key="track_csv")
 st.caption("Realised growth at fair prices is the belief's log score minus the market's, match by match; its "
            "expectation is the truth's KL to the market minus its KL to the belief.")
+
+
+st.divider()
+st.subheader("The market's surprise over time")
+st.caption("How much news reached a market between its snapshots: KL(now || before) in bits, step by step "
+           "(a prediction market's daily prices).")
+pred_files = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) in ("polymarket",
+                                                                                                 "predictit")]
+if pred_files:
+    pick = st.selectbox("Prediction-market file", [b.label for b in pred_files], key="timeline_file")
+    chosen_file = next(b for b in pred_files if b.label == pick)
+    series = snapshot_series(markets_of(str(chosen_file.path), None, chosen_file.label, chosen_file.odds_format,
+                                        "B365", "multiplicative"))
+    name = st.selectbox("Market", sorted(series), key="timeline_market")
+    times, snapshots = series[name]
+    timeline = surprise_timeline(times, snapshots)
+    k, sentence = timeline.largest_step()
+    t1, t2 = st.columns(2)
+    t1.metric(f"News over {len(timeline.step_bits)} steps", f"{timeline.total_bits:.3f} bits",
+              f"{timeline.total_bits / len(timeline.step_bits):.4f} bits per step", delta_color="off",
+              delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
+    t2.metric("Largest step", f"{timeline.step_bits[k]:.3f} bits", f"{timeline.times[k]} to {timeline.times[k + 1]}",
+              delta_color="off", delta_arrow="off")
+    safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; outcomes listed on only one "
+                 "of two days are counted together.")
+    st.plotly_chart(surprise_timeline_chart(timeline), key="timeline_chart")

@@ -36,7 +36,7 @@ def test_the_season_backtest_is_the_command_lines():
     assert any(f"{low:.5f} to {high:.5f}" in c.value for c in at.caption)
     assert metric(at, "Is the edge real?").value == f"{want['dm_p_value']:.4f}"
     assert f"{want['clv_bits_total']:.3f}" in metric(at, "At the odds, 0.5 Kelly").delta
-    assert len(at.get("plotly_chart")) == 3 and not at.error
+    assert len(at.get("plotly_chart")) == 4 and not at.error       # record, histogram, calibration, timeline
 
 
 def test_another_method_and_fraction_rerun_the_backtest():
@@ -74,3 +74,22 @@ def test_uploaded_beliefs_cover_some_matches_and_the_rest_are_listed():
     assert metric(at, "Predicted edge over 1 match").label.startswith("Predicted edge over 1 match")
     assert metric(at, "Is the edge real?").value == "n/a"          # one match: no test
     assert any("379 matches left out" in e.label for e in at.expander)
+
+
+def test_the_prediction_market_timeline_names_its_largest_step():
+    from analytics.betting.odds_files import OddsRequest
+    from analytics.betting.surprise import snapshot_series, surprise_timeline
+    from data.bundled import ODDS_FILES
+    from data.files import read_text_file
+    from data.market_files import markets_from_text
+
+    at = track_page()
+    label = at.selectbox(key="timeline_file").value
+    chosen = next(b for b in ODDS_FILES if b.label == label)
+    markets = markets_from_text(read_text_file(chosen.path), label, OddsRequest(odds_format=chosen.odds_format),
+                                "multiplicative")
+    name = at.selectbox(key="timeline_market").value
+    timeline = surprise_timeline(*snapshot_series(markets)[name])
+    assert metric(at, "News over").value == f"{timeline.total_bits:.3f} bits"
+    _, sentence = timeline.largest_step()
+    assert any(sentence in c.value.replace("\\", "").replace("\u2060", "") for c in at.caption)
