@@ -2,7 +2,7 @@
 
 Pure numerics on numpy, scipy and pandas; no files, network, database or UI (those live in `data`,
 `services`, `reporting` and `dashboard`). The names a quant imports first are here; each subpackage
-(core, betting, beliefs, options, scoring) exports the rest. Methods and conventions: docs/methods.md.
+(core, betting, beliefs, options, scoring, views, track) exports the rest. Methods and conventions: docs/methods.md.
 """
 
 from analytics.beliefs import NamedBelief, on_market_grid, parse_beliefs
@@ -10,8 +10,11 @@ from analytics.betting import DiscreteMarket, kelly_with_cash, remove_margin, to
 from analytics.core import DiscreteDistribution, GriddedDensity, InputError, kl_divergence, to_bits
 from analytics.options import density_from_quotes, parse_chain
 from analytics.scoring import score_continuous_belief, score_discrete, score_pairs
+from analytics.track import backtest
+from analytics.views import ViewsBelief, project
 
-__all__ = ["DiscreteDistribution", "DiscreteMarket", "GriddedDensity", "InputError", "NamedBelief",
+__all__ = ["DiscreteDistribution", "DiscreteMarket", "GriddedDensity", "InputError", "NamedBelief", "ViewsBelief",
+           "backtest", "project",
            "density_from_quotes", "kelly_with_cash", "kl_divergence", "on_market_grid", "parse_beliefs",
            "parse_chain", "remove_margin", "score_continuous_belief", "score_discrete", "score_pairs", "to_bits",
            "to_decimal"]

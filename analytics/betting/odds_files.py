@@ -90,22 +90,31 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
     if not set(cols) <= set(table.columns):
         raise InputError(f"no bookmaker {request.bookmaker!r} in this football-data file; it has "
                          f"{', '.join(football_bookmakers(set(table.columns)))}", source=source)
-    dates = pd.to_datetime(table["date"], format="%d/%m/%Y", errors="coerce") if "date" in table else None
-    books = []
-    for i, row in table.iterrows():
-        date = dates[i].strftime("%Y-%m-%d") if dates is not None and not pd.isna(dates[i]) else "undated"
-        event = f"{date} {row['hometeam']} v {row['awayteam']}"
-        cells = [row[c] for c in cols]
-        if any(c == "" for c in cells):
-            warnings.append(f"{source}: {row_label(int(i))} ({event}) has no {request.bookmaker} odds; skipped")
-            continue
-        try:
-            odds = to_decimal(cells, request.odds_format)
-        except InputError as exc:
-            raise InputError(f"{row_label(int(i))}: {exc}", source=source) from None
-        result = FOOTBALL_ALIASES.get(str(row.get("ftr", "")).strip().lower())
-        books.append(OddsBook(event, FOOTBALL_OUTCOMES, odds, odds, result, {"date": date}))
-    return books
+    if "date" in table:
+        dates = pd.to_datetime(table["date"], format="%d/%m/%Y", errors="coerce").dt.strftime("%Y-%m-%d")
+        date_text = dates.fillna("undated").tolist()
+    else:
+        date_text = ["undated"] * len(table)
+    events = [f"{d} {h} v {a}" for d, h, a in zip(date_text, table["hometeam"], table["awayteam"], strict=True)]
+    cells = table[cols].to_numpy(dtype=object)
+    results = table["ftr"].tolist() if "ftr" in table else [""] * len(table)
+    missing = (cells == "").any(axis=1)
+    for i in np.flatnonzero(missing):
+        warnings.append(f"{source}: {row_label(int(table.index[i]))} ({events[i]}) has no {request.bookmaker} odds; "
+                        "skipped")
+    present = np.flatnonzero(~missing)
+    try:
+        odds = to_decimal(cells[present].ravel().tolist(), request.odds_format).reshape(-1, 3)
+    except InputError:
+        for i in present:          # the one row to name: found again, only on this path
+            try:
+                to_decimal(list(cells[i]), request.odds_format)
+            except InputError as exc:
+                raise InputError(f"{row_label(int(table.index[i]))}: {exc}", source=source) from None
+        raise
+    return [OddsBook(events[i], FOOTBALL_OUTCOMES, odds[j], odds[j],
+                     FOOTBALL_ALIASES.get(str(results[i]).strip().lower()), {"date": date_text[i]})
+            for j, i in enumerate(present)]
 
 
 def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBook]:
