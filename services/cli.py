@@ -46,6 +46,10 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate", type=float, default=None, help="fallback risk-free rate (continuous, per year)")
     p.add_argument("--epsilon", type=float, default=None, help="explicit smoothing: floor the belief at epsilon")
     p.add_argument("--blend", type=float, default=None, help="explicit smoothing: market weight mixed into the belief")
+    p.add_argument("--prices", default=None,
+                   help="odds to bet at: 'best' (highest per outcome across the file's bookmakers) or a bookmaker")
+    p.add_argument("--market-from", default=None, help="fair probabilities from a bookmaker or 'consensus'")
+    p.add_argument("--books", default=None, help="bookmakers for best prices and consensus, e.g. B365,PS,WH")
     p.add_argument("--kelly-fraction", type=float, default=1.0,
                    help="options edge: share of the belief mixed with the market for the position (default 1)")
     p.add_argument("--gamma", type=float, default=1.0,
@@ -100,7 +104,8 @@ def _regularisation(args: argparse.Namespace) -> Regularisation | None:
 def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
-                            belief_bookmaker=args.belief_bookmaker)
+                            belief_bookmaker=args.belief_bookmaker, prices=args.prices, market_from=args.market_from,
+                            books=tuple(b.strip() for b in (args.books or "").split(",") if b.strip()))
     edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma)
     return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
                        regularisation=_regularisation(args), edge=edge)

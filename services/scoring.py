@@ -37,6 +37,9 @@ class MarketRequest:
     expiry: str | None = None
     rate: float | None = None
     belief_bookmaker: str | None = None
+    prices: str | None = None              # 'best' or a bookmaker: where the stakes are placed (default: bookmaker)
+    market_from: str | None = None         # a bookmaker or 'consensus': the fair probabilities (default: bookmaker)
+    books: tuple[str, ...] = ()            # the books 'best' and 'consensus' range over (default: all of the file)
 
     def odds_request(self, bookmaker: str | None = None) -> OddsRequest:
         return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker)
@@ -89,6 +92,12 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
 
 def load_markets(path: str, request: MarketRequest) -> list[Market]:
     text = read_text_file(path)
+    if request.prices is not None or request.market_from is not None or request.books:
+        from services.prices import PriceChoice, priced_markets
+
+        choice = PriceChoice(request.market_from or request.bookmaker, request.prices or request.bookmaker,
+                             request.books)
+        return list[Market](priced_markets(text, str(path), choice, request.odds_format, request.method))
     continuous = continuous_markets_from_text(text, str(path), request)
     if continuous is not None:
         return list[Market](continuous)

@@ -183,3 +183,25 @@ def crra_positioning(p: FloatArray, q: FloatArray, gamma: float) -> CrraResult:
         tilt = np.where(p > 0, p ** alpha * q ** (1 - alpha), 0.0)
         wealth = np.where(q > 0, tilt / q, 0.0) / tilt.sum()
     return CrraResult(gamma, alpha, d_alpha, expected, kl - expected, wealth)
+
+
+def kelly_with_cash_stack(p: FloatArray, odds: FloatArray) -> FloatArray:
+    """Kelly-with-cash stakes (fractions of wealth) for a stack of books at once, shape (E, n) (the explicit
+    solution of docs/methods.md, "Kelly"): with a margin, outcomes enter in decreasing p o while p o exceeds the
+    reserve rate R, stakes p - R/o; a fair or underround book stakes p."""
+    p, odds = np.asarray(p, dtype=float), np.asarray(odds, dtype=float)
+    r = 1.0 / odds
+    order = np.argsort(-p * odds, axis=1, kind="stable")
+    p_sorted, r_sorted = np.take_along_axis(p, order, 1), np.take_along_axis(r, order, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reserve_after = (1.0 - np.cumsum(p_sorted, 1)) / (1.0 - np.cumsum(r_sorted, 1))
+    reserve_before = np.concatenate([np.ones((p.shape[0], 1)), reserve_after[:, :-1]], axis=1)
+    admitted = (p_sorted / r_sorted) > reserve_before
+    backed = np.cumprod(admitted, axis=1).astype(bool)          # the set stops at the first outcome left out
+    count = backed.sum(1)
+    reserve = np.where(count > 0, np.take_along_axis(reserve_after, np.maximum(count - 1, 0)[:, None], 1)[:, 0], 1.0)
+    stakes_sorted = np.where(backed, np.maximum(p_sorted - reserve[:, None] * r_sorted, 0.0), 0.0)
+    stakes = np.empty_like(stakes_sorted)
+    np.put_along_axis(stakes, order, stakes_sorted, 1)
+    fair_or_under = r.sum(1) <= 1.0 + 1e-12
+    return np.where(fair_or_under[:, None], p, stakes)

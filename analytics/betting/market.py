@@ -17,6 +17,7 @@ class DiscreteMarket:
     distribution: DiscreteDistribution
     odds: FloatArray | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    bookmakers: tuple[str, ...] | None = None     # who offers each outcome's odds, when prices span bookmakers
 
     @property
     def labels(self) -> tuple[str, ...]:

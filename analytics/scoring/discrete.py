@@ -15,6 +15,7 @@ from analytics.beliefs.discrete import belief_on_discrete_market
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
 from analytics.betting.market import DiscreteMarket
+from analytics.betting.prices import arbitrage
 from analytics.core.distributions import DiscreteDistribution
 from analytics.core.divergence import (
     chi_squared,
@@ -102,6 +103,7 @@ class DiscreteScore:
     raw_kl_nats: float | None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     views: ViewFit | None = None          # a belief stated as views: each view's multiplier and share of the KL
+    odds_bookmakers: tuple[str, ...] | None = None   # prices across bookmakers: who offers each outcome's odds
 
     @property
     def kl_bits(self) -> float:
@@ -155,7 +157,27 @@ class DiscreteScore:
             record["kl_bits_unsmoothed"] = None if self.raw_kl_nats is None else to_bits(self.raw_kl_nats)
         if self.views is not None:
             record["views"] = self.views.as_records()
+        if self.odds_bookmakers is not None and self.odds is not None:
+            record.update(self.prices_record())
         return record
+
+    def prices_record(self) -> dict[str, Any]:
+        """Odds across bookmakers (docs/formats.md, "Best price across bookmakers"): who offers each price, the
+        Kelly-with-cash stakes placed there, and the sure-profit book when the prices' booksum is below 1."""
+        assert self.odds_bookmakers is not None and self.odds is not None
+        odds = np.asarray(self.odds, dtype=float)
+        stakes = self.tradable.stakes if self.tradable is not None else np.zeros(odds.size)
+        found = arbitrage(odds[None, :])
+        return {
+            "prices": {label: {"odds": float(o), "bookmaker": book}
+                       for label, o, book in zip(self.labels, odds, self.odds_bookmakers, strict=True)},
+            "placements": [{"outcome": label, "bookmaker": book, "odds": float(o), "stake": float(f)}
+                           for label, o, book, f in zip(self.labels, odds, self.odds_bookmakers, stakes, strict=True)
+                           if f > 0],
+            "arbitrage": None if not found.found[0] else {
+                "booksum": float(found.booksum[0]), "profit_fraction": float(found.profit_fraction[0]),
+                "stakes": dict(zip(self.labels, found.stakes[0].tolist(), strict=True))},
+        }
 
 
 def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *,
@@ -225,6 +247,7 @@ def score_named_belief(belief: NamedBelief, market: DiscreteMarket, *,
                       discrete_constraints(belief.spec.views, q.labels, belief.source), belief.source)
         p = DiscreteDistribution(q.labels, fit.probabilities / fit.probabilities.sum(), source=belief.source)
         score = score_discrete(p, q, odds=market.odds, regularisation=regularisation, warnings=warnings)
-        return replace(score, views=fit)
+        return replace(score, views=fit, odds_bookmakers=market.bookmakers)
     p = belief_on_discrete_market(belief.spec, market.distribution, belief.source)
-    return score_discrete(p, market.distribution, odds=market.odds, regularisation=regularisation, warnings=warnings)
+    score = score_discrete(p, market.distribution, odds=market.odds, regularisation=regularisation, warnings=warnings)
+    return score if market.bookmakers is None else replace(score, odds_bookmakers=market.bookmakers)

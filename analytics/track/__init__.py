@@ -7,8 +7,6 @@ from analytics.track.backtest import (
     bootstrap_mean_ci,
     calibration_table,
     diebold_mariano,
-    kelly_with_cash_stack,
 )
 
-__all__ = ["Backtest", "backtest", "bootstrap_mean_ci", "calibration_table", "diebold_mariano",
-           "kelly_with_cash_stack"]
+__all__ = ["Backtest", "backtest", "bootstrap_mean_ci", "calibration_table", "diebold_mariano"]

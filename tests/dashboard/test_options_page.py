@@ -53,12 +53,18 @@ def test_first_load_is_the_market_itself_with_zero_edge_and_a_prompt():
     assert not at.warning and not at.error
 
 
-def test_view_belief_on_bundled_chain_matches_analytics():
+def spy_march(kind: str) -> AppTest:
+    """The Options page on the bundled SPY chain, expiry 2026-03-20, with the belief form `kind` chosen."""
     at = options_page()
-    assert at.title[0].value == "Options"
     at.selectbox(key="snapshot").set_value("SPY").run()
     at.selectbox(key="expiry").set_value("2026-03-20").run()
-    at.radio(key="belief_kind").set_value(VIEW).run()
+    at.radio(key="belief_kind").set_value(kind).run()
+    return at
+
+
+def test_view_belief_on_bundled_chain_matches_analytics():
+    at = spy_march(VIEW)
+    assert at.title[0].value == "Options"
     keys = view_keys(SPY_SOURCE, "2026-03-20")
     at.number_input(key=keys["view_median"]).set_value(700.0).run()
     at.number_input(key=keys["view_low"]).set_value(640.0).run()
@@ -79,10 +85,7 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     command line makes (the market with the chain's quotes), for the bankroll and Kelly fraction on screen."""
     from analytics.options.edge import EdgeSettings
 
-    at = options_page()
-    at.selectbox(key="snapshot").set_value("SPY").run()
-    at.selectbox(key="expiry").set_value("2026-03-20").run()
-    at.radio(key="belief_kind").set_value(VIEW).run()
+    at = spy_march(VIEW)
     keys = view_keys(SPY_SOURCE, "2026-03-20")
     at.number_input(key=keys["view_low"]).set_value(620.0).run()
     at.number_input(key=keys["view_high"]).set_value(760.0).run()
@@ -204,10 +207,7 @@ def test_views_on_the_options_page_match_the_analytics_and_feed_the_edge():
     from analytics.options.edge import EdgeSettings
     from analytics.views.spec import views_from_lines
 
-    at = options_page()
-    at.selectbox(key="snapshot").set_value("SPY").run()
-    at.selectbox(key="expiry").set_value("2026-03-20").run()
-    at.radio(key="belief_kind").set_value("A few statements (views)").run()
+    at = spy_march("A few statements (views)")
     assert next(m for m in at.metric if m.label.startswith("Kelly (log-utility) edge")).value == "0.0000 bits"
     lines = "P(>720) = 0.3\nq0.5 >= 700"
     at.text_area(key=f"views:{SPY_SOURCE}:2026-03-20").set_value(lines).run()

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy.special import rel_entr
 
-from analytics.betting.kelly import kelly_with_cash
-from analytics.track import backtest, diebold_mariano, kelly_with_cash_stack
+from analytics.betting.kelly import kelly_with_cash, kelly_with_cash_stack
+from analytics.track import backtest, diebold_mariano
 from tests.reference import CASE_B
 
 
