@@ -132,3 +132,19 @@ def track_record_cached(path: str, source: str, odds_format: str, bookmaker: str
     results = decode_text(results_raw, results_name) if results_raw is not None else None
     return track_record_of(markets, beliefs, request, market_text=text, market_path=source, results=results,
                            results_source=results_name, closing_bookmaker=closing, kelly_fraction=kelly_fraction)
+
+
+@st.cache_data(max_entries=32, show_spinner="Reading every bookmaker's prices...")
+def priced_markets_cached(path: str, source: str, odds_format: str, market_from: str, prices: str,
+                          method: str) -> list[DiscreteMarket]:
+    """A bundled football-data file's markets with prices across its bookmakers (services.prices)."""
+    from services.prices import PriceChoice, priced_markets
+
+    return priced_markets(read_text_file(path), source, PriceChoice(market_from, prices), odds_format, method)
+
+
+@st.cache_data(max_entries=16, show_spinner="Rating every bookmaker over the season...")
+def bookmaker_quality_cached(path: str, source: str, odds_format: str, method: str) -> list[dict[str, object]]:
+    from services.prices import bookmaker_quality
+
+    return bookmaker_quality(read_text_file(path), source, odds_format, method)

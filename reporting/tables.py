@@ -18,6 +18,8 @@ def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: f
     if score.tradable is not None and score.odds is not None:
         table["tradable stake"] = bankroll * kelly_fraction * score.tradable.stakes
         table["odds (decimal)"] = score.odds
+        if score.odds_bookmakers is not None:
+            table["bookmaker"] = list(score.odds_bookmakers)
     table["market q (%)"] = np.asarray(score.market) * 100
     table["belief p (%)"] = np.asarray(score.belief) * 100
     table["edge p/q - 1 (%)"] = np.asarray(score.edges) * 100

@@ -28,9 +28,11 @@ from dashboard.components import (
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
     beliefs_from_bytes,
+    bookmaker_quality_cached,
     header_of,
     keep_typed_belief,
     markets_of,
+    priced_markets_cached,
     season_surprise,
     typed_belief_key,
 )
@@ -80,9 +82,47 @@ try:
                              help="Whose odds are the market. Codes are the file's column prefixes; a C at the end "
                                   "means closing odds") if bookmakers else "B365"
     markets = markets_of(path, raw_market, source_name, odds_format, bookmaker, method)
+    single_book_markets = markets
+    shopping = False
+    if bookmakers and path is not None:
+        p1, p2 = st.columns(2)
+        bet_at = p1.radio("Bet at", [f"{bookmaker}'s odds", "the best odds across bookmakers"], horizontal=True,
+                          key="bet_at", help="The best odds per outcome among the file's bookmakers (its Max and Avg "
+                                             "columns are summaries, not bookmakers; closing odds are left out)")
+        consensus = p2.checkbox("Market: a consensus of all bookmakers", key="market_consensus",
+                                help="Each bookmaker de-margined by the chosen method, then averaged in log-odds")
+        shopping = bet_at != f"{bookmaker}'s odds"
+        if shopping or consensus:
+            markets = priced_markets_cached(path, source_name, odds_format, "consensus" if consensus else bookmaker,
+                                            "best" if shopping else bookmaker, method)
 except InputError as exc:
     safe.error(str(exc))
     st.stop()
+
+def show_shopping(score: DiscreteScore, belief: NamedBelief, event: str, single: list[DiscreteMarket],
+                  bookmaker: str, regularisation: Regularisation | None) -> None:
+    """What shopping for prices is worth: growth at the best odds beside growth at the one bookmaker, and the
+    sure-profit book when the best prices allow one."""
+    one = next((m for m in single if normalise_label(m.event) == normalise_label(event)), None)
+    if one is None or score.tradable is None:
+        return
+    alone = score_named_belief(belief, one, regularisation=regularisation)
+    if alone.tradable is None:
+        return
+    gain = score.tradable.growth_nats - alone.tradable.growth_nats
+    s1, s2 = st.columns(2)
+    s1.metric(f"Growth at {bookmaker}'s odds alone", f"{to_bits(alone.tradable.growth_nats):.4f} bits",
+              delta_color="off", delta_arrow="off", help=TERMS["tradable"])
+    s2.metric("What shopping for prices adds", f"{to_bits(gain):+.4f} bits per bet",
+              f"{(2 ** to_bits(gain) - 1) * 100:+.2f} % wealth per bet (full Kelly)", delta_color="off",
+              delta_arrow="off", help="Expected log-growth at the best odds minus that at one bookmaker, same belief "
+                                      "and market")
+    found = score.prices_record()["arbitrage"]
+    if found is not None:
+        stakes = ", ".join(f"{k} {v:.1%}" for k, v in found["stakes"].items())
+        safe.info(f"Sure profit: the best odds' booksum is {found['booksum']:.4f}; staking {stakes} of the outlay "
+                  f"returns {found['profit_fraction']:.2%} whatever happens.")
+
 
 def show_file_of_beliefs(markets: list[DiscreteMarket], beliefs: list[NamedBelief], held: int) -> None:
     """Every event a file of per-event beliefs covers, scored against its market: KL and tradable growth."""
@@ -227,6 +267,8 @@ if view == "One event":
 
     show_headline(score)
     show_views(score.views)
+    if shopping:
+        show_shopping(score, belief, market.event, single_book_markets, bookmaker, regularisation)
     # what a bettor acts on comes first: the stakes at the odds on offer, then the charts that explain them
     stakes_and_exports(ScoredPair(market, belief, score), {
         "bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file", "event": event,
@@ -262,6 +304,20 @@ else:
                         key="season_hist")
         frame = pd.DataFrame({"event": table.events, "KL (bits)": table.surprise_bits})
         st.dataframe(frame.sort_values("KL (bits)", ascending=False), hide_index=True, width="stretch", height=260)
+        st.subheader("Bookmakers over the season")
+        try:
+            quality = pd.DataFrame(bookmaker_quality_cached(path, source_name, odds_format, method)) \
+                if path is not None and "PSC" in bookmakers else pd.DataFrame()
+        except InputError as exc:
+            safe.warning(str(exc))
+            quality = pd.DataFrame()
+        if not quality.empty:
+            quality["bookmaker"] = [bookmaker_name(b) for b in quality["bookmaker"]]
+            st.dataframe(quality, hide_index=True, width="stretch", column_config={
+                "mean margin (%)": st.column_config.NumberColumn(format="%.2f"),
+                "KL(PSC || book), bits per match": st.column_config.NumberColumn(
+                    format="%.5f", help="How far each bookmaker's fair probabilities sit from Pinnacle's closing "
+                                        "line, the sharpest price in the file")})
         closing = f"{bookmaker}C" if f"{bookmaker}C" in bookmakers else None
         if closing:
             try:

@@ -204,3 +204,32 @@ def test_views_that_contradict_each_other_get_one_message_and_no_score():
     at.text_area(key=f"views::{source}::{event}").set_value("P(Home) = 0.7\nP(Home|Draw) = 0.5").run()
     assert not at.exception
     assert len(at.error) == 1 and "contradict" in shown(at.error[0].value)
+
+
+def test_best_prices_on_the_betting_page_name_the_bookmaker_of_each_stake():
+    from services.prices import PriceChoice, priced_markets
+
+    at = app()
+    event = at.selectbox(key="event").value
+    source = at.selectbox(key="bundle").value
+    at.session_state[typed_belief_key(source, event)] = [20.0, 20.0, 60.0]
+    at.run()
+    at.radio(key="bet_at").set_value("the best odds across bookmakers").run()
+    assert not at.exception and not at.error
+    markets = priced_markets(read_text_file(E0), str(E0), PriceChoice("B365", "best"), "decimal", "shin")
+    market = next(m for m in markets if m.event == event)
+    want = score_named_belief(NamedBelief("b", DiscreteBelief(market.labels, np.array([0.2, 0.2, 0.6]))), market)
+    table = next(d.value for d in at.dataframe if "bookmaker" in d.value.columns)
+    assert list(table["bookmaker"]) == list(market.bookmakers)
+    np.testing.assert_allclose(table["odds (decimal)"], market.odds)
+    assert want.tradable is not None
+    assert metric(at, "Kelly growth at tradable prices").value == f"{want.tradable.growth_nats / math.log(2):.4f} bits"
+    assert bits(metric(at, "What shopping for prices adds").value) >= 0
+
+
+def test_the_season_view_rates_every_bookmaker():
+    at = app()
+    at.radio(key="betting_view").set_value("Whole file (season view)").run()
+    assert not at.exception and not at.error
+    quality = next(d.value for d in at.dataframe if "mean margin (%)" in d.value.columns)
+    assert len(quality) >= 5 and quality["mean margin (%)"].between(0, 15).all()

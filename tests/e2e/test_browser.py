@@ -117,3 +117,19 @@ def test_track_record_page(page, server_url, artifacts):
     assert metric_value(page, "Realised at fair prices") == f"{want['realised_growth_fair_bits_total']:.3f} bits"
     assert metric_value(page, "Is the edge real?") == f"{want['dm_p_value']:.4f}"
     page.screenshot(path=str(artifacts / "track-record.png"))
+
+
+def test_best_prices_and_bookmaker_season_table(page, server_url, artifacts):
+    """Betting at the best odds across bookmakers (the bookmaker of each stake shown, and what shopping adds),
+    then the season table of bookmakers' margins and distance to the close."""
+    page.goto(server_url)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.get_by_text("the best odds across bookmakers").click()
+    page.locator('[data-testid="stMetric"]').filter(has_text="What shopping for prices adds").first.wait_for(
+        timeout=60_000)
+    assert metric_value(page, "What shopping for prices adds").endswith("bits per bet")
+    page.screenshot(path=str(artifacts / "betting-best-prices.png"))
+    page.get_by_text("Whole file (season view)").click()
+    page.get_by_text("Bookmakers over the season").wait_for(timeout=60_000)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.screenshot(path=str(artifacts / "betting-season-bookmakers.png"))
