@@ -1,4 +1,4 @@
-"""Command line: `python -m analytics {score,odds,density,report,list,backtest} ...`, JSON on stdout.
+"""Command line: `python -m analytics {score,odds,density,report,list,backtest,journal} ...`, JSON on stdout.
 
 Errors exit with code 2 and one line on stderr; never a traceback.
 """
@@ -86,6 +86,25 @@ def build_parser() -> argparse.ArgumentParser:
     track.add_argument("--method", default="shin", help="margin-removal method (default shin)")
     track.add_argument("--format", default="decimal", dest="odds_format", help="odds format of the files")
     track.add_argument("--kelly-fraction", type=float, default=1.0, help="share of the Kelly stakes (default 1)")
+    journal = sub.add_parser("journal", help="save, list, resolve and export beliefs in a database")
+    actions = journal.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = actions.add_parser("add", help="score a belief and save it with its market")
+    _add_market_flags(add)
+    add.add_argument("--note", default="", help="your note")
+    add.add_argument("--tag", action="append", default=[], help="a tag (repeat for several)")
+    shown = actions.add_parser("list", help="entries, newest first")
+    shown.add_argument("--tag", default=None)
+    shown.add_argument("--unresolved", action="store_true")
+    shown.add_argument("--market", default=None, help="entries whose market or event contains this text")
+    settle = actions.add_parser("resolve", help="record what happened and the realised growth")
+    settle.add_argument("id", type=int)
+    settle.add_argument("--outcome", default=None, help="the outcome that happened (named outcomes)")
+    settle.add_argument("--price", type=float, default=None, help="the price at expiry (a price belief)")
+    out = actions.add_parser("export", help="every entry to .csv or .json")
+    out.add_argument("--out", required=True)
+    for action in (add, shown, settle, out):
+        action.add_argument("--db", default=None, help="SQLAlchemy URL (default: $MARKET_JOURNAL_URL, else an SQLite "
+                                                       "file in your data directory)")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
     listing.add_argument("file")
     return parser
@@ -177,8 +196,31 @@ def command_backtest(args: argparse.Namespace) -> JsonObject | None:
                         closing_bookmaker=args.closing_bookmaker, kelly_fraction=args.kelly_fraction).record()
 
 
-COMMANDS = {"backtest": command_backtest, "score": command_score, "odds": command_odds, "list": command_list,
-            "report": command_report, "density": command_density}
+def command_journal(args: argparse.Namespace) -> JsonObject | None:
+    from data.journal import connect, list_entries
+    from services import journal as service
+
+    engine = connect(args.db)
+    if args.action == "add":
+        pairs = _scored_pairs(args)
+        ids = service.add_from_files(engine, pairs, args.belief, market_source=args.market, method=args.method,
+                                     note=args.note, entry_tags=args.tag)
+        saved = [{**service.entry_record(service.store.get_entry(engine, i)), **pair.record()}
+                 for i, pair in zip(ids, pairs, strict=True)]
+        return saved[0] if len(saved) == 1 else {"entries": saved}
+    if args.action == "list":
+        return {"entries": [service.entry_record(e) for e in list_entries(engine, tag=args.tag,
+                                                                           unresolved=args.unresolved,
+                                                                           market=args.market)]}
+    if args.action == "resolve":
+        return service.entry_record(service.resolve(engine, args.id, outcome=args.outcome, price=args.price))
+    path = service.export(engine, args.out)
+    print(f"wrote {path}", file=sys.stderr)
+    return None
+
+
+COMMANDS = {"backtest": command_backtest, "journal": command_journal, "score": command_score, "odds": command_odds,
+            "list": command_list, "report": command_report, "density": command_density}
 
 
 def run(argv: Sequence[str]) -> int:
