@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs when they are missing and we may (root + apt).
-# Elsewhere it says loudly what is missing; the browser tests then skip, except under CI=true.
+# Installs the Debian packages the test suite needs when they are missing and we may (root + apt): Chromium,
+# poppler, DejaVu fonts and PostgreSQL (its server is started by the tests' own fixture, never as a service).
+# Elsewhere it says loudly what is missing; the browser and database tests then skip, except under CI=true.
 set -u
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)     # the journal tests' real database
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing Debian packages: ${need[*]}"

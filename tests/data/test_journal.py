@@ -1,0 +1,112 @@
+"""The journal against real databases: an SQLite file and a PostgreSQL server started for the session."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.spec import NamedBelief
+from analytics.betting.market import DiscreteMarket
+from analytics.core.distributions import DiscreteDistribution
+from analytics.core.errors import InputError
+from analytics.scoring.pairs import score_pairs
+from data import journal as store
+from services import journal as service
+from tests.conftest import run_cli
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'journal.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = store.connect(url)
+    yield engine
+    with engine.begin() as conn:        # the PostgreSQL server is shared by the session: leave it empty
+        for table in (store.tags, store.market_points, store.entries):
+            conn.execute(sa.delete(table))
+    engine.dispose()
+
+
+def football_pair(p, q=(0.5, 0.25, 0.25), event="m1"):
+    labels = ("Home", "Draw", "Away")
+    market = DiscreteMarket(event, DiscreteDistribution(labels, np.asarray(q)), odds=1 / np.asarray(q) / 1.05)
+    return score_pairs([market], [NamedBelief("", DiscreteBelief(labels, np.asarray(p)))])[0]
+
+
+def save(engine, pair, note="", tags=(), source="season.csv"):
+    text = service.belief_file_form(pair.belief, "")
+    return service.save_pair(engine, pair, belief_text=text, market_source=source, method="shin", note=note,
+                             entry_tags=tags)
+
+
+def test_an_entry_is_read_back_exactly_and_filtered(engine):
+    first = save(engine, football_pair((0.6, 0.2, 0.2)), note="<b>model v1</b>", tags=["epl", "model"])
+    second = save(engine, football_pair((0.4, 0.3, 0.3), event="m2"), tags=["epl"])
+    entry = store.get_entry(engine, first)
+    assert entry["note"] == "<b>model v1</b>" and entry["tags"] == ["epl", "model"]
+    assert entry["kl_nats"] == pytest.approx(football_pair((0.6, 0.2, 0.2)).score.kl_nats, abs=1e-15)
+    assert entry["saved_at"].endswith("Z") and len(entry["market_hash"]) == 64
+    assert [e["id"] for e in store.list_entries(engine)] == [second, first]          # newest first
+    assert [e["id"] for e in store.list_entries(engine, tag="model")] == [first]
+    assert [e["id"] for e in store.list_entries(engine, market="m2")] == [second]
+    kept = store.market_of(engine, first)
+    assert kept.labels == ("Home", "Draw", "Away") and kept.values == (0.5, 0.25, 0.25)
+    again = service.rescore(engine, first)                                           # no file needed
+    assert again.score.kl_nats == pytest.approx(entry["kl_nats"], abs=1e-15)
+
+
+def test_resolving_records_the_realised_growth_and_feeds_unresolved_filters(engine):
+    entry_id = save(engine, football_pair((0.6, 0.2, 0.2)))
+    resolved = service.resolve(engine, entry_id, outcome="H")                        # football short form
+    assert resolved["outcome"] == "Home"
+    assert resolved["realised_fair_bits"] == pytest.approx(math.log2(0.6 / 0.5), abs=1e-12)
+    assert store.list_entries(engine, unresolved=True) == []
+    with pytest.raises(InputError, match="not one of this market's"):
+        service.resolve(engine, entry_id, outcome="Win")
+
+
+def test_delete_and_export(engine, tmp_path):
+    keep = save(engine, football_pair((0.6, 0.2, 0.2)), note="=HYPERLINK(\"x\")")
+    gone = save(engine, football_pair((0.2, 0.2, 0.6)))
+    store.delete_entry(engine, gone)
+    with pytest.raises(InputError, match=f"no journal entry {gone}"):
+        store.get_entry(engine, gone)
+    exported = json.loads(service.export(engine, tmp_path / "j.json").read_text())
+    assert [e["id"] for e in exported["entries"]] == [keep]
+    text = service.export(engine, tmp_path / "j.csv").read_text()
+    assert "'=HYPERLINK" in text                                                     # no formula in a spreadsheet
+
+
+def test_the_schema_is_versioned_and_migrating_twice_changes_nothing(engine):
+    assert store.migrate(engine) == store.SCHEMA_VERSION
+    assert store.migrate(engine) == store.SCHEMA_VERSION
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(store.schema_table)).scalar() == 1
+
+
+def test_sqlite_journal_is_in_wal_mode(tmp_path):
+    engine = store.connect(f"sqlite:///{tmp_path / 'j.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_the_command_line_journal(write, tmp_path, monkeypatch):
+    monkeypatch.setenv("MARKET_JOURNAL_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    market = write("m.csv", "event,outcome,odds\nm1,Home,2.0\nm1,Draw,4.0\nm1,Away,4.0\n")
+    belief = write("b.csv", "outcome,probability\nHome,0.6\nDraw,0.2\nAway,0.2\n")
+    added = json.loads(run_cli("journal", "add", "--market", market, "--belief", belief, "--method",
+                               "multiplicative", "--note", "first", "--tag", "test").stdout)
+    assert added["kl_nats"] == pytest.approx(0.6 * math.log(1.2) + 0.4 * math.log(0.8), abs=1e-12)
+    listed = json.loads(run_cli("journal", "list", "--tag", "test").stdout)["entries"]
+    assert [e["note"] for e in listed] == ["first"] and listed[0]["outcome"] is None
+    resolved = json.loads(run_cli("journal", "resolve", str(added["id"]), "--outcome", "Draw").stdout)
+    assert resolved["realised_fair_bits"] == pytest.approx(math.log2(0.2 / 0.25), abs=1e-12)
+    done = run_cli("journal", "resolve", "99", "--outcome", "Draw")
+    assert done.returncode == 2 and "no journal entry 99" in done.stderr
+    done = run_cli("journal", "export", "--out", str(tmp_path / "all.txt"))
+    assert done.returncode == 2 and ".csv or .json" in done.stderr
