@@ -15,6 +15,7 @@ pages = [
     st.Page(VIEWS / "betting.py", title="Betting markets", default=True),
     st.Page(VIEWS / "options.py", title="Options"),
     st.Page(VIEWS / "track.py", title="Track record"),
+    st.Page(VIEWS / "journal.py", title="Journal"),
     st.Page(VIEWS / "learn.py", title="Learn"),
 ]
 try:

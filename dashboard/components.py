@@ -260,3 +260,33 @@ def show_views(fit: ViewFit | None) -> None:
             "That added edge as a share of the whole KL (the shares need not add up to 100 %)"))})
     st.caption("Your belief is the market moved as little as possible (in KL) to meet these views: the least edge "
                "they imply on their own.")
+
+
+@st.cache_resource
+def journal_engine(url: str) -> Any:
+    """One engine per journal database for all sessions (connections are pooled)."""
+    from data.journal import connect
+
+    return connect(url)
+
+
+def save_to_journal(pair: ScoredPair, *, belief_text: str, market_source: str, method: str, key: str) -> None:
+    """'Save to journal' beside a score: a note and tags, then the entry with the market it was scored against."""
+    from data.journal import default_url
+    from services.journal import belief_file_form, save_pair
+
+    with st.expander("Save to journal", icon=":material/bookmark_add:"):
+        c1, c2, c3 = st.columns([3, 2, 1])
+        note = c1.text_input("Note", key=f"{key}_note", max_chars=2000)
+        tags = c2.text_input("Tags (comma-separated)", key=f"{key}_tags", max_chars=500)
+        if c3.button("Save", key=f"{key}_save", help="Keeps the belief, the market it was scored against and the "
+                                                       "scores, to revisit, re-score and resolve on the Journal page"):
+            try:
+                engine = journal_engine(default_url())
+                entry_id = save_pair(engine, pair, belief_text=belief_file_form(pair.belief, belief_text),
+                                     market_source=market_source, method=method, note=note,
+                                     entry_tags=[t for t in tags.split(",") if t.strip()])
+            except InputError as exc:
+                safe.error(str(exc))
+                return
+            st.success(f"Saved as journal entry {entry_id}.")

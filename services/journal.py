@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.price import ShiftedMarket
 from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
@@ -24,6 +25,7 @@ from analytics.core.strict_json import dumps
 from analytics.scoring.continuous import ContinuousMarket
 from analytics.scoring.discrete import DiscreteScore
 from analytics.scoring.pairs import Market, ScoredPair, score_pairs
+from analytics.views.spec import ViewsBelief, view_to_json
 from data import journal as store
 from data.files import read_text_file
 from reporting.report import table_csv
@@ -146,12 +148,17 @@ def _header_only() -> str:
 
 def belief_file_form(belief: NamedBelief, original: str) -> str:
     """The belief as a file the journal can read back exactly: named outcomes as outcome,probability CSV (a belief
-    that came from another bookmaker's odds is kept as the probabilities it was scored as), any other form as the
-    text it was read from."""
-    if isinstance(belief.spec, DiscreteBelief):
+    that came from another bookmaker's odds is kept as the probabilities it was scored as), views and a shifted
+    market as their JSON, any other form as the text it was read from."""
+    spec = belief.spec
+    if isinstance(spec, DiscreteBelief):
         rows = "".join(f"{json.dumps(label)},{float(p)!r}\n"
-                       for label, p in zip(belief.spec.labels, belief.spec.probabilities, strict=True))
+                       for label, p in zip(spec.labels, spec.probabilities, strict=True))
         return "outcome,probability\n" + rows
+    if isinstance(spec, ViewsBelief):
+        return json.dumps({"kind": "views", "views": [view_to_json(v) for v in spec.views]})
+    if isinstance(spec, ShiftedMarket):
+        return json.dumps({"kind": "shifted_market", "shift": spec.shift, "scale": spec.scale})
     return original
 
 

@@ -203,3 +203,24 @@ def views_from_lines(text: str, source: str) -> ViewsBelief:
     if not lines:
         raise InputError("no views: write one per line, such as P(>720) = 0.3", source=source)
     return ViewsBelief(tuple(view_from_line(line, f"line {i}", source) for i, line in lines))
+
+
+def view_to_json(view: View) -> dict[str, object]:
+    """A view as the JSON object of a views file (the inverse of view_from_json)."""
+    out: dict[str, object]
+    if view.kind == "probability":
+        if view.outcomes:
+            out = {"outcome": list(view.outcomes) if len(view.outcomes) > 1 else view.outcomes[0]}
+        elif view.low is None:
+            out = {"below": view.high}
+        elif view.high is None:
+            out = {"above": view.low}
+        else:
+            out = {"between": [view.low, view.high]}
+        out["probability"] = view.value
+    elif view.kind == "quantile":
+        out = {"quantile": view.level, "value": view.value}
+    else:
+        out = {view.kind: view.value}
+    out["relation"] = view.relation
+    return out

@@ -20,6 +20,7 @@ from dashboard import safe
 from dashboard.components import (
     pick_belief,
     report_downloads,
+    save_to_journal,
     show_allocation,
     show_headline,
     show_views,
@@ -273,6 +274,8 @@ if view == "One event":
     stakes_and_exports(ScoredPair(market, belief, score), {
         "bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file", "event": event,
         "smoothing": regularisation.describe() if regularisation else "none"})
+    save_to_journal(ScoredPair(market, belief, score), belief_text="", market_source=source_name, method=method,
+                    key="betting_journal")
     c1, c2 = st.columns(2)
     c1.plotly_chart(market_vs_belief_bars(score), key="bars")
     c2.plotly_chart(contribution_bars(score), key="contributions")

@@ -10,6 +10,7 @@ from analytics.beliefs.on_grid import COMPLETIONS
 from analytics.beliefs.price import ShiftedMarket, view_belief
 from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError
+from analytics.core.strict_json import dumps
 from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
 from analytics.options.edge import EdgeSettings
@@ -20,6 +21,7 @@ from dashboard.components import (
     HELP_EDGE,
     pick_belief,
     report_downloads,
+    save_to_journal,
     show_continuous_headline,
     show_options_edge,
     show_views,
@@ -158,6 +160,7 @@ else:
     if upload_b is not None:
         try:
             st.session_state["last_price_beliefs"] = beliefs_from_bytes(upload_b.getvalue(), upload_b.name, "shin")
+            st.session_state["last_price_belief_text"] = decode_text(upload_b.getvalue(), upload_b.name)
         except InputError as exc:
             safe.error(str(exc))
     loaded: list[NamedBelief] = st.session_state.get("last_price_beliefs") or []
@@ -215,6 +218,11 @@ with right:
                f"(about {growth:.2%} in wealth) over {chain.t_years * 365:.0f} days, if your belief is right.")
 show_options_edge(score, bankroll, "USD")
 pair = ScoredPair(traded, belief, score)
+uploaded_text = st.session_state.get("last_price_belief_text", "")
+view_text = dumps({"kind": "view", "median": median, "interval": [low, high], "coverage": coverage}) \
+    if kind == BELIEF_FORMS[1] else uploaded_text
+save_to_journal(pair, belief_text=view_text, market_source=f"{source_name} expiry {expiry}",
+                method="option chain density", key="options_journal")
 view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
                                     "completion": completion or "market"}
 if kind == BELIEF_FORMS[1]:

@@ -1,0 +1,99 @@
+"""Journal: the beliefs you saved, the markets they were scored against, and what happened."""
+
+import math
+import os
+
+import pandas as pd
+import streamlit as st
+
+from analytics.core.errors import InputError
+from analytics.core.strict_json import dumps
+from dashboard import safe
+from dashboard.components import journal_engine
+from data import journal as store
+from services import journal as service
+
+st.title("Journal")
+st.caption("Beliefs you saved with the market they were scored against: revisit them, re-score them, record what "
+           "happened, and see whether your disagreements paid.")
+
+try:
+    url = store.default_url()
+    engine = journal_engine(url)
+    everything = store.list_entries(engine)
+except InputError as exc:
+    safe.error(str(exc))
+    st.stop()
+where = "set by MARKET_JOURNAL_URL" if os.environ.get(store.ENV_URL) else "a file in your data directory"
+safe.caption(f"Database: {engine.dialect.name} ({where}).")
+if not everything:
+    st.info("No entries yet. Use 'Save to journal' below a score on the Betting or Options page.")
+    st.stop()
+
+resolved = [e for e in everything if e["realised_fair_bits"] is not None]
+r1, r2, r3 = st.columns(3)
+r1.metric("Entries", f"{len(everything)}", f"{len(resolved)} resolved", delta_color="off", delta_arrow="off")
+predicted = sum(e["kl_bits"] or 0.0 for e in resolved)
+realised = sum(e["realised_fair_bits"] for e in resolved)
+r2.metric("Predicted edge of the resolved", f"{predicted:.4f} bits", delta_color="off", delta_arrow="off",
+          help="The sum of KL(belief || market) over resolved entries: what you expected to earn if you were right")
+r3.metric("Realised at fair prices", f"{realised:.4f} bits", delta_color="off", delta_arrow="off",
+          help="The sum of log2(p/q) of what happened: your log score minus the market's (your track record)")
+
+f1, f2, f3 = st.columns(3)
+all_tags = sorted({t for e in everything for t in e["tags"]})
+tag = f1.selectbox("Tag", ["any", *all_tags], key="journal_tag")
+status = f2.radio("Status", ["all", "unresolved", "resolved"], horizontal=True, key="journal_status")
+text = f3.text_input("Market or event contains", key="journal_market")
+shown = store.list_entries(engine, tag=None if tag == "any" else tag, unresolved=status == "unresolved",
+                           market=text or None)
+if status == "resolved":
+    shown = [e for e in shown if e["realised_fair_bits"] is not None]
+table = pd.DataFrame([{"id": e["id"], "saved (UTC)": e["saved_at"], "event": e["market_event"],
+                       "belief": e["belief_name"], "KL (bits)": e["kl_bits"],
+                       "outcome": e["outcome"] if e["outcome"] is not None else e["outcome_price"],
+                       "realised (bits)": e["realised_fair_bits"], "note": e["note"], "tags": ", ".join(e["tags"])}
+                      for e in shown])
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "KL (bits)": st.column_config.NumberColumn(format="%.4f"),
+    "realised (bits)": st.column_config.NumberColumn(format="%.4f", help="log2(p/q) of what happened")})
+if not shown:
+    st.stop()
+
+entry_id = st.selectbox("Entry", [e["id"] for e in shown], key="journal_entry",
+                        format_func=lambda i: f"{i}: {next(e['market_event'] for e in shown if e['id'] == i)}")
+entry = store.get_entry(engine, entry_id)
+kept = store.market_of(engine, entry_id)
+a1, a2 = st.columns(2)
+with a1:
+    st.markdown("**What happened**")
+    outcome: str | None = None
+    price: float | None = None
+    if kept.kind == "discrete":
+        outcome = st.selectbox("Outcome", list(kept.labels), key=f"journal_outcome_{entry_id}")
+    else:
+        price = st.number_input("Price at expiry", value=float(kept.x[len(kept.x) // 2]),
+                                key=f"journal_price_{entry_id}")
+    if st.button("Resolve", key=f"journal_resolve_{entry_id}"):
+        try:
+            done = service.resolve(engine, entry_id, outcome=outcome, price=price)
+        except InputError as exc:
+            safe.error(str(exc))
+        else:
+            st.success(f"Resolved: realised {done['realised_fair_bits']:.4f} bits at fair prices.")
+with a2:
+    st.markdown("**Re-score**")
+    again = service.rescore(engine, entry_id)
+    st.metric("KL against the saved market", f"{again.score.kl_nats / math.log(2):.4f} bits",
+              f"saved {entry['saved_at']}", delta_color="off", delta_arrow="off")
+    confirm = st.checkbox(f"Delete entry {entry_id}, for good", key=f"journal_confirm_{entry_id}")
+    if st.button("Delete", key=f"journal_delete_{entry_id}", disabled=not confirm):
+        store.delete_entry(engine, entry_id)
+        st.rerun()
+
+records = [service.entry_record(e) for e in everything]
+d1, d2 = st.columns(2)
+d1.download_button("Export CSV", service.export_csv(records), file_name="journal.csv", mime="text/csv",
+                   key="journal_csv")
+d2.download_button("Export JSON", dumps({"entries": records}, indent=2), file_name="journal.json",
+                   mime="application/json", key="journal_json")
