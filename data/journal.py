@@ -49,7 +49,8 @@ entries = sa.Table(
 tags = sa.Table(
     "journal_tags", metadata,
     sa.Column("entry_id", sa.Integer, sa.ForeignKey("journal_entries.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("tag", sa.String(200), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),     # a tag may be long: it is data, not a key
+    sa.Column("tag", sa.Text, nullable=False),
 )
 market_points = sa.Table(
     "journal_market_points", metadata,
@@ -75,6 +76,7 @@ def default_url() -> str:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")        # readers do not block the writer (a page and a CLI at once)
+    cursor.execute("PRAGMA busy_timeout=60000")      # writers queue for the lock instead of failing
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -133,7 +135,8 @@ def add_entry(engine: Engine, fields: dict[str, Any], entry_tags: Sequence[str],
         entry_id = int(key[0])
         clean = sorted({t.strip() for t in entry_tags if t.strip()})
         if clean:
-            conn.execute(sa.insert(tags), [{"entry_id": entry_id, "tag": t} for t in clean])
+            conn.execute(sa.insert(tags), [{"entry_id": entry_id, "position": i, "tag": t}
+                                           for i, t in enumerate(clean)])
         rows = [{"entry_id": entry_id, "position": i, "label": market.labels[i] if market.labels else None,
                  "x": market.x[i] if market.x else None, "value": v} for i, v in enumerate(market.values)]
         conn.execute(sa.insert(market_points), rows)

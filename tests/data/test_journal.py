@@ -57,7 +57,8 @@ def test_an_entry_is_read_back_exactly_and_filtered(engine):
     kept = store.market_of(engine, first)
     assert kept.labels == ("Home", "Draw", "Away") and kept.values == (0.5, 0.25, 0.25)
     again = service.rescore(engine, first)                                           # no file needed
-    assert again.score.kl_nats == pytest.approx(entry["kl_nats"], abs=1e-15)
+    assert again.score.kl_nats == entry["kl_nats"]                                   # exactly
+    assert list(again.score.belief) == [0.6, 0.2, 0.2]
 
 
 def test_resolving_records_the_realised_growth_and_feeds_unresolved_filters(engine):
@@ -110,3 +111,48 @@ def test_the_command_line_journal(write, tmp_path, monkeypatch):
     assert done.returncode == 2 and "no journal entry 99" in done.stderr
     done = run_cli("journal", "export", "--out", str(tmp_path / "all.txt"))
     assert done.returncode == 2 and ".csv or .json" in done.stderr
+
+
+def _add_many(url: str, writer: int, count: int) -> None:
+    engine = store.connect(url)
+    for i in range(count):
+        save(engine, football_pair((0.6, 0.2, 0.2), event=f"w{writer}-{i}"), note=f"{writer}:{i}")
+    engine.dispose()
+
+
+def test_eight_writers_lose_nothing(engine):
+    """4 threads and 4 processes (as the pages and the command line would be) add 200 entries each at once."""
+    import multiprocessing
+    import threading
+
+    url = engine.url.render_as_string(hide_password=False)
+    threads = [threading.Thread(target=_add_many, args=(url, w, 200)) for w in range(4)]
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_add_many, args=(url, w, 200)) for w in range(4, 8)]
+    for worker in [*threads, *processes]:
+        worker.start()
+    for thread in threads:
+        thread.join()
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0
+    entries = store.list_entries(engine)
+    assert len(entries) == 1600
+    assert {e["note"] for e in entries} == {f"{w}:{i}" for w in range(8) for i in range(200)}
+    assert all(e["market_event"] == "w" + e["note"].replace(":", "-") for e in entries)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(store.market_points)).scalar() == 1600 * 3
+
+
+def test_hostile_notes_and_tags_are_kept_as_text(engine, tmp_path):
+    long = "x" * 100_000
+    hostile = "=cmd|' /C calc'!A0<img src=x onerror=alert(1)>"
+    entry_id = save(engine, football_pair((0.6, 0.2, 0.2)), note=hostile + long, tags=[hostile, long])
+    entry = store.get_entry(engine, entry_id)
+    assert entry["note"] == hostile + long and sorted(entry["tags"]) == sorted([hostile, long])
+    import csv as _csv
+
+    service.export(engine, tmp_path / "j.csv")
+    rows = list(_csv.DictReader(open(tmp_path / "j.csv", encoding="utf-8")))
+    assert rows[0]["note"] == "'" + hostile + long and rows[0]["tags"].startswith("'=")
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for row in rows for v in row.values() if v)

@@ -32,28 +32,42 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server_url():
+def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` of the app on a free port, returned once /_stcore/health answers ok."""
     port = _free_port()
-    env = {**os.environ, "MARKET_LIVE_TIMEOUT": "2"}
+    env = {**os.environ, "MARKET_LIVE_TIMEOUT": "2", **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard/app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return proc, url
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit server did not become healthy in 60 s")
-    yield url
+    proc.kill()
+    pytest.fail("streamlit server did not become healthy in 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory):
+    """The app's server for the session, with its journal in a temporary SQLite file."""
+    journal = tmp_path_factory.mktemp("journal") / "journal.db"
+    proc, url = start_server({"MARKET_JOURNAL_URL": f"sqlite:///{journal}"})
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

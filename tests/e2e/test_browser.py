@@ -133,3 +133,38 @@ def test_best_prices_and_bookmaker_season_table(page, server_url, artifacts):
     page.get_by_text("Bookmakers over the season").wait_for(timeout=60_000)
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     page.screenshot(path=str(artifacts / "betting-season-bookmakers.png"))
+
+
+def test_a_journal_entry_survives_a_restart(browser, artifacts, tmp_path):
+    """Save a belief to the journal in the browser, stop the server, start it again: the entry is there."""
+    from data import journal as store
+    from tests.e2e.conftest import start_server, stop_server
+
+    url_env = {"MARKET_JOURNAL_URL": f"sqlite:///{tmp_path / 'journal.db'}"}
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    proc, url = start_server(url_env)
+    try:
+        page.goto(url)
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        page.get_by_text("Save to journal").click()
+        page.get_by_label("Note").fill("<b>kept</b> =1+1")
+        page.get_by_label("Note").press("Enter")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Saved as journal entry 1.").wait_for()
+    finally:
+        stop_server(proc)
+    proc, url = start_server(url_env)
+    try:
+        page.goto(f"{url}/journal")
+        page.locator('[data-testid="stMetric"]').filter(has_text="Entries").first.wait_for()
+        assert metric_value(page, "Entries") == "1"
+        page.locator('[data-testid="stDataFrame"]').first.wait_for()
+        page.get_by_role("button", name="Resolve").wait_for()
+        page.screenshot(path=str(artifacts / "journal.png"))
+    finally:
+        stop_server(proc)
+        context.close()
+    [entry] = store.list_entries(store.connect(url_env["MARKET_JOURNAL_URL"]))
+    assert entry["note"] == "<b>kept</b> =1+1"
