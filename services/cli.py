@@ -1,4 +1,5 @@
-"""Command line: `python -m analytics {score,odds,density,report,list,backtest,journal} ...`, JSON on stdout.
+"""Command line: `python -m analytics {score,odds,density,report,list,backtest,journal,batch} ...`, JSON on
+stdout (batch writes Parquet).
 
 Errors exit with code 2 and one line on stderr; never a traceback.
 """
@@ -105,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     for action in (add, shown, settle, out):
         action.add_argument("--db", default=None, help="SQLAlchemy URL (default: $MARKET_JOURNAL_URL, else an SQLite "
                                                        "file in your data directory)")
+    batch = sub.add_parser("batch", help="densities or scores over a whole dataset of quotes")
+    jobs = batch.add_subparsers(dest="job", required=True, parser_class=_Parser)
+    for job, what in (("densities", "one row per underlying, as-of and expiry"), ("scores", "a belief against each")):
+        task = jobs.add_parser(job, help=what)
+        task.add_argument("--input", required=True, help="quotes: a .csv or .parquet file, or a folder of them")
+        task.add_argument("--out", required=True, help="output .parquet")
+        task.add_argument("--workers", type=int, default=None, help="local processes (default: every core)")
+        task.add_argument("--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+        if job == "scores":
+            task.add_argument("--belief", required=True, help="belief file (any price form)")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
     listing.add_argument("file")
     return parser
@@ -196,6 +207,19 @@ def command_backtest(args: argparse.Namespace) -> JsonObject | None:
                         closing_bookmaker=args.closing_bookmaker, kelly_fraction=args.kelly_fraction).record()
 
 
+def command_batch(args: argparse.Namespace) -> JsonObject | None:
+    from data.files import read_text_file
+    from services.batch import run_batch
+
+    if args.workers is not None and not 1 <= args.workers <= 512:
+        raise InputError(f"--workers {args.workers} must lie between 1 and 512")
+    belief = read_text_file(args.belief) if args.job == "scores" else None
+    frame = run_batch(args.input, args.out, workers=args.workers, scheduler=args.scheduler, belief_text=belief)
+    failed = int(frame["error"].notna().sum()) if "error" in frame else 0
+    print(f"wrote {args.out}: {len(frame)} rows, {failed} with an error", file=sys.stderr)
+    return None
+
+
 def command_journal(args: argparse.Namespace) -> JsonObject | None:
     from data.journal import connect, list_entries
     from services import journal as service
@@ -219,8 +243,9 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
     return None
 
 
-COMMANDS = {"backtest": command_backtest, "journal": command_journal, "score": command_score, "odds": command_odds,
-            "list": command_list, "report": command_report, "density": command_density}
+COMMANDS = {"backtest": command_backtest, "batch": command_batch, "journal": command_journal,
+            "score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
+            "density": command_density}
 
 
 def run(argv: Sequence[str]) -> int:

@@ -1,0 +1,209 @@
+"""Batch: market densities (and a belief's scores) for every underlying, as-of time and expiry of a dataset of
+option quotes, on a local process pool or a Dask cluster (docs/formats.md, "Batch").
+
+A partition is one underlying on one as-of time (one chain snapshot). The same function, `fit_partition`, runs
+on every partition wherever it runs; the driver submits partitions in order with a bounded number in flight,
+reads files one at a time, and keeps only the previous day's density per (underlying, expiry) for the surprise,
+so memory stays bounded whatever the dataset's size. A partition whose fit fails yields rows with the error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol
+
+import numpy as np
+import pandas as pd
+
+from analytics.beliefs.reading import parse_beliefs
+from analytics.beliefs.spec import NamedBelief
+from analytics.core.distributions import GriddedDensity
+from analytics.core.errors import InputError
+from analytics.options.chain import chain_from_table, clean_expiry, expiries, years_to_expiry
+from analytics.options.density import density_from_quotes
+from analytics.options.summary import density_summary, surprise_bits
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+
+KEY_COLUMNS = ("underlying", "asof", "spot")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One chain snapshot: its quotes (strings, lower-case columns, as a chain file reads) and where it came from."""
+
+    underlying: str
+    asof: str
+    spot: float
+    quotes: pd.DataFrame
+    source: str
+
+
+def _frames(path: Path) -> Iterator[tuple[pd.DataFrame, str]]:
+    """The dataset's files one at a time (a directory's files in name order), as tables of strings."""
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".parquet")) if path.is_dir() \
+        else [path]
+    if not files:
+        raise InputError(f"no .csv or .parquet files in {path}")
+    for file in files:
+        if file.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(file)
+            frame = frame.astype(object).where(frame.notna(), "").astype(str)
+        elif file.suffix.lower() == ".csv":
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        else:
+            raise InputError(f"{file.name}: a dataset is .csv or .parquet")
+        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        missing = [c for c in KEY_COLUMNS if c not in frame.columns]
+        if missing:
+            raise InputError(f"{file.name}: a quotes dataset needs the columns {', '.join(KEY_COLUMNS)} beside the "
+                             f"chain's; missing {missing}")
+        yield frame, file.name
+
+
+def partitions(path: str | Path) -> Iterator[Partition]:
+    """Every (underlying, as-of) snapshot of the dataset, in order, a file at a time."""
+    for frame, name in _frames(Path(path)):
+        for (underlying, asof), rows in frame.groupby(["underlying", "asof"], sort=True):
+            spots = pd.to_numeric(rows["spot"], errors="coerce").dropna().unique()
+            spot = float(spots[0]) if spots.size else float("nan")
+            yield Partition(str(underlying), str(asof), spot, rows.drop(columns=list(KEY_COLUMNS)), name)
+
+
+def count_partitions(path: str | Path) -> int:
+    """How many snapshots the dataset holds, reading only its key columns (for the time left)."""
+    root = Path(path)
+    files = sorted(p for p in root.iterdir() if p.suffix.lower() in (".csv", ".parquet")) if root.is_dir() else [root]
+    count = 0
+    for file in files:
+        if file.suffix.lower() == ".parquet":
+            keys = pd.read_parquet(file, columns=["underlying", "asof"])
+        else:
+            keys = pd.read_csv(file, dtype=str, keep_default_na=False,
+                               usecols=lambda c: str(c).strip().lower() in ("underlying", "asof"))
+            keys.columns = [str(c).strip().lower() for c in keys.columns]
+        count += len(keys.drop_duplicates())
+    return count
+
+
+def fit_partition(part: Partition, belief_text: str | None = None) -> list[dict[str, Any]]:
+    """One row per expiry of a snapshot: the density's summary (and, with a belief file, its scores), or the
+    error; and each density's grid and pdf for the driver's surprise (dropped before writing)."""
+    base = {"underlying": part.underlying, "asof": part.asof, "source": part.source}
+    beliefs: list[NamedBelief] = parse_beliefs(belief_text, "belief") if belief_text else []
+    try:
+        chain = chain_from_table(part.quotes.reset_index(drop=True), part.source)
+        held = expiries(chain)
+    except InputError as exc:
+        return [{**base, "expiry": None, "error": str(exc)}]
+    rows = []
+    for expiry in held:
+        row: dict[str, Any] = {**base, "expiry": expiry}
+        try:
+            asof = part.asof.replace(" ", "T")[:16] if len(part.asof) > 10 else part.asof
+            fitted = density_from_quotes(clean_expiry(chain, expiry), years_to_expiry(asof, expiry),
+                                         spot=part.spot if np.isfinite(part.spot) else None, source=part.source)
+            row.update(density_summary(fitted), error=None, _x=fitted.density.x, _pdf=fitted.density.pdf)
+            for belief in beliefs:
+                score = score_continuous_belief(belief.spec, ContinuousMarket(expiry, fitted.density))
+                prefix = f"{belief.name}_" if belief.name else ""
+                row.update({f"{prefix}kl_bits": score.kl_nats / np.log(2),
+                            f"{prefix}reverse_kl_bits": score.reverse_kl_nats / np.log(2)})
+        except (InputError, ArithmeticError, ValueError) as exc:
+            row["error"] = str(exc).splitlines()[0][:500]
+        rows.append(row)
+    return rows
+
+
+class _Executor(Protocol):
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any: ...
+
+
+class Progress:
+    """A progress bar on stderr: snapshots and chains done, chains per second and the time left (rewritten in place
+    on a terminal, a line at most every half second otherwise)."""
+
+    def __init__(self, stream: Any = sys.stderr) -> None:
+        self.start, self.done, self.chains, self.stream, self.last = time.perf_counter(), 0, 0, stream, 0.0
+
+    def step(self, chains: int, snapshots_total: int) -> None:
+        """One snapshot done, holding `chains` expiries, of `snapshots_total`."""
+        self.done += 1
+        self.chains += chains
+        now = time.perf_counter()
+        if now - self.last < 0.5 and self.done < snapshots_total:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        left = (snapshots_total - self.done) * elapsed / self.done
+        filled = int(30 * min(self.done / max(snapshots_total, 1), 1.0))
+        bar = "[" + "#" * filled + "." * (30 - filled) + "]"
+        end = "\r" if getattr(self.stream, "isatty", lambda: False)() else "\n"
+        print(f"batch: {bar} {self.done}/{snapshots_total} snapshots, {self.chains} chains, "
+              f"{self.chains / elapsed:.1f} chains/s, about {left:.0f} s left", end=end, file=self.stream, flush=True)
+
+
+def run_batch(path: str | Path, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
+              belief_text: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
+    """Fit (and score) every snapshot of the dataset and write one Parquet row per (underlying, asof, expiry)."""
+    total = count_partitions(path)
+    results: list[dict[str, Any]] = []
+    previous: dict[tuple[str, str], GriddedDensity] = {}
+    progress = progress or Progress()
+    with _executor(workers, scheduler) as executor:
+        for rows in _mapped(executor, partitions(path), belief_text, window=2 * (workers or os.cpu_count() or 1)):
+            for row in rows:
+                x, pdf = row.pop("_x", None), row.pop("_pdf", None)
+                row["surprise_bits"] = None
+                if x is not None:
+                    today = GriddedDensity(np.asarray(x), np.asarray(pdf))
+                    key = (row["underlying"], row["expiry"])
+                    if key in previous:
+                        row["surprise_bits"] = surprise_bits(today, previous[key])
+                    previous[key] = today
+                results.append(row)
+            progress.step(len(rows), total)
+    frame = pd.DataFrame(results)
+    frame.to_parquet(out, index=False)
+    return frame
+
+
+class DaskExecutor:
+    """Context for a distributed Client (closed on exit) with the submit() the driver uses."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self.client = Client(address, timeout=30)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
+        return self.client.submit(fn, *args, pure=False)
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.client.close()
+
+
+def _executor(workers: int | None, scheduler: str | None) -> Any:
+    if scheduler:
+        return DaskExecutor(scheduler)
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+
+
+def _mapped(executor: _Executor, parts: Iterator[Partition], belief_text: str | None,
+            window: int) -> Iterator[list[dict[str, Any]]]:
+    """fit_partition over the partitions in order, at most `window` in flight (results come back in order)."""
+    pending: deque[Future[Any]] = deque()
+    for part in parts:
+        pending.append(executor.submit(fit_partition, part, belief_text))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -1,0 +1,114 @@
+"""`batch densities` over a generated dataset of known-truth chains: the same rows on a local pool, a Dask cluster
+and the single-chain command; day-to-day surprise against its closed form; a failed fit is a row, not a crash."""
+
+import json
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from services.batch import run_batch
+from tests.conftest import run_cli
+
+EXPIRIES = ("2026-06-18", "2026-09-18")
+
+
+def chain_rows(spot: float, sigma: float, asof: str, expiry: str, rate: float = 0.02) -> list[dict]:
+    """Black-Scholes quotes at 41 strikes with a 1-cent half spread."""
+    t = ((date.fromisoformat(expiry) - date.fromisoformat(asof)).days) / 365
+    forward, discount = spot * math.exp(rate * t), math.exp(-rate * t)
+    rows = []
+    for k in np.linspace(0.6 * spot, 1.6 * spot, 41):
+        d1 = (math.log(forward / k) + sigma**2 * t / 2) / (sigma * math.sqrt(t))
+        call = discount * (forward * norm.cdf(d1) - k * norm.cdf(d1 - sigma * math.sqrt(t)))
+        for kind, price in (("call", call), ("put", call - discount * (forward - k))):
+            price = round(price, 2)
+            if price >= 0.02:
+                rows.append({"strike": round(k, 2), "bid": price - 0.01, "ask": price + 0.01, "optionType": kind,
+                             "expiration": expiry, "contractSymbol": f"X{kind[0]}{k:.2f}"})
+    return rows
+
+
+def dataset(days: int, underlyings=("AAA", "BBB"), sigma_of=lambda _u, d: 0.2 + 0.002 * d) -> pd.DataFrame:
+    rows = []
+    start = date(2026, 3, 2)
+    for underlying in underlyings:
+        for d in range(days):
+            asof = (start + timedelta(days=d)).isoformat()
+            for expiry in EXPIRIES:
+                rows += [{**r, "underlying": underlying, "asof": asof, "spot": 100.0}
+                         for r in chain_rows(100.0, sigma_of(underlying, d), asof, expiry)]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def quotes(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("quotes")
+    frame = dataset(50)                                          # 2 underlyings x 50 days x 2 expiries = 200 chains
+    half = frame["underlying"] == "AAA"
+    frame[half].to_parquet(folder / "aaa.parquet", index=False)  # a folder of files, Parquet and CSV
+    frame[~half].to_csv(folder / "bbb.csv", index=False)
+    return folder
+
+
+def test_local_pool_and_dask_cluster_give_the_same_rows_as_the_single_chain_command(quotes, tmp_path):
+    from distributed import LocalCluster
+
+    local = run_batch(quotes, tmp_path / "local.parquet", workers=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask = run_batch(quotes, tmp_path / "dask.parquet", scheduler=cluster.scheduler_address)
+    assert len(local) == 200 and local["error"].isna().all()
+    pd.testing.assert_frame_equal(local, dask)
+    assert set(local.columns) >= {"underlying", "asof", "expiry", "forward", "discount", "t_years", "mean", "sd",
+                                  "skewness", "excess_kurtosis", "q01", "q50", "q99", "mass_below_lowest_strike",
+                                  "mass_above_highest_strike", "surprise_bits", "error"}
+    # one chain through the single-chain command
+    one = dataset(1, ("AAA",)).drop(columns=["underlying", "asof", "spot"])
+    chain = tmp_path / "one.csv"
+    one.to_csv(chain, index=False)
+    done = run_cli("density", "--chain", str(chain), "--spot", "100", "--asof", "2026-03-02", "--expiry",
+                   EXPIRIES[0])
+    single = json.loads(done.stdout)
+    chosen = (local["underlying"] == "AAA") & (local["asof"] == "2026-03-02") & (local["expiry"] == EXPIRIES[0])
+    row = local[chosen].iloc[0]
+    assert row["forward"] == pytest.approx(single["forward"], rel=1e-12)
+    assert row["mean"] == pytest.approx(single["mean"], rel=1e-9)
+    assert row["q50"] == pytest.approx(single["quantiles"]["0.5"], rel=1e-9)
+
+
+def test_surprise_is_zero_between_identical_days_and_the_lognormal_kl_otherwise(tmp_path):
+    frame = dataset(3, ("AAA",), sigma_of=lambda _u, d: 0.2 if d < 2 else 0.3)
+    day_one = frame[frame["asof"] == "2026-03-02"]
+    frame = pd.concat([day_one, day_one.assign(asof="2026-03-03"), frame[frame["asof"] == "2026-03-04"]])
+    path = tmp_path / "q.csv"
+    frame.to_csv(path, index=False)
+    out = run_batch(path, tmp_path / "o.parquet", workers=1).set_index(["asof", "expiry"])
+    assert out.loc[("2026-03-02", EXPIRIES[0]), "surprise_bits"] is None or \
+        pd.isna(out.loc[("2026-03-02", EXPIRIES[0]), "surprise_bits"])             # an expiry's first day
+    assert out.loc[("2026-03-03", EXPIRIES[0]), "surprise_bits"] < 1e-9            # the same quotes, a day on
+    # day 3: vol 0.3 against 0.2; log S_T normal with sd s and mean log F - s^2/2 (F moves by a day of carry)
+    t2, t1 = (date(2026, 6, 18) - date(2026, 3, 4)).days / 365, (date(2026, 6, 18) - date(2026, 3, 2)).days / 365
+    s_today, s_before = 0.3 * math.sqrt(t2), 0.2 * math.sqrt(t1)
+    m_today = math.log(100) + 0.02 * t2 - s_today**2 / 2
+    m_before = math.log(100) + 0.02 * t1 - s_before**2 / 2
+    closed = (math.log(s_before / s_today) + (s_today**2 + (m_today - m_before) ** 2) / (2 * s_before**2) - 0.5)
+    assert out.loc[("2026-03-04", EXPIRIES[0]), "surprise_bits"] == pytest.approx(closed / math.log(2), rel=0.02)
+
+
+def test_a_chain_that_cannot_be_fitted_is_an_error_row_and_the_rest_complete(tmp_path):
+    frame = dataset(2, ("AAA",))
+    broken = frame[(frame["asof"] == "2026-03-03") & (frame["expiration"] == EXPIRIES[1])].head(6)
+    keep = frame[~((frame["asof"] == "2026-03-03") & (frame["expiration"] == EXPIRIES[1]))]
+    pd.concat([keep, broken]).to_csv(tmp_path / "q.csv", index=False)
+    done = run_cli("batch", "densities", "--input", str(tmp_path / "q.csv"), "--out", str(tmp_path / "o.parquet"),
+                   "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    assert "chains/s" in done.stderr and "1 with an error" in done.stderr
+    out = pd.read_parquet(tmp_path / "o.parquet")
+    assert len(out) == 4
+    failed = out[out["error"].notna()]
+    assert list(failed["expiry"]) == [EXPIRIES[1]] and "usable" in failed["error"].iloc[0]
+    assert out["error"].isna().sum() == 3
