@@ -16,6 +16,7 @@ pages = [
     st.Page(VIEWS / "options.py", title="Options"),
     st.Page(VIEWS / "track.py", title="Track record"),
     st.Page(VIEWS / "journal.py", title="Journal"),
+    st.Page(VIEWS / "batch.py", title="Batch results"),
     st.Page(VIEWS / "learn.py", title="Learn"),
 ]
 try:

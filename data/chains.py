@@ -92,3 +92,13 @@ def density_record(cd: ChainDensity) -> dict[str, Any]:
             "x": d.x.tolist(), "pdf": d.pdf.tolist(), "cdf": d.cdf.tolist(), "mean": d.mean(), "sd": d.sd(),
             "quantiles": {"0.05": float(q05), "0.5": float(q50), "0.95": float(q95)},
             "diagnostics": cd.diagnostics.as_record()}
+
+
+def bundled_quotes_dataset() -> pd.DataFrame:
+    """Every bundled chain as one quotes dataset (the chain columns plus underlying, asof and spot), the form
+    `batch densities` reads."""
+    frames = []
+    for info in bundled_chains():
+        frame = pd.read_csv(info.file, dtype=str, keep_default_na=False)
+        frames.append(frame.assign(underlying=info.ticker, asof=asof_new_york(info.asof_utc), spot=str(info.spot)))
+    return pd.concat(frames, ignore_index=True)

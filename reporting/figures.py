@@ -6,6 +6,7 @@ import html
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from scipy.integrate import cumulative_trapezoid
 
@@ -211,4 +212,40 @@ def surprise_timeline_chart(timeline: SurpriseTimeline, title: str = "Bits of ne
                        showarrow=True, arrowhead=2, yshift=4)
     fig.update_layout(title=title, xaxis_title="snapshot", yaxis_title="KL(now || before) (bits)", height=340,
                       margin=dict(t=50, b=60, l=60, r=20))
+    return fig
+
+
+def quantile_fan(rows: pd.DataFrame, title: str = "The market's distribution over time") -> go.Figure:
+    """One expiry's quantiles over as-of times: the 5-95 % and 25-75 % bands and the median (prices)."""
+    rows = rows.sort_values("asof")
+    x = rows["asof"].astype(str)
+    fig = go.Figure()
+    for low, high, shade in (("q05", "q95", 0.15), ("q25", "q75", 0.3)):
+        fig.add_scatter(x=x, y=rows[high], mode="lines", line_width=0, showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=x, y=rows[low], mode="lines", line_width=0, fill="tonexty", name=f"{low[1:]}-{high[1:]} %",
+                        fillcolor=f"rgba(76,120,168,{shade})", hovertemplate="%{x}: %{y:.2f}<extra></extra>")
+    fig.add_scatter(x=x, y=rows["q50"], mode="lines+markers", name="median", line_color=MARKET_COLOUR,
+                    hovertemplate="%{x}: %{y:.2f}<extra>median</extra>")
+    fig.update_layout(title=title, xaxis_title="as of", yaxis_title="price at expiry", height=360,
+                      margin=dict(t=50, b=60, l=60, r=20))
+    return fig
+
+
+def term_structure(rows: pd.DataFrame, title: str = "Term structure") -> go.Figure:
+    """One as-of time's expiries: the density's sd as a share of the forward, against time to expiry."""
+    rows = rows.sort_values("t_years")
+    fig = go.Figure(go.Scatter(x=rows["t_years"] * 365, y=rows["sd"] / rows["forward"] * 100, mode="lines+markers",
+                               line_color=BELIEF_COLOUR, customdata=rows["expiry"],
+                               hovertemplate="%{customdata}: %{y:.2f} % of the forward<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="days to expiry", yaxis_title="sd of the price at expiry (% of F)",
+                      height=340, margin=dict(t=50, b=60, l=60, r=20))
+    return fig
+
+
+def surprise_per_day(rows: pd.DataFrame, title: str = "News per day: KL(today || the day before), bits") -> go.Figure:
+    """A batch result's surprise_bits over as-of times for one underlying and expiry."""
+    steps = rows.sort_values("asof")
+    fig = go.Figure(go.Bar(x=steps["asof"].astype(str), y=steps["surprise_bits"], marker_color=MARKET_COLOUR,
+                           hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
+    fig.update_layout(title=title, yaxis_title="bits", height=300, margin=dict(t=50, b=60, l=60, r=20))
     return fig
