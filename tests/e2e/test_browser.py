@@ -161,7 +161,7 @@ def test_a_journal_entry_survives_a_restart(browser, artifacts, tmp_path):
         page.locator('[data-testid="stMetric"]').filter(has_text="Entries").first.wait_for()
         assert metric_value(page, "Entries") == "1"
         page.locator('[data-testid="stDataFrame"]').first.wait_for()
-        page.get_by_role("button", name="Resolve").wait_for()
+        page.get_by_role("button", name="Resolve", exact=True).first.wait_for()
         page.screenshot(path=str(artifacts / "journal.png"))
     finally:
         stop_server(proc)
