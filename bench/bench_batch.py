@@ -49,7 +49,7 @@ def run() -> None:
         small, full = folder / "small", folder / "full"
         small.mkdir()
         full.mkdir()
-        _write_dataset(small, min(400, chains))
+        _write_dataset(small, min(1000, chains))
         _write_dataset(full, chains)
         rates = {}
         for workers in (1, os.cpu_count() or 1):

@@ -23,7 +23,6 @@ import pandas as pd
 
 from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
-from analytics.core.distributions import GriddedDensity
 from analytics.core.errors import InputError
 from analytics.options.chain import chain_from_table, clean_expiry, expiries, years_to_expiry
 from analytics.options.density import density_from_quotes
@@ -153,21 +152,23 @@ def run_batch(path: str | Path, out: str | Path, *, workers: int | None = None, 
     """Fit (and score) every snapshot of the dataset and write one Parquet row per (underlying, asof, expiry)."""
     total = count_partitions(path)
     results: list[dict[str, Any]] = []
-    previous: dict[tuple[str, str], GriddedDensity] = {}
+    previous: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     progress = progress or Progress()
     with _executor(workers, scheduler) as executor:
-        for rows in _mapped(executor, partitions(path), belief_text, window=2 * (workers or os.cpu_count() or 1)):
-            for row in rows:
+        for chunk in _mapped(executor, _chunks(partitions(path), CHUNK), belief_text,
+                             window=2 * (workers or os.cpu_count() or 1)):
+            for rows in chunk:
+                progress.step(len(rows), total)
+            for row in (row for rows in chunk for row in rows):
                 x, pdf = row.pop("_x", None), row.pop("_pdf", None)
                 row["surprise_bits"] = None
                 if x is not None:
-                    today = GriddedDensity(np.asarray(x), np.asarray(pdf))
+                    today = (np.asarray(x), np.asarray(pdf))
                     key = (row["underlying"], row["expiry"])
                     if key in previous:
                         row["surprise_bits"] = surprise_bits(today, previous[key])
                     previous[key] = today
                 results.append(row)
-            progress.step(len(rows), total)
     frame = pd.DataFrame(results)
     frame.to_parquet(out, index=False)
     return frame
@@ -191,18 +192,53 @@ class DaskExecutor:
         self.client.close()
 
 
+class InlineExecutor:
+    """One worker: the partitions run in this process, one after another (no pool to feed)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        done.set_result(fn(*args))
+        return done
+
+    def __enter__(self) -> InlineExecutor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
 def _executor(workers: int | None, scheduler: str | None) -> Any:
     if scheduler:
         return DaskExecutor(scheduler)
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+    count = workers or os.cpu_count() or 1
+    return InlineExecutor() if count == 1 else ProcessPoolExecutor(max_workers=count)
 
 
-def _mapped(executor: _Executor, parts: Iterator[Partition], belief_text: str | None,
-            window: int) -> Iterator[list[dict[str, Any]]]:
-    """fit_partition over the partitions in order, at most `window` in flight (results come back in order)."""
-    pending: deque[Future[Any]] = deque()
+CHUNK = 8     # snapshots per task: fewer, larger hand-offs leave the driver's core to the workers
+
+
+def _chunks(parts: Iterator[Partition], size: int) -> Iterator[list[Partition]]:
+    chunk: list[Partition] = []
     for part in parts:
-        pending.append(executor.submit(fit_partition, part, belief_text))
+        chunk.append(part)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def fit_partitions(parts: list[Partition], belief_text: str | None = None) -> list[list[dict[str, Any]]]:
+    """fit_partition over a few snapshots (one task)."""
+    return [fit_partition(part, belief_text) for part in parts]
+
+
+def _mapped(executor: _Executor, chunks: Iterator[list[Partition]], belief_text: str | None,
+            window: int) -> Iterator[list[list[dict[str, Any]]]]:
+    """fit_partitions over the chunks in order, at most `window` in flight (results come back in order)."""
+    pending: deque[Future[Any]] = deque()
+    for chunk in chunks:
+        pending.append(executor.submit(fit_partitions, chunk, belief_text))
         if len(pending) >= window:
             yield pending.popleft().result()
     while pending:

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.integrate import trapezoid
 
 from analytics.core.distributions import GriddedDensity, trapezoid_weights
+from analytics.core.types import FloatArray
 from analytics.options.density import ChainDensity
 
 QUANTILE_LEVELS = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
@@ -38,23 +39,26 @@ def density_summary(chain: ChainDensity) -> dict[str, Any]:
     return row
 
 
-def surprise_bits(today: GriddedDensity, before: GriddedDensity) -> float:
-    """KL(today || before) in bits, both densities read on one common grid: log-spaced over the prices both
-    grids cover (their tails beyond it hold a negligible mass), each renormalised there; log-densities are
-    interpolated, so far tails do not underflow."""
-    low, high = max(today.x[0], before.x[0]), min(today.x[-1], before.x[-1])
+def surprise_bits(today: GriddedDensity | tuple[FloatArray, FloatArray],
+                  before: GriddedDensity | tuple[FloatArray, FloatArray]) -> float:
+    """KL(today || before) in bits, both densities (GriddedDensity, or (x, pdf) arrays) read on one common grid:
+    log-spaced over the prices both grids cover (their tails beyond it hold a negligible mass), each renormalised
+    there; log-densities are interpolated, so far tails do not underflow."""
+    x_today, pdf_today = (today.x, today.pdf) if isinstance(today, GriddedDensity) else today
+    x_before, pdf_before = (before.x, before.pdf) if isinstance(before, GriddedDensity) else before
+    low, high = max(x_today[0], x_before[0]), min(x_today[-1], x_before[-1])
     if not 0 < low < high:
         return math.inf
     grid = np.geomspace(low, high, COMMON_GRID_POINTS)
     w = trapezoid_weights(grid)
 
-    def log_on_grid(density: GriddedDensity) -> np.ndarray:
+    def log_on_grid(x: FloatArray, pdf: FloatArray) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            log_pdf = np.interp(grid, density.x, np.log(np.asarray(density.pdf)))
+            log_pdf = np.interp(grid, x, np.log(np.asarray(pdf)))
         top = float(np.max(log_pdf))
         return log_pdf - top - math.log(float(w @ np.exp(log_pdf - top)))
 
-    log_p, log_q = log_on_grid(today), log_on_grid(before)
+    log_p, log_q = log_on_grid(x_today, pdf_today), log_on_grid(x_before, pdf_before)
     p = np.exp(log_p)
     with np.errstate(invalid="ignore"):
         terms = np.where(p > 0, w * p * (log_p - log_q), 0.0)
