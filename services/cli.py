@@ -221,7 +221,7 @@ def command_batch(args: argparse.Namespace) -> JsonObject | None:
 
 
 def command_journal(args: argparse.Namespace) -> JsonObject | None:
-    from data.journal import connect, list_entries
+    from data.journal import connect, get_entry, list_entries
     from services import journal as service
 
     engine = connect(args.db)
@@ -229,7 +229,7 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
         pairs = _scored_pairs(args)
         ids = service.add_from_files(engine, pairs, args.belief, market_source=args.market, method=args.method,
                                      note=args.note, entry_tags=args.tag)
-        saved = [{**service.entry_record(service.store.get_entry(engine, i)), **pair.record()}
+        saved = [{**service.entry_record(get_entry(engine, i)), **pair.record()}
                  for i, pair in zip(ids, pairs, strict=True)]
         return saved[0] if len(saved) == 1 else {"entries": saved}
     if args.action == "list":

@@ -19,6 +19,35 @@ st.title("Track record")
 st.caption("Did the disagreement pay? Your belief's predicted edge (KL) against what it earned when the matches "
            "were played, the closing line it beat, and how well calibrated it was, match by match.")
 
+
+def surprise_timeline_section() -> None:
+    """A prediction market's news per day, whatever the backtest above shows (or could not show)."""
+    st.divider()
+    st.subheader("The market's surprise over time")
+    st.caption("How much news reached a market between its snapshots: KL(now || before) in bits, step by step "
+               "(a prediction market's daily prices).")
+    pred_files = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) in ("polymarket",
+                                                                                                     "predictit")]
+    if pred_files:
+        pick = st.selectbox("Prediction-market file", [b.label for b in pred_files], key="timeline_file")
+        chosen_file = next(b for b in pred_files if b.label == pick)
+        series = snapshot_series(markets_of(str(chosen_file.path), None, chosen_file.label, chosen_file.odds_format,
+                                            "B365", "multiplicative"))
+        name = st.selectbox("Market", sorted(series), key="timeline_market")
+        times, snapshots = series[name]
+        timeline = surprise_timeline(times, snapshots)
+        k, sentence = timeline.largest_step()
+        t1, t2 = st.columns(2)
+        t1.metric(f"News over {len(timeline.step_bits)} steps", f"{timeline.total_bits:.3f} bits",
+                  f"{timeline.total_bits / len(timeline.step_bits):.4f} bits per step", delta_color="off",
+                  delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
+        t2.metric("Largest step", f"{timeline.step_bits[k]:.3f} bits",
+                  f"{timeline.times[k]} to {timeline.times[k + 1]}", delta_color="off", delta_arrow="off")
+        safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; outcomes listed on only one "
+                     "of two days are counted together.")
+        st.plotly_chart(surprise_timeline_chart(timeline), key="timeline_chart")
+
+
 seasons = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) == "football-data"]
 chosen = st.selectbox("Season (results and odds from the file)", [b.label for b in seasons], key="track_season")
 season = next(b for b in seasons if b.label == chosen)
@@ -46,6 +75,7 @@ else:
     if upload is None:
         st.info("Upload per-match beliefs (event names as in the season: YYYY-MM-DD Home Team v Away Team), or "
                 "choose another bookmaker as the belief.")
+        surprise_timeline_section()
         st.stop()
     belief_raw, belief_name = upload.getvalue(), upload.name
 closing_choices = ["none", *[b for b in books if b.endswith("C")]]
@@ -64,6 +94,7 @@ try:
                                 "" if results is None else results.name)
 except InputError as exc:
     safe.error(str(exc))
+    surprise_timeline_section()
     st.stop()
 result, summary = track.result, track.result.summary()
 
@@ -129,28 +160,4 @@ d2.download_button("Download CSV (per match)", table_csv(record["per_event"]), f
 st.caption("Realised growth at fair prices is the belief's log score minus the market's, match by match; its "
            "expectation is the truth's KL to the market minus its KL to the belief.")
 
-
-st.divider()
-st.subheader("The market's surprise over time")
-st.caption("How much news reached a market between its snapshots: KL(now || before) in bits, step by step "
-           "(a prediction market's daily prices).")
-pred_files = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) in ("polymarket",
-                                                                                                 "predictit")]
-if pred_files:
-    pick = st.selectbox("Prediction-market file", [b.label for b in pred_files], key="timeline_file")
-    chosen_file = next(b for b in pred_files if b.label == pick)
-    series = snapshot_series(markets_of(str(chosen_file.path), None, chosen_file.label, chosen_file.odds_format,
-                                        "B365", "multiplicative"))
-    name = st.selectbox("Market", sorted(series), key="timeline_market")
-    times, snapshots = series[name]
-    timeline = surprise_timeline(times, snapshots)
-    k, sentence = timeline.largest_step()
-    t1, t2 = st.columns(2)
-    t1.metric(f"News over {len(timeline.step_bits)} steps", f"{timeline.total_bits:.3f} bits",
-              f"{timeline.total_bits / len(timeline.step_bits):.4f} bits per step", delta_color="off",
-              delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
-    t2.metric("Largest step", f"{timeline.step_bits[k]:.3f} bits", f"{timeline.times[k]} to {timeline.times[k + 1]}",
-              delta_color="off", delta_arrow="off")
-    safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; outcomes listed on only one "
-                 "of two days are counted together.")
-    st.plotly_chart(surprise_timeline_chart(timeline), key="timeline_chart")
+surprise_timeline_section()

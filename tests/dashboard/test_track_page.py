@@ -93,3 +93,10 @@ def test_the_prediction_market_timeline_names_its_largest_step():
     assert metric(at, "News over").value == f"{timeline.total_bits:.3f} bits"
     _, sentence = timeline.largest_step()
     assert any(sentence in c.value.replace("\\", "").replace("\u2060", "") for c in at.caption)
+
+
+def test_the_timeline_shows_while_beliefs_are_awaited():
+    at = track_page()
+    at.radio(key="track_belief_kind").set_value("Upload per-match beliefs").run()
+    assert not at.exception and any("Upload per-match beliefs" in i.value for i in at.info)
+    assert metric(at, "News over").value.endswith("bits")
