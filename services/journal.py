@@ -25,6 +25,7 @@ from analytics.core.strict_json import dumps
 from analytics.scoring.continuous import ContinuousMarket
 from analytics.scoring.discrete import DiscreteScore
 from analytics.scoring.pairs import Market, ScoredPair, score_pairs
+from analytics.track.backtest import Backtest, backtest
 from analytics.views.spec import ViewsBelief, view_to_json
 from data import journal as store
 from data.files import read_text_file
@@ -168,3 +169,25 @@ def add_from_files(engine: Engine, pairs: list[ScoredPair], belief_path: str, *,
     text = read_text_file(belief_path)
     return [save_pair(engine, pair, belief_text=belief_file_form(pair.belief, text), market_source=market_source,
                       method=method, note=note, entry_tags=entry_tags) for pair in pairs]
+
+
+def journal_track_record(engine: Engine) -> Backtest | None:
+    """The track record of the journal's resolved entries about named outcomes (None when there are none): each
+    entry's belief re-scored against its saved market, and the outcome recorded."""
+    rows = [e for e in store.list_entries(engine) if e["market_kind"] == "discrete" and e["outcome"] is not None]
+    if not rows:
+        return None
+    rows.sort(key=lambda e: e["saved_at"])
+    scores = [rescore(engine, int(e["id"])).score for e in rows]
+    width = max(len(s.belief) for s in scores)
+    p, q = np.zeros((len(rows), width)), np.zeros((len(rows), width))
+    index = np.zeros(len(rows), dtype=int)
+    labels = []
+    for i, (entry, score) in enumerate(zip(rows, scores, strict=True)):
+        assert isinstance(score, DiscreteScore)
+        n = len(score.labels)
+        p[i, :n], q[i, :n] = score.belief, score.market
+        index[i] = [normalise_label(label) for label in score.labels].index(normalise_label(entry["outcome"]))
+        labels.append(score.labels)
+    events = tuple(f"{e['id']}: {e['market_event']}" for e in rows)
+    return backtest(events, p, q, index, dates=tuple(e["saved_at"][:10] for e in rows), labels=tuple(labels))

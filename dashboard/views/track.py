@@ -9,11 +9,15 @@ from analytics.betting.surprise import snapshot_series, surprise_timeline
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
 from dashboard import safe
+from dashboard.components import journal_engine
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import header_of, markets_of, track_record_cached
 from data.bundled import ODDS_FILES
+from data.journal import default_url
 from reporting.figures import reliability_chart, season_histogram, surprise_timeline_chart, track_record_chart
 from reporting.report import table_csv
+from services.journal import journal_track_record
+from services.track import TrackRecord
 
 st.title("Track record")
 st.caption("Did the disagreement pay? Your belief's predicted edge (KL) against what it earned when the matches "
@@ -61,12 +65,15 @@ method = c2.selectbox("Margin removal", METHODS, index=METHODS.index("shin"), ke
 kelly_fraction = c3.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="track_kelly", help=TERMS["Kelly fraction"])
 
 b1, b2 = st.columns(2)
-belief_kind = b1.radio("Belief", ["Another bookmaker of this file", "Upload per-match beliefs"], horizontal=True,
-                       key="track_belief_kind")
+belief_kind = b1.radio("Belief", ["Another bookmaker of this file", "Upload per-match beliefs",
+                                  "My journal (resolved entries)"], horizontal=True, key="track_belief_kind")
 belief_book: str | None = None
 belief_raw: bytes | None = None
 belief_name = ""
-if belief_kind == "Another bookmaker of this file":
+if belief_kind == "My journal (resolved entries)":
+    b1.caption("The entries you saved and resolved on the Journal page, each against the market it was saved with "
+               "(the season, bookmaker and closing line above do not apply).")
+elif belief_kind == "Another bookmaker of this file":
     belief_book = b1.selectbox("Belief bookmaker", books, index=books.index("PSC") if "PSC" in books else 0,
                                key="track_belief_book", format_func=bookmaker_name)
 else:
@@ -88,10 +95,19 @@ results = b2.file_uploader("Results (optional; event,outcome): the season's own 
                            key="track_results")
 
 try:
-    track = track_record_cached(str(season.path), season.label, season.odds_format, market_book, belief_book,
-                                None if closing == "none" else closing, method, kelly_fraction, belief_raw,
-                                belief_name, None if results is None else results.getvalue(),
-                                "" if results is None else results.name)
+    if belief_kind == "My journal (resolved entries)":
+        found = journal_track_record(journal_engine(default_url()))
+        if found is None:
+            st.info("No resolved journal entries about named outcomes yet: save a belief on the Betting page, then "
+                    "record its outcome on the Journal page.")
+            surprise_timeline_section()
+            st.stop()
+        track = TrackRecord(found, (), ())
+    else:
+        track = track_record_cached(str(season.path), season.label, season.odds_format, market_book, belief_book,
+                                    None if closing == "none" else closing, method, kelly_fraction, belief_raw,
+                                    belief_name, None if results is None else results.getvalue(),
+                                    "" if results is None else results.name)
 except InputError as exc:
     safe.error(str(exc))
     surprise_timeline_section()

@@ -51,3 +51,37 @@ def test_save_from_the_betting_page_then_resolve_and_delete_on_the_journal(journ
     at.button(key=f"journal_delete_{entry['id']}").click().run()
     assert store.list_entries(engine) == []
     assert any("No entries yet" in i.value for i in at.info)
+
+
+def test_resolved_entries_feed_the_track_record_page(journal_url):
+    import numpy as np
+
+    from analytics.beliefs.discrete import DiscreteBelief
+    from analytics.beliefs.spec import NamedBelief
+    from analytics.betting.market import DiscreteMarket
+    from analytics.core.distributions import DiscreteDistribution
+    from analytics.scoring.pairs import score_pairs
+    from services import journal as service
+
+    engine = store.connect(journal_url)
+    labels = ("Home", "Draw", "Away")
+    for event, p, q, outcome in (("m1", (0.6, 0.2, 0.2), (0.5, 0.25, 0.25), "Home"),
+                                 ("m2", (0.3, 0.3, 0.4), (0.4, 0.3, 0.3), "Away"),
+                                 ("m3", (0.2, 0.5, 0.3), (0.25, 0.25, 0.5), "Home")):
+        market = DiscreteMarket(event, DiscreteDistribution(labels, np.asarray(q)))
+        pair = score_pairs([market], [NamedBelief("", DiscreteBelief(labels, np.asarray(p)))])[0]
+        entry_id = service.save_pair(engine, pair, belief_text=service.belief_file_form(pair.belief, ""),
+                                     market_source="test", method="as given")
+        service.resolve(engine, entry_id, outcome=outcome)
+    want = service.journal_track_record(engine)
+    assert want is not None
+    expected = math.log2(0.6 / 0.5) + math.log2(0.4 / 0.3) + math.log2(0.2 / 0.25)
+    assert want.realised_fair_bits.sum() == pytest.approx(expected, abs=1e-12)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/track.py").run()
+    at.radio(key="track_belief_kind").set_value("My journal (resolved entries)").run()
+    assert not at.exception and not at.error
+    realised = next(m for m in at.metric if m.label.startswith("Realised at fair prices"))
+    assert realised.value == f"{expected:.3f} bits"
+    assert next(m for m in at.metric if m.label.startswith("Predicted edge over 3 matches"))
