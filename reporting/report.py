@@ -210,16 +210,39 @@ def diagnostic_rows(diagnostics: Mapping[str, Any], prefix: str = "") -> list[tu
     return rows
 
 
-def report_html(report: Report) -> str:
+def _html_start(title: str, created_utc: str, inputs: Mapping[str, Any]) -> list[str]:
+    """The head of an HTML report (styles, plotly.js inlined once: it works offline), its title and inputs."""
     esc = html.escape
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(report.title)}</title>",
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>",
              "<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
              "text-align:right}td:first-child,th:first-child{text-align:left}.warn{color:#a60}</style>",
              f"<script>{PLOTLY_BASIC.read_text(encoding='utf-8')}</script></head><body>",
-             f"<h1>{esc(report.title)}</h1><p>Created {esc(report.created_utc)} (UTC)</p><h2>Inputs</h2><table>"]
-    parts += [f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in report.inputs.items()]
+             f"<h1>{esc(title)}</h1><p>Created {esc(created_utc)} (UTC)</p><h2>Inputs</h2><table>"]
+    parts += [f"<tr><td>{esc(k)}</td><td>{esc(str(v))}</td></tr>" for k, v in inputs.items()]
     parts.append("</table>")
+    return parts
+
+
+def track_record_html(summary: Mapping[str, Any], per_event: pd.DataFrame, figures: Sequence[go.Figure], *,
+                      inputs: Mapping[str, Any], title: str = "Track record") -> str:
+    """A backtest as a self-contained HTML report: the inputs, the totals, the charts and the match table."""
+    esc = html.escape
+    parts = _html_start(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs)
+    parts.append("<h2>Totals</h2><table><tr><th>quantity</th><th>value</th></tr>")
+    parts += [f"<tr><td>{esc(name)}</td><td>{esc(fmt_value(value) if isinstance(value, float) else str(value))}"
+              "</td></tr>" for name, value in summary.items() if not isinstance(value, (list, dict))]
+    parts.append("</table>")
+    parts += [fig.to_html(full_html=False, include_plotlyjs=False) for fig in figures]
+    parts.append(per_event.to_html(index=False, float_format=lambda v: f"{v:.5f}", escape=True, border=0, na_rep=""))
+    parts.append("<h2>Caveats</h2><ul><li>Realised growth is the belief's log score minus the market's; one season is "
+                 "a small sample, hence the interval and the test.</li></ul></body></html>")
+    return "".join(parts)
+
+
+def report_html(report: Report) -> str:
+    esc = html.escape
+    parts = _html_start(report.title, report.created_utc, report.inputs)
     for s in report.sections:
         parts.append(f"<h2>Market {esc(s.event)}, belief {esc(s.belief)}</h2>")
         parts.append(f"<p>Market method: {esc(s.market_method)}</p>")

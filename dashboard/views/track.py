@@ -15,7 +15,7 @@ from dashboard.state import header_of, markets_of, track_record_cached
 from data.bundled import ODDS_FILES
 from data.journal import default_url
 from reporting.figures import reliability_chart, season_histogram, surprise_timeline_chart, track_record_chart
-from reporting.report import table_csv
+from reporting.report import table_csv, track_record_html
 from services.journal import journal_track_record
 from services.track import TrackRecord
 
@@ -168,7 +168,13 @@ right.dataframe(table, hide_index=True, width="stretch", height=360, column_conf
     name: st.column_config.NumberColumn(format="%.4f") for name in table.columns if table[name].dtype.kind == "f"})
 
 record = track.record()
-d1, d2 = st.columns(2)
+d1, d2, d3 = st.columns(3)
+d3.download_button("Download HTML report", lambda: track_record_html(
+    summary, table, [track_record_chart(result), reliability_chart(result.calibration)],
+    inputs={"season": season.label if belief_kind != "My journal (resolved entries)" else "journal",
+            "market": market_book, "belief": belief_book or belief_name or belief_kind, "closing line": closing,
+            "method": method, "kelly_fraction": kelly_fraction}), file_name="track-record.html", mime="text/html",
+    key="track_html")
 d1.download_button("Download JSON", dumps(record, indent=2), file_name="track-record.json", mime="application/json",
                    key="track_json")
 d2.download_button("Download CSV (per match)", table_csv(record["per_event"]), file_name="track-record.csv",

@@ -11,7 +11,7 @@ import pytest
 from analytics.core.strict_json import dumps
 from reporting.report import build_report, render, report_html
 from services.scoring import MarketRequest, score_files
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 LABELS = ["<img src=x onerror=alert(1)>", '=HYPERLINK("http://evil")', "Draw"]
 
@@ -159,3 +159,23 @@ def test_pdf_with_a_thousand_character_label_renders(write, tmp_path):
     path.write_bytes(render(build_report(pairs, market_source=market, belief_source=belief, method="shin"), ".pdf"))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "Draw" in text and "LLLL" in text
+
+
+def test_the_track_record_report_is_self_contained_html():
+    import pandas as pd
+
+    from reporting.figures import track_record_chart
+    from reporting.report import track_record_html
+    from services.scoring import MarketRequest
+    from services.track import track_record
+
+    season = str(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
+    track = track_record(season, season, MarketRequest(bookmaker="B365", belief_bookmaker="PSC"))
+    summary = track.result.summary()
+    page = track_record_html(summary, pd.DataFrame(track.result.per_event()), [track_record_chart(track.result)],
+                             inputs={"market": "B365", "belief": "<PSC>"})
+    from reporting.report import PLOTLY_BASIC
+
+    assert PLOTLY_BASIC.read_text(encoding="utf-8")[:300] in page and "<script src=" not in page   # offline
+    assert "&lt;PSC&gt;" in page and "2023-08-11 Burnley v Man City" in page
+    assert f"{summary['realised_growth_fair_bits_total']:.6g}" in page
