@@ -5,17 +5,11 @@ import io
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = str(ROOT / "dashboard/app.py")
+from tests.dashboard.pages import open_page
 
 
 def batch_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("views/batch.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("batch.py", timeout=180)
 
 
 def test_bundled_snapshots_give_a_term_structure():

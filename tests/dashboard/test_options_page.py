@@ -11,16 +11,11 @@ from analytics.beliefs.reading import parse_beliefs
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.conftest import ROOT
-
-APP = str(ROOT / "dashboard/app.py")
+from tests.dashboard.pages import open_page
 
 
 def options_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/options.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("options.py", timeout=120)
 
 
 def headline(at) -> float:

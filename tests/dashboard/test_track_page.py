@@ -7,17 +7,13 @@ from streamlit.testing.v1 import AppTest
 from services.scoring import MarketRequest
 from services.track import track_record
 from tests.conftest import ROOT
+from tests.dashboard.pages import open_page
 
-APP = str(ROOT / "dashboard/app.py")
 SEASON = str(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
 
 
 def track_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/track.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("track.py", timeout=120)
 
 
 def metric(at, start):

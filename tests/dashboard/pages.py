@@ -1,0 +1,17 @@
+"""Opening the real app on one page in AppTest (the pages' tests share it)."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard/app.py")
+
+
+def open_page(view: str | None = None, timeout: float = 120) -> AppTest:
+    """The app run once, then switched to dashboard/views/<view> (the default page when None), with no exception."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    if view is not None:
+        at.switch_page(f"views/{view}").run()
+    assert not at.exception, at.exception
+    return at
