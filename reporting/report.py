@@ -180,8 +180,14 @@ def report_csv(report: Report) -> str:
                     writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key,
                                      _safe_cell(outcome), _safe_cell(v)])
             elif isinstance(value, list):
-                for v in value:
-                    writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "", _safe_cell(v)])
+                for i, v in enumerate(value):
+                    if isinstance(v, dict):      # a leg or a view: one row per field, named legs[0].strike
+                        for field, item in v.items():
+                            writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief),
+                                             f"{key}[{i}].{field}", "", _safe_cell(item)])
+                    else:
+                        writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "",
+                                         _safe_cell(v)])
             elif key not in ("event", "belief"):
                 writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "", _safe_cell(value)])
     return out.getvalue()

@@ -179,3 +179,16 @@ def test_the_track_record_report_is_self_contained_html():
     assert PLOTLY_BASIC.read_text(encoding="utf-8")[:300] in page and "<script src=" not in page   # offline
     assert "&lt;PSC&gt;" in page and "2023-08-11 Burnley v Man City" in page
     assert f"{summary['realised_growth_fair_bits_total']:.6g}" in page
+
+
+def test_csv_report_gives_each_leg_and_view_field_its_own_row(tmp_path):
+    chain = str(ROOT / "data/snapshots/options/SPY_20260211_chain.csv")
+    out = tmp_path / "r.csv"
+    done = run_cli("report", "--market", chain, "--spot", "692.3", "--asof", "2026-02-11T11:19", "--expiry",
+                   "2026-03-20", "--belief", str(ROOT / "data/examples/views.json"), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    quantities = {r["quantity"]: r["value"] for r in rows}
+    assert quantities["views[0].view"] == "P(>720) = 0.3" and quantities["views[1].binding"] == "False"
+    assert {"legs[0].type", "legs[0].strike", "legs[0].side", "legs[0].quantity", "legs[0].price",
+            "legs[0].cost"} <= set(quantities)
