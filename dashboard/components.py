@@ -145,8 +145,9 @@ def show_continuous_headline(score: ContinuousScore) -> None:
     c3.metric("Jensen-Shannon divergence", fmt_bits(score.js_nats), fmt_nats(score.js_nats), delta_color="off",
               delta_arrow="off", help=HELP["js"])
     beyond = score.kl_beyond_quoted_nats
-    c4.metric("KL from beyond the quoted strikes", "n/a" if beyond is None else fmt_bits(beyond),
-              None if beyond is None or not score.kl_nats else f"{beyond / score.kl_nats:.1%} of the KL",
+    # a share of a KL that rounds to zero is noise over noise: shown only where there is an edge to share
+    share = None if beyond is None or abs(score.kl_nats) < 1e-10 else f"{beyond / score.kl_nats + 0.0:.1%} of the KL"
+    c4.metric("KL from beyond the quoted strikes", "n/a" if beyond is None else fmt_bits(beyond), share,
               delta_color="off", delta_arrow="off", help=HELP_CONTINUOUS["beyond"])
     if score.infinite_regions:
         regions = ", ".join(score.infinite_regions)

@@ -130,8 +130,12 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
 
 
 def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagreement lives") -> go.Figure:
-    """The integral of p log2(p/q) from the left up to each price (ends at the grid KL, in bits)."""
-    fig = go.Figure(go.Scatter(x=score.x, y=to_bits(score.cumulative_kl_nats), line_color=MARKET_COLOUR,
+    """The integral of p log2(p/q) from the left up to each price (ends at the grid KL, in bits). Values within
+    rounding of zero (the belief is the market) are drawn as zero, not as a curve of 1e-16 bits."""
+    cumulative = np.asarray(to_bits(score.cumulative_kl_nats), dtype=float)
+    if np.all(np.abs(cumulative[np.isfinite(cumulative)]) < 1e-12):
+        cumulative = np.where(np.isfinite(cumulative), 0.0, cumulative)
+    fig = go.Figure(go.Scatter(x=score.x, y=cumulative, line_color=MARKET_COLOUR,
                                name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
                       xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))

@@ -46,6 +46,18 @@ def test_first_load_is_the_market_itself_with_zero_edge_and_a_prompt():
     assert m.value == "0.0000 bits"
     assert any("no edge yet" in i.value for i in at.info)
     assert not at.warning and not at.error
+    beyond = next(m for m in at.metric if m.label.startswith("KL from beyond"))
+    assert beyond.value == "0.0000 bits" and not beyond.delta          # no share of a zero edge, no "-0.0 %"
+    import base64
+    import json
+
+    import numpy as np
+
+    cumulative = next(c for c in at.get("plotly_chart") if "cumulative" in c.proto.spec.lower())
+    ys = json.loads(cumulative.proto.spec)["data"][0]["y"]           # plotly writes arrays as typed binary data
+    values = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"]) if isinstance(ys, dict) else \
+        np.asarray(ys, dtype=float)
+    assert values.size > 1000 and np.all(values == 0)                 # not a curve of 1e-16 bits
 
 
 def spy_march(kind: str) -> AppTest:
