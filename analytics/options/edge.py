@@ -74,7 +74,8 @@ class BucketEdge:
 
 
 def bucket_edge(x: FloatArray, p: FloatArray, q: FloatArray, strikes: FloatArray) -> BucketEdge:
-    """theory_spec-free statement: docs/methods.md, "The options edge" (5.10's numbers are its test)."""
+    """Strike-bucket masses of p and q (normalised with the trapezoid weights of x), the binned KL and the butterfly
+    portfolio's growth, in nats (docs/methods.md, "The options edge")."""
     w = trapezoid_weights(x)
     basis = strike_buckets(x, strikes)
     big_p, big_q = basis.T @ (w * p), basis.T @ (w * q)
