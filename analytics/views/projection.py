@@ -165,6 +165,33 @@ def _dual(lam: FloatArray, rows: FloatArray, targets: FloatArray, log_base: Floa
     return math.log(z) + top - float(lam @ targets), rows @ p - targets
 
 
+@dataclass(frozen=True, eq=False)
+class _DualSolution:
+    """The multipliers (in standard units of each view), the dual's value and gradient, and the log of p."""
+
+    lam: FloatArray
+    value: float
+    gradient: FloatArray
+    log_p: FloatArray
+    scale: FloatArray
+
+
+def _solve_dual(w: FloatArray, q: FloatArray, rows: FloatArray, targets: FloatArray,
+                relations: tuple[str, ...]) -> _DualSolution:
+    """The dual of the projection on a support where q > 0 (q normalised with w), views standardised under q."""
+    mean = rows @ (w * q)
+    scale = np.sqrt(np.maximum(((rows - mean[:, None]) ** 2) @ (w * q), 1e-300))
+    standard = (rows - mean[:, None]) / scale[:, None]
+    standard_targets = (targets - mean) / scale
+    log_base = np.log(w * q)
+    bounds = [(None, None) if r == "=" else (0.0, None) if r == ">=" else (None, 0.0) for r in relations]
+    found = minimize(_dual, np.zeros(len(relations)), args=(standard, standard_targets, log_base), jac=True,
+                     method="L-BFGS-B", bounds=bounds, options={"maxiter": 5000, "ftol": 0.0, "gtol": 1e-13})
+    lam = _polish(np.asarray(found.x, dtype=float), standard, standard_targets, log_base, relations)
+    value, gradient = _dual(lam, standard, standard_targets, log_base)
+    return _DualSolution(lam, value, gradient, log_base + lam @ standard, scale)
+
+
 def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source: str = "") -> ViewFit:
     """The I-projection of the market (values `market` with quadrature `weights`) onto the views `c`."""
     weights, market = np.asarray(weights, dtype=float), np.asarray(market, dtype=float)
@@ -173,39 +200,27 @@ def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source:
     q = q / float(w @ q)
     rows = c.rows[:, support]
     _check_feasible(w, ViewConstraints(rows, c.targets, c.relations, c.labels), source)
-    mean = rows @ (w * q)
-    scale = np.sqrt(np.maximum(((rows - mean[:, None]) ** 2) @ (w * q), 1e-300))
-    standard = (rows - mean[:, None]) / scale[:, None]
-    targets = (c.targets - mean) / scale
-    log_base = np.log(w * q)
-    bounds = [(None, None) if r == "=" else (0.0, None) if r == ">=" else (None, 0.0) for r in c.relations]
-    found = minimize(_dual, np.zeros(len(c.labels)), args=(standard, targets, log_base), jac=True,
-                     method="L-BFGS-B", bounds=bounds, options={"maxiter": 5000, "ftol": 0.0, "gtol": 1e-13})
-    lam = _polish(np.asarray(found.x, dtype=float), standard, targets, log_base, c.relations)
-    value, gradient = _dual(lam, standard, targets, log_base)
-    binding = tuple(bool(r == "=" or abs(lam_k) > 1e-10) for r, lam_k in zip(c.relations, lam, strict=True))
-    violated = [label for label, g, r in zip(c.labels, gradient, c.relations, strict=True)
+    solved = _solve_dual(w, q, rows, c.targets, c.relations)
+    binding = tuple(bool(r == "=" or abs(lam_k) > 1e-10) for r, lam_k in zip(c.relations, solved.lam, strict=True))
+    violated = [label for label, g, r in zip(c.labels, solved.gradient, c.relations, strict=True)
                 if (r == "=" and abs(g) > 1e-9) or (r == ">=" and g < -1e-9) or (r == "<=" and g > 1e-9)]
     if violated:
         raise InputError(f"the views could not be met to 1e-9 ({'; '.join(violated)}): they ask for a belief at the "
                          "edge of what the market allows", source=source)
-    exponent = log_base + lam @ standard
-    p_support = np.exp(exponent - exponent.max())
+    p_support = np.exp(solved.log_p - solved.log_p.max())
     p_support /= float(p_support.sum())
     probabilities = np.zeros(market.size)
     probabilities[support] = p_support / w
-    kl = float(-value) if -value > 0 else 0.0       # never -0.0: a view the market meets adds nothing
-    added = np.array([kl - _kl_without(k, w, q, c, rows) for k in range(len(c.labels))]) if len(c.labels) > 1 \
-        else np.array([kl])
-    added = np.where(binding, np.maximum(added, 0.0), 0.0)       # a view that does not bind adds nothing
-    return ViewFit(probabilities, lam / scale, binding, kl, added, c.labels)
-
-
-def _kl_without(k: int, w: FloatArray, q: FloatArray, c: ViewConstraints, rows: FloatArray) -> float:
-    keep = np.arange(len(c.labels)) != k
-    others = ViewConstraints(rows[keep], c.targets[keep], tuple(np.asarray(c.relations)[keep]),
-                             tuple(np.asarray(c.labels)[keep]))
-    return project(w, q, others).kl_nats
+    kl = float(-solved.value) if -solved.value > 0 else 0.0       # never -0.0: a view the market meets adds nothing
+    # the KL each view adds to the others: one projection without it (a view that does not bind adds nothing; a
+    # subset of feasible views is feasible)
+    added = np.zeros(len(c.labels))
+    for k in np.flatnonzero(binding):
+        keep = np.arange(len(c.labels)) != k
+        without = 0.0 if not keep.any() else max(-_solve_dual(
+            w, q, rows[keep], c.targets[keep], tuple(np.asarray(c.relations)[keep])).value, 0.0)
+        added[k] = max(kl - without, 0.0)
+    return ViewFit(probabilities, solved.lam / solved.scale, binding, kl, added, c.labels)
 
 
 def _polish(lam: FloatArray, rows: FloatArray, targets: FloatArray, log_base: FloatArray,
