@@ -19,7 +19,7 @@ from analytics.beliefs.price import ShiftedMarket
 from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
-from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution, GriddedDensity, normalise_label
+from analytics.core.distributions import DiscreteDistribution, GriddedDensity, matching_label
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
 from analytics.scoring.continuous import ContinuousMarket
@@ -89,11 +89,10 @@ def resolve(engine: Engine, entry_id: int, *, outcome: str | None = None, price:
     if isinstance(score, DiscreteScore):
         if outcome is None:
             raise InputError(f"entry {entry_id} is about named outcomes: resolve it with --outcome")
-        labels = [normalise_label(label) for label in score.labels]
-        key = normalise_label(FOOTBALL_ALIASES.get(normalise_label(outcome), outcome))
-        if key not in labels:
+        label = matching_label(outcome, score.labels)
+        if label is None:
             raise InputError(f"outcome {outcome!r} is not one of this market's: {list(score.labels)}")
-        i = labels.index(key)
+        i = score.labels.index(label)
         p, q = float(score.belief[i]), float(score.market[i])
         realised = math.log2(p / q) if p > 0 and q > 0 else (-math.inf if p == 0 else math.inf)
         return store.update_entry(engine, entry_id, outcome=score.labels[i], realised_fair_bits=realised,
@@ -187,7 +186,7 @@ def journal_track_record(engine: Engine) -> Backtest | None:
         assert isinstance(score, DiscreteScore)
         n = len(score.labels)
         p[i, :n], q[i, :n] = score.belief, score.market
-        index[i] = [normalise_label(label) for label in score.labels].index(normalise_label(entry["outcome"]))
+        index[i] = score.labels.index(entry["outcome"])      # resolve() stores the market's own label
         labels.append(score.labels)
     events = tuple(f"{e['id']}: {e['market_event']}" for e in rows)
     return backtest(events, p, q, index, dates=tuple(e["saved_at"][:10] for e in rows), labels=tuple(labels))

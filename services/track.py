@@ -12,7 +12,7 @@ import numpy as np
 from analytics.beliefs.discrete import belief_on_discrete_market
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
-from analytics.core.distributions import FOOTBALL_ALIASES, normalise_label
+from analytics.core.distributions import matching_label, normalise_label
 from analytics.core.errors import InputError
 from analytics.core.text import read_csv_table
 from analytics.track.backtest import Backtest, backtest
@@ -47,7 +47,7 @@ def results_from_text(text: str, source: str, markets: list[DiscreteMarket]) -> 
         if market is None:
             unknown.append(str(event))
             continue
-        label = _outcome_label(str(outcome), market.labels)
+        label = matching_label(str(outcome), market.labels)
         if label is None:
             unmatched.append(f"{event}: {outcome}")
             continue
@@ -58,11 +58,6 @@ def results_from_text(text: str, source: str, markets: list[DiscreteMarket]) -> 
     if unmatched:
         raise InputError(f"{len(unmatched)} outcomes match no market outcome: {unmatched[:5]}", source=source)
     return out
-
-
-def _outcome_label(outcome: str, labels: tuple[str, ...]) -> str | None:
-    key = normalise_label(FOOTBALL_ALIASES.get(normalise_label(outcome), outcome))
-    return next((label for label in labels if normalise_label(label) == key), None)
 
 
 def _beliefs_by_event(beliefs: list[NamedBelief], markets: list[DiscreteMarket]) -> tuple[dict[str, NamedBelief],
@@ -132,7 +127,7 @@ def track_record_of(markets: list[DiscreteMarket], beliefs: list[NamedBelief], r
             odds[i, :n] = market.odds
         if closing_bookmaker:
             close[i, :n] = closing[normalise_label(market.event)].distribution.aligned_to(market.labels).probabilities
-        label = _outcome_label(result, market.labels)
+        label = matching_label(result, market.labels)
         if label is None:
             raise InputError(f"event {market.event!r}: outcome {result!r} matches no market outcome "
                              f"{list(market.labels)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution, normalise_label
+from analytics.core.distributions import DiscreteDistribution, matching_label
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 
@@ -24,13 +24,7 @@ class DiscreteBelief:
 
 def _with_aliases(labels: tuple[str, ...], market_labels: tuple[str, ...]) -> tuple[str, ...]:
     """Belief labels with football short forms (H/D/A) read as the market's Home/Draw/Away."""
-    market_keys = {normalise_label(m): m for m in market_labels}
-    out = []
-    for lab in labels:
-        key = normalise_label(lab)
-        alias = normalise_label(FOOTBALL_ALIASES.get(key, ""))
-        out.append(market_keys[alias] if key not in market_keys and alias in market_keys else lab)
-    return tuple(out)
+    return tuple(matching_label(lab, market_labels) or lab for lab in labels)
 
 
 def belief_on_discrete_market(spec: BeliefSpec, market: DiscreteDistribution, source: str) -> DiscreteDistribution:

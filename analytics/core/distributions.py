@@ -37,6 +37,14 @@ def normalise_label(label: str) -> str:
     return " ".join(str(label).split()).casefold()
 
 
+def matching_label(name: str, labels: Sequence[str]) -> str | None:
+    """The label among `labels` that `name` means (case- and space-insensitive; football short forms such as H, D,
+    A or X read as Home, Draw, Away when the name itself is not a label), or None."""
+    keys = {normalise_label(label): label for label in labels}
+    key = normalise_label(name)
+    return keys.get(key) or keys.get(normalise_label(FOOTBALL_ALIASES.get(key, "")))
+
+
 @dataclass(frozen=True, eq=False)
 class DiscreteDistribution:
     """Probabilities over named, mutually exclusive outcomes (fractions summing to 1)."""

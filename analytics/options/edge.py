@@ -32,7 +32,7 @@ from scipy.integrate import trapezoid
 from scipy.optimize import linprog
 
 from analytics.core.distributions import trapezoid_weights
-from analytics.core.divergence import renyi_divergence_grid
+from analytics.core.divergence import kl_divergence_grid, renyi_divergence_grid
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 from analytics.options.chain import ExpiryQuotes
@@ -318,10 +318,6 @@ class _Instruments:
         ok = np.isfinite(bid) & np.isfinite(ask) & (ask > 0) & out_of_the_money
         return cls(is_call[ok], np.r_[k, k][ok], np.maximum(bid[ok], 0.0), ask[ok])
 
-    def payoffs(self, at: FloatArray) -> FloatArray:
-        diff = at[:, None] - self.strike[None, :]
-        return np.where(self.is_call[None, :], np.maximum(diff, 0.0), np.maximum(-diff, 0.0))
-
     def shape(self, forward: float) -> _PiecewiseLinear:
         return _PiecewiseLinear(np.unique(np.r_[0.0, self.strike]), forward)
 
@@ -517,21 +513,13 @@ def power_kernel_density(x: FloatArray, q: FloatArray, market_gamma: float) -> F
     return tilted / trapezoid(tilted, x)
 
 
-def kl_on_grid(x: FloatArray, p: FloatArray, q: FloatArray) -> float:
-    """KL(p||q) in nats on the grid (trapezoid weights), +inf where q = 0 < p, never below 0."""
-    w = trapezoid_weights(x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, w * p * np.log(p / q), 0.0)
-    return max(float(np.sum(terms)), 0.0)
-
-
 def options_edge(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuotes, discount: float, forward: float,
                  *, settings: EdgeSettings = EdgeSettings(), kl_nats: float | None = None) -> OptionsEdge:
     """The options edge of belief p against market q with one expiry's quotes (see the module docstring).
     kl_nats: the continuous KL already computed for this pair (computed here when not given)."""
     w = trapezoid_weights(x)
     p, q = p / float(w @ p), q / float(w @ q)
-    kl = kl_on_grid(x, p, q) if kl_nats is None else kl_nats
+    kl = max(kl_divergence_grid(x, p, q), 0.0) if kl_nats is None else kl_nats
     buckets = bucket_edge(x, p, q, quotes.strikes)
     mid = max(frictionless_growth(x, p, q, quotes.strikes, discount), buckets.butterfly_growth_nats)
     kelly_fraction, gamma, market_gamma = settings.kelly_fraction, settings.gamma, settings.market_gamma
@@ -541,7 +529,8 @@ def options_edge(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuot
     real_world = price_of_risk = None
     if market_gamma is not None:
         physical = power_kernel_density(x, q, market_gamma)
-        real_world, price_of_risk = kl_on_grid(x, p, physical), kl_on_grid(x, physical, q)
+        real_world = max(kl_divergence_grid(x, p, physical), 0.0)
+        price_of_risk = max(kl_divergence_grid(x, physical, q), 0.0)
     return OptionsEdge(kl, min(mid, kl), buckets.butterfly_growth_nats, buckets.binned_kl_nats, position,
                        kelly_fraction, gamma, max(renyi, 0.0), market_gamma, real_world, price_of_risk, buckets,
                        discount)

@@ -21,12 +21,10 @@ def density_summary(chain: ChainDensity) -> dict[str, Any]:
     the masses beyond the quoted strikes, and the fit's diagnostics, as one flat record."""
     d = chain.density
     x, pdf = np.asarray(d.x), np.asarray(d.pdf) / d.mass
-    mean = float(trapezoid(x * pdf, x))
+    mean, sd = d.mean(), d.sd()
     centred = x - mean
-    variance = float(trapezoid(centred**2 * pdf, x))
-    sd = math.sqrt(variance)
     skew = float(trapezoid(centred**3 * pdf, x)) / sd**3
-    kurt = float(trapezoid(centred**4 * pdf, x)) / variance**2 - 3.0
+    kurt = float(trapezoid(centred**4 * pdf, x)) / sd**4 - 3.0
     diag = chain.diagnostics
     row: dict[str, Any] = {"forward": chain.forward, "discount": chain.discount, "t_years": chain.t_years,
                            "mean": mean, "sd": sd, "skewness": skew, "excess_kurtosis": kurt}

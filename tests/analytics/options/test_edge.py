@@ -12,11 +12,11 @@ from scipy.stats import norm
 
 from analytics.core.closed_forms import kl_normal, renyi_normal
 from analytics.core.distributions import trapezoid_weights
+from analytics.core.divergence import kl_divergence_grid
 from analytics.options.edge import (
     EdgeSettings,
     ListedQuotes,
     bucket_edge,
-    kl_on_grid,
     options_edge,
     power_kernel_density,
     tradable_position,
@@ -63,7 +63,7 @@ def test_strike_buckets_reproduce_the_reference_sandwich():
     edge = bucket_edge(x, p, q, STRIKES)
     assert edge.binned_kl_nats == pytest.approx(BINNED, abs=2e-9)
     assert edge.butterfly_growth_nats == pytest.approx(BUTTERFLY, abs=2e-9)
-    assert kl_on_grid(x, p, q) == pytest.approx(KL, abs=2e-9)
+    assert kl_divergence_grid(x, p, q) == pytest.approx(KL, abs=2e-9)
     # interior Q_j are butterfly prices / (D dK): the exact Black-Scholes prices
     call, _ = black_scholes(STRIKES)
     butterflies = (call[:-2] - 2 * call[1:-1] + call[2:]) / (D * 5.0)
@@ -159,7 +159,7 @@ def test_renyi_and_the_pricing_kernel_match_their_closed_forms():
         assert edge.renyi_nats == pytest.approx(want, abs=1e-8)
     gamma_m = 2.0
     physical = power_kernel_density(x, q, gamma_m)
-    assert kl_on_grid(x, physical, q) == pytest.approx(gamma_m**2 * S_MARKET**2 / 2, abs=1e-8)
+    assert kl_divergence_grid(x, physical, q) == pytest.approx(gamma_m**2 * S_MARKET**2 / 2, abs=1e-8)
     edge = options_edge(x, p, q, quotes(0.05), D, F, settings=EdgeSettings(market_gamma=gamma_m))
     assert edge.kl_price_of_risk_nats == pytest.approx(gamma_m**2 * S_MARKET**2 / 2, abs=1e-8)
     # the physical market is lognormal with its log-mean moved by gamma_m s^2
