@@ -16,7 +16,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,13 +43,18 @@ class Partition:
     source: str
 
 
-def _frames(path: Path) -> Iterator[tuple[pd.DataFrame, str]]:
-    """The dataset's files one at a time (a directory's files in name order), as tables of strings."""
+def _dataset_files(path: Path) -> list[Path]:
+    """A dataset's files: the file itself, or a folder's .csv and .parquet files in name order."""
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".parquet")) if path.is_dir() \
         else [path]
     if not files:
         raise InputError(f"no .csv or .parquet files in {path}")
-    for file in files:
+    return files
+
+
+def _frames(path: Path) -> Iterator[tuple[pd.DataFrame, str]]:
+    """The dataset's files one at a time, as tables of strings."""
+    for file in _dataset_files(path):
         if file.suffix.lower() == ".parquet":
             frame = pd.read_parquet(file)
             frame = frame.astype(object).where(frame.notna(), "").astype(str)
@@ -76,10 +81,8 @@ def partitions(path: str | Path) -> Iterator[Partition]:
 
 def count_partitions(path: str | Path) -> int:
     """How many snapshots the dataset holds, reading only its key columns (for the time left)."""
-    root = Path(path)
-    files = sorted(p for p in root.iterdir() if p.suffix.lower() in (".csv", ".parquet")) if root.is_dir() else [root]
     count = 0
-    for file in files:
+    for file in _dataset_files(Path(path)):
         if file.suffix.lower() == ".parquet":
             keys = pd.read_parquet(file, columns=["underlying", "asof"])
         else:
@@ -90,11 +93,10 @@ def count_partitions(path: str | Path) -> int:
     return count
 
 
-def fit_partition(part: Partition, belief_text: str | None = None) -> list[dict[str, Any]]:
+def fit_partition(part: Partition, beliefs: Sequence[NamedBelief] = ()) -> list[dict[str, Any]]:
     """One row per expiry of a snapshot: the density's summary (and, with a belief file, its scores), or the
     error; and each density's grid and pdf for the driver's surprise (dropped before writing)."""
     base = {"underlying": part.underlying, "asof": part.asof, "source": part.source}
-    beliefs: list[NamedBelief] = parse_beliefs(belief_text, "belief") if belief_text else []
     try:
         chain = chain_from_table(part.quotes.reset_index(drop=True), part.source)
         held = expiries(chain)
@@ -150,12 +152,13 @@ class Progress:
 def run_batch(path: str | Path, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               belief_text: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
     """Fit (and score) every snapshot of the dataset and write one Parquet row per (underlying, asof, expiry)."""
+    beliefs = parse_beliefs(belief_text, "belief") if belief_text else []      # read once, before any fit
     total = count_partitions(path)
     results: list[dict[str, Any]] = []
     previous: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     progress = progress or Progress()
     with _executor(workers, scheduler) as executor:
-        for chunk in _mapped(executor, _chunks(partitions(path), CHUNK), belief_text,
+        for chunk in _mapped(executor, _chunks(partitions(path), CHUNK), beliefs,
                              window=2 * (workers or os.cpu_count() or 1)):
             for rows in chunk:
                 progress.step(len(rows), total)
@@ -228,17 +231,17 @@ def _chunks(parts: Iterator[Partition], size: int) -> Iterator[list[Partition]]:
         yield chunk
 
 
-def fit_partitions(parts: list[Partition], belief_text: str | None = None) -> list[list[dict[str, Any]]]:
+def fit_partitions(parts: list[Partition], beliefs: Sequence[NamedBelief] = ()) -> list[list[dict[str, Any]]]:
     """fit_partition over a few snapshots (one task)."""
-    return [fit_partition(part, belief_text) for part in parts]
+    return [fit_partition(part, beliefs) for part in parts]
 
 
-def _mapped(executor: _Executor, chunks: Iterator[list[Partition]], belief_text: str | None,
+def _mapped(executor: _Executor, chunks: Iterator[list[Partition]], beliefs: Sequence[NamedBelief],
             window: int) -> Iterator[list[list[dict[str, Any]]]]:
     """fit_partitions over the chunks in order, at most `window` in flight (results come back in order)."""
     pending: deque[Future[Any]] = deque()
     for chunk in chunks:
-        pending.append(executor.submit(fit_partitions, chunk, belief_text))
+        pending.append(executor.submit(fit_partitions, chunk, beliefs))
         if len(pending) >= window:
             yield pending.popleft().result()
     while pending:

@@ -112,3 +112,29 @@ def test_a_chain_that_cannot_be_fitted_is_an_error_row_and_the_rest_complete(tmp
     failed = out[out["error"].notna()]
     assert list(failed["expiry"]) == [EXPIRIES[1]] and "usable" in failed["error"].iloc[0]
     assert out["error"].isna().sum() == 3
+
+
+def test_batch_scores_a_belief_against_every_chain(tmp_path):
+    """`batch scores`: the belief's KL per row is the single-chain score of the same fitted density."""
+    from analytics.beliefs.reading import parse_beliefs
+    from analytics.options.chain import chain_from_table, clean_expiry, years_to_expiry
+    from analytics.options.density import density_from_quotes
+    from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+
+    frame = dataset(2, ("AAA",))
+    frame.to_csv(tmp_path / "q.csv", index=False)
+    belief = json.dumps({"kind": "lognormal", "median": 102.0, "sigma": 0.15})
+    (tmp_path / "b.json").write_text(belief)
+    done = run_cli("batch", "scores", "--input", str(tmp_path / "q.csv"), "--belief", str(tmp_path / "b.json"),
+                   "--out", str(tmp_path / "o.parquet"), "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    out = pd.read_parquet(tmp_path / "o.parquet")
+    assert len(out) == 4 and out["kl_bits"].notna().all()
+    day = frame[(frame["asof"] == "2026-03-03")].drop(columns=["underlying", "asof", "spot"]).astype(str)
+    chain = chain_from_table(day.rename(columns=str.lower).reset_index(drop=True), "x")
+    fitted = density_from_quotes(clean_expiry(chain, EXPIRIES[0]), years_to_expiry("2026-03-03", EXPIRIES[0]),
+                                 spot=100.0)
+    [named] = parse_beliefs(belief, "b")
+    want = score_continuous_belief(named.spec, ContinuousMarket(EXPIRIES[0], fitted.density)).kl_nats / math.log(2)
+    row = out[(out["asof"] == "2026-03-03") & (out["expiry"] == EXPIRIES[0])].iloc[0]
+    assert row["kl_bits"] == pytest.approx(want, rel=1e-9)
