@@ -157,14 +157,16 @@ def _safe_cell(value: Any) -> Any:
     return text
 
 
-def table_csv(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Rows of one table (same keys) as CSV, every text cell made safe for spreadsheets."""
+def table_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows of one table as CSV under `columns` (default: the first row's keys; a header alone when there are no
+    rows), every text cell made safe for spreadsheets."""
     out = io.StringIO()
-    if rows:
+    header = list(columns) if columns is not None else list(rows[0]) if rows else []
+    if header:
         writer = csv.writer(out)
-        writer.writerow(list(rows[0]))
+        writer.writerow(header)
         for row in rows:
-            writer.writerow([_safe_cell(v) for v in row.values()])
+            writer.writerow([_safe_cell(row.get(c)) for c in header])
     return out.getvalue()
 
 

@@ -3,9 +3,7 @@ re-score and export entries. Storage is data.journal; the scores are the command
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 from pathlib import Path
@@ -131,19 +129,18 @@ def export(engine: Engine, path: str | Path) -> Path:
     return target
 
 
+EXPORT_COLUMNS = ("id", "saved_at", "note", "tags", "market_source", "market_event", "market_method", "market_hash",
+                  "belief", *SCORE_COLUMNS, "outcome", "realised_fair_bits")
+
+
 def export_csv(records: list[dict[str, Any]]) -> str:
+    """Entries as flat CSV rows (tags joined by ';'); an empty journal gives the header alone."""
     flat = [{"id": r["id"], "saved_at": r["saved_at"], "note": r["note"], "tags": ";".join(r["tags"]),
              "market_source": r["market"]["source"], "market_event": r["market"]["event"],
              "market_method": r["market"]["method"], "market_hash": r["market"]["hash"], "belief": r["belief"]["name"],
              **{c: r[c] for c in SCORE_COLUMNS}, "outcome": r["outcome"], "realised_fair_bits": r["realised_fair_bits"]}
             for r in records]
-    return table_csv(flat) if flat else _header_only()
-
-
-def _header_only() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(["id", "saved_at", "note", "tags", "market_source", "market_event"])
-    return out.getvalue()
+    return table_csv(flat, EXPORT_COLUMNS)
 
 
 def belief_file_form(belief: NamedBelief, original: str) -> str:

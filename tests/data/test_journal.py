@@ -156,3 +156,11 @@ def test_hostile_notes_and_tags_are_kept_as_text(engine, tmp_path):
     rows = list(_csv.DictReader(open(tmp_path / "j.csv", encoding="utf-8")))
     assert rows[0]["note"] == "'" + hostile + long and rows[0]["tags"].startswith("'=")
     assert all(not str(v).startswith(("=", "+", "-", "@")) for row in rows for v in row.values() if v)
+
+
+def test_an_empty_journal_exports_the_full_header(tmp_path):
+    import csv as _csv
+
+    engine = store.connect(f"sqlite:///{tmp_path / 'empty.db'}")
+    path = service.export(engine, tmp_path / "empty.csv")
+    assert next(_csv.reader(path.open(encoding="utf-8"))) == list(service.EXPORT_COLUMNS)
