@@ -8,14 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_files import OddsRequest, detect_kind, football_bookmakers
+from analytics.betting.odds_files import OddsRequest, detect_kind, football_bookmakers, parse_odds_table
 from analytics.betting.prices import best_prices, consensus_probabilities
 from analytics.core.distributions import DiscreteDistribution, normalise_label
 from analytics.core.divergence import kl_divergence
 from analytics.core.errors import InputError
 from analytics.core.text import csv_header
 from analytics.core.units import to_bits
-from data.market_files import markets_from_text
+from data.market_files import markets_from_odds_file, odds_table_of_text
 
 SUMMARIES = ("MAX", "AVG", "MAXC", "AVGC", "BB", "BBAV", "BBMX")   # columns that summarise books, not books
 
@@ -44,6 +44,17 @@ def _books_of_text(text: str, source: str, books: list[str] | None) -> list[str]
     return [every[b.upper()] for b in books]
 
 
+def _markets_by_book(text: str, source: str, books: list[str], odds_format: str,
+                     method: str) -> dict[str, dict[str, DiscreteMarket]]:
+    """Each book's markets by event key, the file's table read once for all of them."""
+    table = odds_table_of_text(text, source)
+    if table is None:
+        raise InputError("prices across bookmakers need a football-data file", source=source)
+    return {book: {normalise_label(m.event): m for m in markets_from_odds_file(
+        parse_odds_table(table, source, OddsRequest(odds_format=odds_format, bookmaker=book)), source, method)}
+        for book in books}
+
+
 @dataclass(frozen=True)
 class PriceChoice:
     """Where the market's fair probabilities come from (a bookmaker or 'consensus') and where the stakes are
@@ -59,9 +70,7 @@ def priced_markets(text: str, source: str, choice: PriceChoice, odds_format: str
     books = _books_of_text(text, source, list(choice.books))
     named = set(books) | ({choice.market_from} if choice.market_from != "consensus" else set()) | \
         ({choice.prices} if choice.prices != "best" else set())
-    by_book = {b: {normalise_label(m.event): m for m in
-                   markets_from_text(text, source, OddsRequest(odds_format=odds_format, bookmaker=b), method)}
-               for b in sorted(named)}
+    by_book = _markets_by_book(text, source, sorted(named), odds_format, method)
     anchor = by_book[choice.market_from] if choice.market_from != "consensus" else by_book[books[0]]
     events = list(anchor)
     if not events:
@@ -104,11 +113,11 @@ def bookmaker_quality(text: str, source: str, odds_format: str, method: str, sha
     """Each book over a season: mean overround (%), and mean KL(sharp close || book's fair probabilities) in bits
     per match, over the matches both price."""
     chosen = _books_of_text(text, source, books)
-    request = OddsRequest(odds_format=odds_format, bookmaker=sharp_close)
-    close = {normalise_label(m.event): m for m in markets_from_text(text, source, request, method)}
+    by_book = _markets_by_book(text, source, [sharp_close, *chosen], odds_format, method)
+    close = by_book[sharp_close]
     rows = []
     for book in chosen:
-        markets = markets_from_text(text, source, OddsRequest(odds_format=odds_format, bookmaker=book), method)
+        markets = list(by_book[book].values())
         shared = [m for m in markets if normalise_label(m.event) in close]
         if not shared:
             continue
