@@ -2,7 +2,9 @@
 
 Every method works on one book (shape (n,)) or a stack of books (shape (B, n)) at once; methods
 with a parameter solve their defining equation sum q = 1 by bracketed root finding (Chandrupatla,
-scipy.optimize.elementwise) to machine precision, with brackets derived from the book itself.
+scipy.optimize.elementwise) to machine precision, with brackets derived from the book itself. The JSD method
+nests one root inside another, so it first takes Newton steps on all books at once (about 2 us per book) and
+hands only the books that do not converge to the bracketed solver (about 700 us per book).
 Overround M = sum r - 1 is a fraction (0.048 for a 104.8 % book).
 """
 
@@ -16,7 +18,7 @@ from scipy.optimize import elementwise
 from scipy.special import xlogy
 
 from analytics.core.errors import InputError
-from analytics.core.types import FloatArray
+from analytics.core.types import BoolArray, FloatArray
 from analytics.core.units import LN2
 
 MarginMethod = Literal["multiplicative", "additive", "power", "shin", "odds_ratio", "wpo", "bb", "jsd"]
@@ -139,8 +141,55 @@ def binary_js_distance(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.sqrt(np.maximum(h2(m) - 0.5 * (h2(a) + h2(b)), 0.0))
 
 
+def _binary_js_terms(q: FloatArray, r: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Signed distance g(q) = sign(r - q) * JS distance (base 2) of Bernoulli(q) from Bernoulli(r), and dg/dq.
+
+    g falls strictly in q. Near q = r the squared distance is (q - r)^2 / (8 ln2 r (1 - r)), which gives the slope
+    there (the general formula is 0/0)."""
+    distance = binary_js_distance(q, r)
+    m = 0.5 * (q + r)
+    # d(JSD)/dq = (h2'(m) - h2'(q)) / 2 with h2'(x) = log2((1 - x) / x)
+    djsd = 0.5 * (np.log((1 - m) / m) - np.log((1 - q) / q)) / LN2
+    near = distance < 1e-6
+    slope = np.where(near, -1.0 / np.sqrt(8 * LN2 * r * (1 - r)),
+                     -np.abs(djsd) / (2 * np.where(near, 1.0, distance)))
+    return np.sign(r - q) * distance, slope
+
+
+def _jsd_newton(flat: FloatArray, iterations: int = 40) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Newton's method on the whole system g(q_i) = s, sum q = 1, for every book at once (closed-form Schur step).
+
+    Returns q, s and a per-book flag: converged with every q inside (0, 1). Books that are not (an outcome pushed
+    to 0 or 1) go to the bracketed solver."""
+    q = flat / flat.sum(axis=-1, keepdims=True)
+    g, slope = _binary_js_terms(q, flat)
+    s = g.mean(axis=-1)
+    for _ in range(iterations):
+        gap = g - s[:, None]
+        inverse = 1.0 / slope
+        step_s = (1.0 - q.sum(axis=-1) + (gap * inverse).sum(axis=-1)) / inverse.sum(axis=-1)
+        step_q = (step_s[:, None] - gap) * inverse
+        s = s + step_s
+        q = np.clip(q + step_q, 1e-300, 1.0 - 1e-16)
+        g, slope = _binary_js_terms(q, flat)
+        if np.all(np.abs(step_q) < 1e-11):      # quadratic convergence: the next step would be below rounding
+            break
+    # the distance carries rounding of about 1e-16 / distance, hence the loose tolerance on g
+    ok = (np.abs(q.sum(axis=-1) - 1.0) < 1e-13) & np.all(np.abs(g - s[:, None]) < 1e-10, axis=-1) \
+        & np.all((q > 1e-200) & (q < 1.0 - 1e-15), axis=-1)
+    return q / q.sum(axis=-1, keepdims=True), s, ok
+
+
 def _jsd(r: FloatArray, booksum: FloatArray) -> tuple[FloatArray, dict[str, FloatArray]]:
     flat = r.reshape(-1, r.shape[-1])
+    q, s, ok = _jsd_newton(flat)
+    if not np.all(ok):
+        # an outcome at 0 or 1 (a very long price) or no solution: the bracketed solver settles those books
+        q[~ok], s[~ok] = _jsd_bracketed(flat[~ok])
+    return q.reshape(r.shape), {"distance": s.reshape(booksum.shape)}
+
+
+def _jsd_bracketed(flat: FloatArray) -> tuple[FloatArray, FloatArray]:
     to_zero = binary_js_distance(np.zeros_like(flat), flat)
     to_one = binary_js_distance(np.ones_like(flat), flat)
 
@@ -167,8 +216,7 @@ def _jsd(r: FloatArray, booksum: FloatArray) -> tuple[FloatArray, dict[str, Floa
     if np.any(residual(upper, index) > 0):
         raise InputError("the jsd method cannot remove this margin without a negative probability")
     s = _solve(residual, lower, upper, books)
-    q = q_of(s[:, None], flat, to_zero, to_one)
-    return q.reshape(r.shape), {"distance": s.reshape(booksum.shape)}
+    return q_of(s[:, None], flat, to_zero, to_one), s
 
 
 def margin_method(name: str) -> MarginMethod:

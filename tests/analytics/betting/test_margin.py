@@ -150,3 +150,27 @@ def test_shin_on_a_book_without_margin_is_the_book_itself_with_z_zero():
     stacked = remove_margin(np.array([[0.5, 0.3, 0.2], [0.5, 0.32, 0.2]]), "shin")
     assert stacked.params["z"][0] == 0.0 and stacked.params["z"][1] > 0
     np.testing.assert_allclose(stacked.probabilities.sum(axis=1), 1.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("outcomes", [2, 3, 6, 10])
+def test_jsd_on_a_stack_of_books_holds_its_defining_equation_book_by_book(outcomes):
+    """The stacked solver (Newton on all books at once) gives every book equal binary JS distances summing to
+    one, and the same answer as the book alone; underround books (negative distance) included."""
+    rng = np.random.default_rng(outcomes)
+    fair = rng.dirichlet(np.full(outcomes, 4.0), size=400)
+    books = fair * rng.uniform(0.97, 1.10, size=(400, 1))
+    books = books[np.all(books < 0.98, axis=1)]
+    fair_books = remove_margin(books, "jsd")
+    q, distance = fair_books.probabilities, fair_books.params["distance"]
+    assert np.abs(q.sum(axis=1) - 1).max() <= TOL
+    assert np.abs(binary_js_distance(q, books) * np.sign(books - q) - distance[:, None]).max() <= 1e-10
+    assert (distance < 0).any() and (distance > 0).any()
+    for row in (0, len(books) // 2, len(books) - 1):
+        assert np.abs(remove_margin(books[row], "jsd").probabilities - q[row]).max() <= 1e-12
+
+
+def test_jsd_refuses_a_stack_holding_a_book_it_cannot_de_margin():
+    books = np.array([[0.6, 0.5, 0.01], [0.9, 0.2, 0.004]])   # the second needs a negative long-shot probability
+    with pytest.raises(InputError, match="jsd method cannot remove this margin"):
+        remove_margin(books, "jsd")
+    assert remove_margin(books[0], "jsd").probabilities.sum() == pytest.approx(1, abs=TOL)
