@@ -118,18 +118,23 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
 
 
 def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBook]:
-    books = []
-    for event, rows in table.groupby("event", sort=False):
-        labels = tuple(str(v) for v in rows["outcome"])
-        odds = []
-        for i, value in zip(rows.index, rows["odds"], strict=True):
+    """One book per event of an event,outcome,odds table, events in the order they first appear."""
+    values = table["odds"].tolist()
+    try:
+        odds = to_decimal(values, request.odds_format)
+    except InputError:
+        for i, value in zip(table.index, values, strict=True):     # the one row to name: found again, only here
             try:
-                odds.append(to_decimal_one(value, request.odds_format))
+                to_decimal_one(value, request.odds_format)
             except InputError as exc:
                 raise InputError(f"{row_label(int(i))} column 'odds': {exc}", source=source) from None
-        arr = np.array(odds)
-        books.append(OddsBook(str(event), labels, arr, arr))
-    return books
+        raise
+    codes, events = pd.factorize(table["event"], sort=False)
+    order = np.argsort(codes, kind="stable")
+    starts = np.cumsum(np.bincount(codes, minlength=len(events)))[:-1]
+    labels = table["outcome"].astype(str).to_numpy(dtype=object)
+    return [OddsBook(str(event), tuple(labels[rows]), odds[rows], odds[rows])
+            for event, rows in zip(events, np.split(order, starts), strict=True)]
 
 
 def _exchange_prices(back: FloatArray, lay: FloatArray, request: OddsRequest) -> tuple[FloatArray, FloatArray]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Literal, Sequence, get_args
+from typing import Callable, Literal, Sequence, get_args
 
 import numpy as np
 
 from analytics.core.errors import InputError
-from analytics.core.types import FloatArray
+from analytics.core.types import BoolArray, FloatArray
 
 OddsFormat = Literal["decimal", "fractional", "american", "hongkong", "malay", "indonesian", "probability", "cents"]
 FORMATS: tuple[OddsFormat, ...] = get_args(OddsFormat)
@@ -71,44 +71,59 @@ def _fractional_to_decimal(value: str | float, shown: str) -> float:
     return 1.0 + number
 
 
+# each format's rule on numbers (arrays or scalars): decimal odds, which numbers the format allows, and what it says
+_RULES: dict[str, tuple[Callable[[FloatArray], FloatArray], Callable[[FloatArray], BoolArray], str]] = {
+    "decimal": (lambda x: x, lambda x: x > 1, "decimal odds {} must be greater than 1"),
+    "american": (lambda x: np.where(x > 0, 1.0 + x / 100.0, 1.0 + 100.0 / -x), lambda x: np.abs(x) >= 100,
+                 "American odds {} must be +100 or more, or -100 or less"),
+    "hongkong": (lambda x: 1.0 + x, lambda x: x > 0, "Hong Kong odds {} must be greater than 0"),
+    "malay": (lambda x: np.where(x > 0, 1.0 + x, 1.0 - 1.0 / x), lambda x: (x != 0) & (np.abs(x) <= 1),
+              "Malay odds {} must be in [-1, 0) or (0, 1]"),
+    "indonesian": (lambda x: np.where(x > 0, 1.0 + x, 1.0 - 1.0 / x), lambda x: np.abs(x) >= 1,
+                   "Indonesian odds {} must be 1 or more, or -1 or less"),
+    "probability": (lambda x: 1.0 / x, lambda x: (x > 0) & (x < 1),
+                    "probability price {} must be strictly between 0 and 1"),
+    "cents": (lambda x: 100.0 / x, lambda x: (x > 0) & (x < 100),
+              "price in cents {} must be strictly between 0 and 100"),
+}
+
+
 def to_decimal_one(value: str | float, fmt: str = "decimal") -> float:
     """One odds value in format `fmt` to decimal odds; invalid values raise InputError naming them."""
     fmt = odds_format(fmt)
     shown = repr(value) if not isinstance(value, str) else repr(value.strip())
     if fmt == "fractional":
         return _fractional_to_decimal(value, shown)
-    number = _number(value, fmt)
-    if fmt == "decimal":
-        if number <= 1:
-            raise InputError(f"decimal odds {shown} must be greater than 1")
-        return number
-    if fmt == "american":
-        if -100 < number < 100:
-            raise InputError(f"American odds {shown} must be +100 or more, or -100 or less")
-        return 1.0 + number / 100.0 if number > 0 else 1.0 + 100.0 / -number
-    if fmt == "hongkong":
-        if number <= 0:
-            raise InputError(f"Hong Kong odds {shown} must be greater than 0")
-        return 1.0 + number
-    if fmt == "malay":
-        if number == 0 or not -1 <= number <= 1:
-            raise InputError(f"Malay odds {shown} must be in [-1, 0) or (0, 1]")
-        return 1.0 + number if number > 0 else 1.0 - 1.0 / number
-    if fmt == "indonesian":
-        if -1 < number < 1:
-            raise InputError(f"Indonesian odds {shown} must be 1 or more, or -1 or less")
-        return 1.0 + number if number > 0 else 1.0 - 1.0 / number
-    if fmt == "probability":
-        if not 0 < number < 1:
-            raise InputError(f"probability price {shown} must be strictly between 0 and 1")
-        return 1.0 / number
-    if not 0 < number < 100:
-        raise InputError(f"price in cents {shown} must be strictly between 0 and 100")
-    return 100.0 / number
+    number = np.float64(_number(value, fmt))
+    convert, allowed, rule = _RULES[fmt]
+    if not allowed(number):
+        raise InputError(rule.format(shown))
+    with np.errstate(divide="ignore"):      # np.where evaluates the branch it does not pick
+        return float(convert(number))
+
+
+def _plain_numbers(values: Sequence[str | float]) -> FloatArray | None:
+    """Every value read as a finite number at once (numpy reads text as Python's float() does), or None when one
+    needs the careful reading of _number: an underscore, a bool, text that is no number, a non-finite value."""
+    if any(isinstance(v, bool) or (isinstance(v, str) and "_" in v) for v in values):
+        return None
+    try:
+        numbers = np.array(values, dtype=float)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return numbers if numbers.ndim == 1 and np.all(np.isfinite(numbers)) else None
 
 
 def to_decimal(values: Sequence[str | float], fmt: str = "decimal") -> FloatArray:
-    """Odds in format `fmt` to decimal odds (array)."""
+    """Odds in format `fmt` to decimal odds (array), all at once; the first invalid value raises the InputError
+    to_decimal_one gives it."""
+    fmt = odds_format(fmt)
+    numbers = _plain_numbers(values) if fmt != "fractional" and len(values) > 0 else None
+    if numbers is not None:
+        convert, allowed, _ = _RULES[fmt]
+        if np.all(allowed(numbers)):
+            with np.errstate(divide="ignore"):
+                return np.asarray(convert(numbers), dtype=float)
     return np.array([to_decimal_one(v, fmt) for v in values], dtype=float)
 
 

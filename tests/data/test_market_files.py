@@ -63,3 +63,13 @@ def test_a_polymarket_day_that_is_not_one_book_is_flagged_not_silently_demargine
     assert any("169.5%" in w and "not form one coherent book" in w for w in first.warnings)
     ordinary = next(m for m in markets if m.event.endswith("2025-04-06"))
     assert not any("coherent" in w for w in ordinary.warnings)
+
+
+def test_a_long_odds_file_groups_rows_by_event_in_order_of_first_appearance():
+    """Rows of one event need not be adjacent; each book keeps its rows' order; a bad price is named by its row."""
+    text = "event,outcome,odds\nA,x,2.0\nB,u,1.5\nA,y,2.2\nC,w,3\nB,v,3.0\nC,z,1.6\n"
+    books = parse_odds_text(text, "m.csv", OddsRequest()).books
+    assert [(b.event, b.labels) for b in books] == [("A", ("x", "y")), ("B", ("u", "v")), ("C", ("w", "z"))]
+    assert [list(b.odds) for b in books] == [[2.0, 2.2], [1.5, 3.0], [3.0, 1.6]]
+    with pytest.raises(InputError, match=r"row 5 column 'odds'.*'0\.9'"):
+        parse_odds_text(text.replace("C,w,3", "C,w,0.9"), "m.csv", OddsRequest())

@@ -70,3 +70,18 @@ def test_infinite_decimal_rejected():
 def test_odds_with_underscores_are_not_numbers():
     with pytest.raises(InputError, match="no '_' in numbers"):
         to_decimal(["1_5", "2"], "decimal")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_column_at_once_equals_value_by_value(fmt):
+    """to_decimal reads a whole column at once; each value is exactly what to_decimal_one makes of it, and a column
+    with one bad value raises that value's own message."""
+    values = [str(v) for v in EXPRESSIBLE[fmt]] * 20 + [f" {EXPRESSIBLE[fmt][1]} "]
+    assert to_decimal(values, fmt).tolist() == [to_decimal_one(v, fmt) for v in values]
+    bad = {"decimal": "0.5", "fractional": "0/3", "american": "50", "hongkong": "0", "malay": "2",
+           "indonesian": "0.5", "probability": "1", "cents": "100"}[fmt]
+    with pytest.raises(InputError) as column:
+        to_decimal(values + [bad], fmt)
+    with pytest.raises(InputError) as alone:
+        to_decimal_one(bad, fmt)
+    assert str(column.value) == str(alone.value)
