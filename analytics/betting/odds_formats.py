@@ -94,7 +94,7 @@ def to_decimal_one(value: str | float, fmt: str = "decimal") -> float:
     shown = repr(value) if not isinstance(value, str) else repr(value.strip())
     if fmt == "fractional":
         return _fractional_to_decimal(value, shown)
-    number = np.float64(_number(value, fmt))
+    number = np.array(_number(value, fmt))
     convert, allowed, rule = _RULES[fmt]
     if not allowed(number):
         raise InputError(rule.format(shown))
