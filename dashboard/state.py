@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsFile, OddsRequest
 from analytics.betting.surprise import SurpriseTable, market_surprise
+from analytics.core.errors import InputError
 from analytics.core.text import csv_header, decode_text
+from dashboard import safe
 from data.files import read_text_file
 from data.market_files import beliefs_from_text, markets_from_odds_file, markets_from_text, odds_file_of_text
 from services.scoring import MarketRequest
 from services.track import TrackRecord, track_record_of
+
+Scored = TypeVar("Scored")
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")
@@ -148,3 +155,51 @@ def bookmaker_quality_cached(path: str, source: str, odds_format: str, method: s
     from services.prices import bookmaker_quality
 
     return bookmaker_quality(read_text_file(path), source, odds_format, method)
+
+
+@dataclass(frozen=True)
+class BeliefUpload:
+    """A belief file the page has read: its name, its beliefs and its text (for the journal)."""
+
+    name: str
+    beliefs: tuple[NamedBelief, ...]
+    text: str
+
+
+def uploaded_beliefs(slot: str, upload: UploadedFile | None, method: str) -> BeliefUpload | None:
+    """The beliefs of the file in the uploader. A file that cannot be read gets one message, and the page goes on
+    with the last file that could be scored (`slot` keeps it per page); no file yet gives None."""
+    if upload is None:
+        return st.session_state.get(f"{slot}::read")
+    try:
+        raw = upload.getvalue()
+        read = BeliefUpload(upload.name, tuple(beliefs_from_bytes(raw, upload.name, method)),
+                            decode_text(raw, upload.name))
+    except InputError as exc:
+        safe.error(str(exc))
+        read = st.session_state.get(f"{slot}::scored", (None, None))[0]
+    st.session_state[f"{slot}::read"] = read
+    return read
+
+
+def score_keeping_last_good(slot: str, read: BeliefUpload | None, belief: NamedBelief,
+                            score: Callable[[NamedBelief], Scored]) -> tuple[BeliefUpload | None, NamedBelief, Scored]:
+    """`score(belief)`; when the belief came from a file (`read`) and cannot be scored, one message, and the last
+    file and belief that could be scored (said on the page) scored instead. Stops the page when there is none."""
+    try:
+        result = score(belief)
+    except InputError as exc:
+        safe.error(str(exc))
+        kept: tuple[BeliefUpload, NamedBelief] | None = st.session_state.get(f"{slot}::scored")
+        if read is None or kept is None or (kept[0].name, kept[0].text) == (read.name, read.text):
+            st.stop()
+        read, belief = kept
+        safe.info(f"Still showing the belief from {read.name}, the last file that could be scored here.")
+        st.session_state[f"{slot}::read"] = read
+        try:
+            result = score(belief)
+        except InputError:
+            st.stop()
+    if read is not None:
+        st.session_state[f"{slot}::scored"] = (read, belief)
+    return read, belief, result

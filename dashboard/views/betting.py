@@ -28,17 +28,21 @@ from dashboard.components import (
 )
 from dashboard.glossary import TERMS, bookmaker_name
 from dashboard.state import (
-    beliefs_from_bytes,
+    BeliefUpload,
     bookmaker_quality_cached,
     header_of,
     keep_typed_belief,
     markets_of,
     priced_markets_cached,
+    score_keeping_last_good,
     season_surprise,
     typed_belief_key,
+    uploaded_beliefs,
 )
 from data.bundled import ODDS_FILES
 from reporting.figures import contribution_bars, market_vs_belief_bars, season_histogram
+
+BELIEF_SLOT = "betting_belief"      # where the page keeps the last belief file it could read and score
 
 st.title("Betting markets")
 st.caption("Fair market probabilities from bookmaker, exchange or prediction-market prices (margin removed), "
@@ -177,6 +181,7 @@ if view == "One event":
     belief_mode = st.radio("State it by", ["Editing the table", "Stating views", "Uploading a file"],
                            horizontal=True, key="belief_mode")
     belief: NamedBelief | None = None
+    read: BeliefUpload | None = None        # the belief file shown, in upload mode
     if belief_mode == "Editing the table":
         # What the user typed is theirs: kept exactly, whatever the method or bookmaker does to the market. Until
         # they type, the table is the market itself (exact, not rounded: no edge and nothing to normalise).
@@ -216,16 +221,11 @@ if view == "One event":
     else:
         upload = st.file_uploader("Belief file (outcome,probability CSV or JSON)", type=["csv", "json"],
                                   key="belief_upload")
-        if upload is not None:
-            try:
-                st.session_state["last_belief"] = beliefs_from_bytes(upload.getvalue(), upload.name, method)
-                st.session_state["last_belief_name"] = upload.name
-            except InputError as exc:
-                safe.error(str(exc))
-        beliefs: list[NamedBelief] = st.session_state.get("last_belief") or []
-        if not beliefs:
+        read = uploaded_beliefs(BELIEF_SLOT, upload, method)
+        if read is None:
             st.info("Upload a belief file: outcome,probability rows, percentages allowed.")
             st.stop()
+        beliefs = list(read.beliefs)
         by_event = {normalise_label(b.name): b for b in beliefs if b.name}
         covered = [m for m in markets if normalise_label(m.event) in by_event]
         if len(beliefs) > 1 and covered:
@@ -237,7 +237,6 @@ if view == "One event":
             belief = by_event[normalise_label(event)]
         else:
             belief = pick_belief(beliefs, key="belief_pick")
-        safe.caption(f"Belief from {st.session_state.get('last_belief_name')}")
 
     with st.expander("Smoothing (for beliefs or markets with zeros)", expanded=False):
         smooth = st.radio("Smoothing (explicit, shown next to the result)", ["none", "epsilon", "blend"],
@@ -249,22 +248,11 @@ if view == "One event":
         elif smooth == "blend":
             amount = st.slider("market weight (fraction)", 0.0, 1.0, 0.5, key="blend")
     regularisation = Regularisation(smooth, amount) if smooth != "none" else None
-    try:
-        score = score_named_belief(belief, market, regularisation=regularisation)
-        if belief_mode == "Uploading a file":
-            st.session_state["good_belief"] = (st.session_state.get("last_belief_name"), belief)
-    except InputError as exc:
-        safe.error(str(exc))
-        good = st.session_state.get("good_belief")
-        # a file that parses but cannot be scored never replaces the last belief that could
-        if belief_mode != "Uploading a file" or good is None or good[1] is belief:
-            st.stop()
-        safe.info(f"Still showing the belief from {good[0]}, the last file that could be scored against this market.")
-        belief = good[1]
-        try:
-            score = score_named_belief(belief, market, regularisation=regularisation)
-        except InputError:
-            st.stop()
+    # a file that is read but cannot be scored never replaces the last file that could
+    read, belief, score = score_keeping_last_good(
+        BELIEF_SLOT, read, belief, lambda b: score_named_belief(b, market, regularisation=regularisation))
+    if read is not None:
+        safe.caption(f"Belief from {read.name}")
 
     show_headline(score)
     show_views(score.views)

@@ -28,12 +28,21 @@ from dashboard.components import (
     views_editor,
 )
 from dashboard.glossary import TERMS
-from dashboard.state import beliefs_from_bytes, chain_densities, default_view_range, text_of
+from dashboard.state import (
+    BeliefUpload,
+    chain_densities,
+    default_view_range,
+    score_keeping_last_good,
+    text_of,
+    uploaded_beliefs,
+)
 from data.bundled import example_files
 from data.chains import asof_new_york, bundled_chains
 from data.live import fetch_chain
 from reporting.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
 from reporting.tables import quantile_table
+
+BELIEF_SLOT = "options_belief"      # where the page keeps the last belief file it could read and score
 
 st.title("Options")
 st.caption("The market's risk-neutral distribution of the price at expiry, recovered from an option chain, "
@@ -121,6 +130,7 @@ q05, q50, q95 = chain.density.quantile([0.05, 0.5, 0.95])
 # numbers instead of keeping the last market's (an SPY range read against AAPL is a different statement).
 market_key = f"{source_name}:{expiry}"
 belief = None
+read: BeliefUpload | None = None        # the belief file shown, when the belief is uploaded
 if kind == BELIEF_FORMS[0]:
     belief = NamedBelief("market (no view)", ShiftedMarket(0.0, 1.0))
     st.info("Your belief is the market's own, so there is no edge yet. State a view (a median and a range), move "
@@ -157,14 +167,8 @@ elif kind == BELIEF_FORMS[3]:
 else:
     upload_b = st.file_uploader("Belief file (buckets, density, quantiles, parametric JSON...)", type=["csv", "json"],
                                 key="price_belief_upload")
-    if upload_b is not None:
-        try:
-            st.session_state["last_price_beliefs"] = beliefs_from_bytes(upload_b.getvalue(), upload_b.name, "shin")
-            st.session_state["last_price_belief_text"] = decode_text(upload_b.getvalue(), upload_b.name)
-        except InputError as exc:
-            safe.error(str(exc))
-    loaded: list[NamedBelief] = st.session_state.get("last_price_beliefs") or []
-    if not loaded:
+    read = uploaded_beliefs(BELIEF_SLOT, upload_b, "shin")
+    if read is None:
         st.info("Upload a belief file: buckets, a density, quantiles or a parametric form. Download an example "
                 "of any form below, edit it, and upload it.")
         examples = example_files()
@@ -172,7 +176,7 @@ else:
         st.download_button(f"Download {chosen_example}", examples[chosen_example].read_bytes(),
                            file_name=chosen_example, key="example_download")
         st.stop()
-    belief = pick_belief(loaded, key="price_belief_pick")
+    belief = pick_belief(list(read.beliefs), key="price_belief_pick")
 completion = st.radio("Complete a partial belief (buckets, quantiles) with", COMPLETIONS, horizontal=True,
                       key="completion", help="market: inside each bucket the market's own shape, so the KL counts "
                       "only what you stated; smooth: a smooth curve through your numbers")
@@ -191,13 +195,12 @@ with st.expander("Trading settings: bankroll, Kelly fraction, risk aversion", ex
                                    key="options_market_gamma", disabled=not market_gamma_on)
 # the market itself has no edge to trade: its position would only mirror the fit's distance from the quotes
 traded = market if kind != BELIEF_FORMS[0] else replace(market, tradables=None)
-try:
-    score = score_continuous_belief(belief.spec, traded, completion=completion or "market",
-                                    source=belief.source or belief.name, warnings=belief.warnings,
-                                    edge=EdgeSettings(kelly_fraction, gamma, market_gamma if market_gamma_on else None))
-except InputError as exc:
-    safe.error(str(exc))
-    st.stop()
+edge_settings = EdgeSettings(kelly_fraction, gamma, market_gamma if market_gamma_on else None)
+read, belief, score = score_keeping_last_good(BELIEF_SLOT, read, belief, lambda b: score_continuous_belief(
+    b.spec, traded, completion=completion or "market", source=b.source or b.name, warnings=b.warnings,
+    edge=edge_settings))
+if read is not None:
+    safe.caption(f"Belief from {read.name}")
 
 show_continuous_headline(score)
 show_views(score.views)
@@ -218,7 +221,7 @@ with right:
                f"(about {growth:.2%} in wealth) over {chain.t_years * 365:.0f} days, if your belief is right.")
 show_options_edge(score, bankroll, "USD")
 pair = ScoredPair(traded, belief, score)
-uploaded_text = st.session_state.get("last_price_belief_text", "")
+uploaded_text = read.text if read is not None else ""
 view_text = dumps({"kind": "view", "median": median, "interval": [low, high], "coverage": coverage}) \
     if kind == BELIEF_FORMS[1] else uploaded_text
 save_to_journal(pair, belief_text=view_text, market_source=f"{source_name} expiry {expiry}",

@@ -231,3 +231,23 @@ def test_views_on_the_options_page_match_the_analytics_and_feed_the_edge():
     assert want.edge is not None
     assert metric_bits(at, "At the quotes (full Kelly)") == pytest.approx(
         want.edge.position.growth_nats / math.log(2), abs=1e-4)
+
+
+def test_a_belief_file_that_is_read_but_cannot_be_scored_keeps_the_last_good_one_and_says_so():
+    at = options_page()
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.radio(key="belief_kind").set_value("Upload a belief file").run()
+    good = (ROOT / "data/examples/buckets.csv").read_bytes()
+    at.file_uploader(key="price_belief_upload").set_value(("buckets.csv", good, "text/csv")).run()
+    shown = headline(at)
+    outcomes = b"outcome,probability\nHome,0.5\nAway,0.5\n"      # read as a discrete belief: no price density
+    at.file_uploader(key="price_belief_upload").set_value(("outcomes.csv", outcomes, "text/csv")).run()
+    assert not at.exception
+    plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
+    assert len(plain) == 1 and "cannot be scored against a price density" in plain[0]
+    assert any("Still showing the belief from buckets.csv" in re.sub(r"\\(.)", r"\1", i.value).replace("\u2060", "")
+               for i in at.info)
+    assert headline(at) == pytest.approx(shown)
+    bad = b"quantile,value\n0.5,700\n0.9,650\n"                    # then one that cannot be read at all
+    at.file_uploader(key="price_belief_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    assert len(at.error) == 1 and headline(at) == pytest.approx(shown)
