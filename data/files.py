@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics.core.errors import InputError
-from analytics.core.text import MAX_TEXT_BYTES, decode_text
+from analytics.core.text import check_size, decode_text
 
 
 def read_text_file(path: str | Path) -> str:
@@ -16,7 +16,5 @@ def read_text_file(path: str | Path) -> str:
         raise InputError("no such file", source=name)
     if not p.is_file():
         raise InputError("is not a file", source=name)
-    size = p.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        raise InputError(f"file is {size / 1e6:.1f} MB; the limit is {MAX_TEXT_BYTES / 1e6:.0f} MB", source=name)
+    check_size(p.stat().st_size, name)
     return decode_text(p.read_bytes(), name)

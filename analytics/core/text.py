@@ -15,13 +15,20 @@ import pandas as pd
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 
-MAX_TEXT_BYTES = 20 * 1024 * 1024
+MAX_TEXT_BYTES = 20 * 1024 * 1024       # 20 MiB: the dashboard's upload limit (Streamlit's maxUploadSize = 20) too
+
+
+def check_size(size: int, source: str) -> None:
+    """A file of `size` bytes beyond MAX_TEXT_BYTES is an InputError stating both in MiB (2^20 bytes), the unit
+    the limit is set in."""
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"file is {size / 2**20:.1f} MiB ({size:,} bytes); the limit is {MAX_TEXT_BYTES / 2**20:.0f} "
+                         f"MiB ({MAX_TEXT_BYTES:,} bytes)", source=source)
 
 
 def decode_text(raw: bytes, source: str) -> str:
     """Decode uploaded bytes as UTF-8 text (BOM allowed); binary content is an InputError."""
-    if len(raw) > MAX_TEXT_BYTES:
-        raise InputError(f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_TEXT_BYTES / 1e6:.0f} MB", source=source)
+    check_size(len(raw), source)
     if b"\x00" in raw[:65536]:
         raise InputError("is not a text file (binary content); expected CSV or JSON text", source=source)
     try:

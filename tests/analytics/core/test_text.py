@@ -50,3 +50,19 @@ def test_an_error_quoting_a_name_with_a_line_break_stays_one_line():
     with pytest.raises(InputError) as caught:
         parse_beliefs('belief,outcome,probability\n",0.0\n0.0,"', "fuzz")
     assert "\n" not in str(caught.value)
+
+
+def test_the_size_limit_stated_is_the_limit_enforced():
+    """20 MiB exactly passes the size check; one byte more is refused with both numbers in the same unit, which is
+    also the unit of Streamlit's upload limit (maxUploadSize is in MiB)."""
+    import tomllib
+
+    from analytics.core.text import MAX_TEXT_BYTES, check_size
+    from tests.conftest import ROOT
+
+    upload_limit = tomllib.loads((ROOT / ".streamlit/config.toml").read_text())["server"]["maxUploadSize"]
+    assert MAX_TEXT_BYTES == upload_limit * 2**20
+    check_size(MAX_TEXT_BYTES, "f.csv")
+    with pytest.raises(InputError) as info:
+        check_size(MAX_TEXT_BYTES + 1, "f.csv")
+    assert "the limit is 20 MiB (20,971,520 bytes)" in str(info.value) and "20,971,521 bytes" in str(info.value)
