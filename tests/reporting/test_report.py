@@ -3,8 +3,11 @@
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +195,37 @@ def test_csv_report_gives_each_leg_and_view_field_its_own_row(tmp_path):
     assert quantities["views[0].view"] == "P(>720) = 0.3" and quantities["views[1].binding"] == "False"
     assert {"legs[0].type", "legs[0].strike", "legs[0].side", "legs[0].quantity", "legs[0].price",
             "legs[0].cost"} <= set(quantities)
+
+
+def _chromium_descendants() -> list[int]:
+    """Chromium processes started (directly or not) by this test process."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)
+                parents[int(entry.name)] = (int(fields[1].split()[1]), fields[0].split("(", 1)[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    me, found = os.getpid(), []
+    for pid, (_parent, name) in parents.items():
+        chain, step = pid, 0
+        while chain in parents and chain != me and step < 64:
+            chain, step = parents[chain][0], step + 1
+        if chain == me and pid != me and "chrom" in name.lower():
+            found.append(pid)
+    return found
+
+
+def test_the_pdf_renderer_is_gone_once_the_pdf_is_written(files):
+    """kaleido's Chromium (about 1 GB) is started for one PDF's figures and stopped after them, not left resident
+    (a browser the session's other tests drive may be running: only processes new since the start count)."""
+    market, belief = files
+    before = set(_chromium_descendants())
+    report = build_report(score_files(market, belief, MarketRequest()), market_source=market, belief_source=belief,
+                          method="shin")
+    assert render(report, ".pdf").startswith(b"%PDF")
+    deadline = time.time() + 10
+    while set(_chromium_descendants()) - before and time.time() < deadline:
+        time.sleep(0.2)
+    assert set(_chromium_descendants()) - before == set()
