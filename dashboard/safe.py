@@ -4,7 +4,9 @@ message is one bounded line."""
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Callable
 
 import streamlit as st
 
@@ -15,6 +17,7 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~$&=\"'%^])")
 # The page links bare URLs, www. names and e-mail addresses even when they are escaped: an invisible word joiner
 # after ':', '.' and '@' reads the same and breaks every such pattern
 _AUTOLINK_PARTS = {":": ":\u2060", ".": ".\u2060", "@": "@\u2060"}
+LOG = logging.getLogger("market_disagreement")
 
 
 def plain(text: str) -> str:
@@ -37,3 +40,15 @@ def info(text: str) -> None:
 
 def caption(text: str) -> None:
     st.caption(plain(text))
+
+
+def guarded(page: Callable[[], object]) -> None:
+    """The page boundary: an unexpected error becomes one line for the user (what they entered is kept in the
+    session) and its traceback goes to the server's log, never a Streamlit exception box. st.stop and st.rerun are
+    not errors (BaseException) and pass through."""
+    try:
+        page()
+    except Exception:  # noqa: BLE001 - the boundary itself
+        LOG.exception("page failed")
+        error("This page hit an unexpected problem and stopped; what you entered is kept. Change the last input, "
+              "or reload the page.")

@@ -251,3 +251,15 @@ def test_a_belief_file_that_is_read_but_cannot_be_scored_keeps_the_last_good_one
     bad = b"quantile,value\n0.5,700\n0.9,650\n"                    # then one that cannot be read at all
     at.file_uploader(key="price_belief_upload").set_value(("bad.csv", bad, "text/csv")).run()
     assert len(at.error) == 1 and headline(at) == pytest.approx(shown)
+
+
+@pytest.mark.parametrize("typed, says", [("nan", "outside -0.05 to 0.25"), ("inf", "outside -0.05 to 0.25"),
+                                         ("-50", "outside -0.05 to 0.25"), ("4%", "is not a number")])
+def test_a_rate_typed_in_the_sidebar_that_cannot_be_used_gives_one_line_and_keeps_the_chain(typed, says):
+    at = options_page()
+    shown = headline(at)
+    at.text_input(key="rate").set_value(typed).run()
+    assert not at.exception
+    plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
+    assert len(plain) == 1 and says in plain[0] and "\n" not in plain[0]
+    assert headline(at) == pytest.approx(shown)

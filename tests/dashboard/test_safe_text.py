@@ -30,3 +30,40 @@ def test_an_uploaded_label_is_shown_escaped_in_the_error():
     message = at.error[0].value
     assert "Re\\-login here" in message and "\\]\\(http:\u2060//" in message      # the link's syntax is inert
     assert "\\<img" in message and ":\u2060red\\[" in message
+
+
+def _failing_page() -> None:
+    import streamlit as st
+
+    from dashboard.safe import guarded
+
+    def page() -> None:
+        st.metric("shown before the failure", "1")
+        raise ZeroDivisionError("detail that belongs in the log: /srv/secret/path")
+
+    guarded(page)
+
+
+def _stopping_page() -> None:
+    import streamlit as st
+
+    from dashboard.safe import guarded
+
+    def page() -> None:
+        st.info("stopped on purpose")
+        st.stop()
+
+    guarded(page)
+
+
+def test_an_unexpected_error_at_the_page_boundary_is_one_line_and_a_log_entry(caplog):
+    at = AppTest.from_function(_failing_page).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "unexpected problem" in at.error[0].value and "secret" not in at.error[0].value
+    assert at.metric[0].value == "1"
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+
+
+def test_st_stop_passes_the_page_boundary_as_a_stop_not_an_error():
+    at = AppTest.from_function(_stopping_page).run()
+    assert not at.exception and not at.error and at.info[0].value == "stopped on purpose"
