@@ -38,7 +38,7 @@ bench: setup $(BENCH_STAMP)
 
 # every reader fed 10,000 arbitrary texts (make test runs 200 of each)
 fuzz: setup
-	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
+	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/fuzz
 
 lint: setup
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ import pandas as pd
 
 from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
-from analytics.core.errors import InputError
+from analytics.core.errors import InputError, bounded
 from analytics.options.chain import chain_from_table, clean_expiry, expiries, years_to_expiry
 from analytics.options.density import density_from_quotes
 from analytics.options.summary import density_summary, surprise_bits
@@ -52,17 +52,41 @@ def _dataset_files(path: Path) -> list[Path]:
     return files
 
 
+def _read_table(file: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One dataset file as a table of strings with lower-case, stripped column names (only `columns`, when given).
+    A file that is not UTF-8 CSV or Parquet is an InputError naming it; datasets may exceed the 20 MiB limit of a
+    single file, so no size limit applies here."""
+    wanted = None if columns is None else {c.lower() for c in columns}
+    try:
+        if file.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(file, columns=list(columns) if columns is not None else None)
+            frame = frame.astype(object).where(frame.notna(), "").astype(str)
+        elif file.suffix.lower() == ".csv":
+            with file.open("rb") as handle:
+                if b"\x00" in handle.read(65536):
+                    raise InputError(f"{file.name}: is not a text file (binary content); expected CSV")
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8",
+                                usecols=None if wanted is None else (lambda c: str(c).strip().lower() in wanted))
+        else:
+            raise InputError(f"{file.name}: a dataset is .csv or .parquet")
+    except InputError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file.name}: is not UTF-8 text (byte {exc.start}); expected CSV") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{file.name}: is empty; a quotes dataset needs the columns {', '.join(KEY_COLUMNS)}") \
+            from None
+    except Exception as exc:  # noqa: BLE001 - pandas and pyarrow raise many kinds for a malformed file
+        reason = bounded(" ".join(str(exc).split()), 160)
+        raise InputError(f"{file.name}: cannot be read as {file.suffix.lower()[1:].upper()} ({reason})") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
 def _frames(path: Path) -> Iterator[tuple[pd.DataFrame, str]]:
     """The dataset's files one at a time, as tables of strings."""
     for file in _dataset_files(path):
-        if file.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(file)
-            frame = frame.astype(object).where(frame.notna(), "").astype(str)
-        elif file.suffix.lower() == ".csv":
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-        else:
-            raise InputError(f"{file.name}: a dataset is .csv or .parquet")
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        frame = _read_table(file)
         missing = [c for c in KEY_COLUMNS if c not in frame.columns]
         if missing:
             raise InputError(f"{file.name}: a quotes dataset needs the columns {', '.join(KEY_COLUMNS)} beside the "
@@ -83,12 +107,9 @@ def count_partitions(path: str | Path) -> int:
     """How many snapshots the dataset holds, reading only its key columns (for the time left)."""
     count = 0
     for file in _dataset_files(Path(path)):
-        if file.suffix.lower() == ".parquet":
-            keys = pd.read_parquet(file, columns=["underlying", "asof"])
-        else:
-            keys = pd.read_csv(file, dtype=str, keep_default_na=False,
-                               usecols=lambda c: str(c).strip().lower() in ("underlying", "asof"))
-            keys.columns = [str(c).strip().lower() for c in keys.columns]
+        keys = _read_table(file, ["underlying", "asof"])
+        if not {"underlying", "asof"} <= set(keys.columns):
+            raise InputError(f"{file.name}: a quotes dataset needs the columns {', '.join(KEY_COLUMNS)}")
         count += len(keys.drop_duplicates())
     return count
 

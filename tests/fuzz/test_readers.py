@@ -90,3 +90,77 @@ def test_chain_reader(text):
 def test_market_and_belief_files(text, method):
     one_line_or_fine(lambda t: markets_from_text(t, "fuzz", OddsRequest(), method), text)
     one_line_or_fine(lambda t: beliefs_from_text(t, "fuzz", OddsRequest(), method), text)
+
+
+VIEW_LINE = st.one_of(
+    st.builds(lambda a, rel, v: f"P({a}) {rel} {v}", st.sampled_from(["Home", "Draw", "Away", "Home|Draw", "x", ""]),
+              st.sampled_from(["=", ">=", "<=", "<", "==", ""]), CELL),
+    st.text(max_size=30))
+
+
+@FUZZ
+@given(st.lists(VIEW_LINE, max_size=6).map("\n".join))
+def test_views_reader(text):
+    from analytics.views.spec import views_from_lines
+
+    one_line_or_fine(lambda t: views_from_lines(t, "fuzz"), text)
+
+
+def _season_markets():
+    from data.files import read_text_file
+    from tests.conftest import ROOT
+
+    text = read_text_file(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
+    return markets_from_text(text, "season", OddsRequest(), "shin")[:5]
+
+
+SEASON = _season_markets()
+RESULT_CELL = st.one_of(CELL, st.sampled_from([m.event for m in SEASON] + ["Home", "Draw", "Away", "H", "D", "A"]))
+
+
+@FUZZ
+@given(st.one_of(ANY_TEXT, st.lists(st.tuples(RESULT_CELL, RESULT_CELL), max_size=6).map(
+    lambda rows: "event,outcome\n" + "\n".join(f'"{e}",{o}' for e, o in rows))))
+def test_results_reader(text):
+    from services.track import results_from_text
+
+    one_line_or_fine(lambda t: results_from_text(t, "fuzz", SEASON), text)
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_any_bytes_to_a_belief_or_a_market(raw):
+    from analytics.core.text import decode_text
+
+    def read(data: bytes) -> None:
+        text = decode_text(data, "fuzz")
+        parse_beliefs(text, "fuzz")
+
+    try:
+        read(raw)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+
+
+DATASET_HEADERS = ["underlying,asof,spot,expiry,strike,bid,ask,optionType",
+                   "underlying,asof,spot,contractSymbol,strike,bid,ask", "underlying,asof,strike"]
+DATASET_ROW = st.lists(st.one_of(CELL, st.sampled_from(["SPY", "2026-02-11T11:19", "692.3", "2026-03-20", "700",
+                                                        "C", "P", "call", "put"])), min_size=3, max_size=8)
+
+
+@FUZZ
+@given(st.one_of(
+    st.tuples(st.sampled_from(DATASET_HEADERS), st.lists(DATASET_ROW, max_size=6)).map(
+        lambda h: (h[0] + "\n" + "\n".join(",".join(r) for r in h[1])).encode()),
+    st.binary(max_size=200)), st.sampled_from([".csv", ".parquet"]))
+def test_batch_dataset_reader(tmp_path_factory, raw, suffix):
+    from services.batch import fit_partition, partitions
+
+    path = tmp_path_factory.mktemp("dataset") / f"quotes{suffix}"
+    path.write_bytes(raw)
+    try:
+        for part in partitions(path):
+            rows = fit_partition(part)
+            assert all("\n" not in str(r.get("error", "")) for r in rows)
+    except InputError as exc:
+        assert "\n" not in str(exc)

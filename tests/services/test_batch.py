@@ -138,3 +138,18 @@ def test_batch_scores_a_belief_against_every_chain(tmp_path):
     want = score_continuous_belief(named.spec, ContinuousMarket(EXPIRIES[0], fitted.density)).kl_nats / math.log(2)
     row = out[(out["asof"] == "2026-03-03") & (out["expiry"] == EXPIRIES[0])].iloc[0]
     assert row["kl_bits"] == pytest.approx(want, rel=1e-9)
+
+
+@pytest.mark.parametrize("name, raw, says", [
+    ("binary.csv", b"underlying,asof\x00\x01\x02", "binary content"),
+    ("latin1.csv", "underlying,asof,spot\nDAX,2026-03-02,\xe9\n".encode("latin-1"), "not UTF-8"),
+    ("empty.csv", b"", "is empty"),
+    ("broken.parquet", b"PAR1 not really parquet", "cannot be read as PARQUET"),
+    ("ragged.csv", b'underlying,asof,spot\n"SPY,2026-03-02,1\n', "cannot be read as CSV"),
+])
+def test_a_dataset_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, name, raw, says):
+    (tmp_path / name).write_bytes(raw)
+    done = run_cli("batch", "densities", "--input", str(tmp_path / name), "--out", str(tmp_path / "o.csv"))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert lines and name in lines[-1] and says in lines[-1], done.stderr
