@@ -6,6 +6,7 @@ grid; integrals use the trapezoid rule on that grid.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -16,6 +17,8 @@ from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 
 SUM_TOLERANCE = 1e-9
+MAX_OUTCOMES = 1_000       # per event: a horse race has about 40 runners, the widest election market a few hundred
+MAX_LABEL_CHARS = 1_000    # as a CSV cell may hold (core.text.MAX_CELL_CHARS): also for labels from JSON
 
 
 def trapezoid_weights(x: FloatArray) -> FloatArray:
@@ -61,9 +64,17 @@ class DiscreteDistribution:
             raise InputError(f"{len(self.labels)} labels but {probs.size} probabilities", source=self.source or None)
         if probs.size == 0:
             raise InputError("no outcomes", source=self.source or None)
+        if probs.size > MAX_OUTCOMES:
+            raise InputError(f"{probs.size:,} outcomes in one event; the limit is {MAX_OUTCOMES:,}",
+                             source=self.source or None)
+        longest = max(self.labels, key=len)
+        if len(longest) > MAX_LABEL_CHARS:
+            raise InputError(f"an outcome label of {len(longest):,} characters ({longest[:40]!r}...); the limit is "
+                             f"{MAX_LABEL_CHARS:,}", source=self.source or None)
         keys = [normalise_label(lab) for lab in self.labels]
         if len(set(keys)) != len(keys):
-            dupes = sorted({lab for lab, k in zip(self.labels, keys, strict=True) if keys.count(k) > 1})
+            seen = Counter(keys)
+            dupes = sorted({lab for lab, k in zip(self.labels, keys, strict=True) if seen[k] > 1})
             raise InputError(f"duplicate outcome labels {dupes}", source=self.source or None)
         bad = ~np.isfinite(probs) | (probs < 0)
         if bad.any():

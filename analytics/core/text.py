@@ -78,6 +78,7 @@ def _nesting_depth(text: str) -> int:
 
 MAX_COLUMNS = 1_000       # a football-data season has about 110; a 200,000-column file took minutes to read
 MAX_ROWS = 200_000        # a season of every league fits many times over; an option chain has a few thousand
+MAX_CELL_CHARS = 1_000    # a label, an event name or a number; longer text is no label a page or report can show
 
 
 def csv_header(text: str) -> list[str]:
@@ -113,7 +114,13 @@ def read_csv_table(text: str, source: str) -> pd.DataFrame:
         raise InputError(f"duplicate columns {dupes}", source=source)
     if frame.empty:
         raise InputError(f"has a header ({', '.join(frame.columns)}) but no rows", source=source)
-    return frame.apply(lambda col: col.str.strip())
+    frame = frame.apply(lambda col: col.str.strip())
+    lengths = frame.apply(lambda col: col.str.len()).to_numpy()
+    if lengths.max(initial=0) > MAX_CELL_CHARS:
+        row, column = np.unravel_index(int(np.argmax(lengths > MAX_CELL_CHARS)), lengths.shape)
+        raise InputError(f"{row_label(int(row))} column '{frame.columns[column]}' holds {int(lengths[row, column]):,} "
+                         f"characters; the limit is {MAX_CELL_CHARS:,}", source=source)
+    return frame
 
 
 def row_label(index: int) -> str:

@@ -14,6 +14,7 @@ from analytics.core.errors import InputError
 from analytics.core.text import numeric_column, read_csv_table
 
 NEW_YORK = ZoneInfo("America/New_York")
+MAX_STRIKES = 5_000       # per expiry: the widest index chains list about 600; the fit and the edge grow with it
 OCC = re.compile(r"^(?P<root>[A-Z0-9.^]+?)(?P<date>\d{6})(?P<type>[CP])(?P<strike>\d{8})$")
 
 
@@ -111,6 +112,9 @@ def clean_expiry(chain: pd.DataFrame, expiry: str) -> ExpiryQuotes:
     rows = chain[chain["expiry"] == expiry]
     if rows.empty:
         raise InputError(f"no quotes for expiry {expiry}; the file holds {', '.join(expiries(chain))}")
+    strikes = rows["strike"].nunique()
+    if strikes > MAX_STRIKES:
+        raise InputError(f"expiry {expiry} has {strikes:,} strikes; the limit is {MAX_STRIKES:,} per expiry")
     dropped: dict[str, int] = {}
     row_roots = rows["root"].to_numpy(str)
     roots, root_counts = np.unique(row_roots, return_counts=True)

@@ -66,3 +66,14 @@ def test_the_size_limit_stated_is_the_limit_enforced():
     with pytest.raises(InputError) as info:
         check_size(MAX_TEXT_BYTES + 1, "f.csv")
     assert "the limit is 20 MiB (20,971,520 bytes)" in str(info.value) and "20,971,521 bytes" in str(info.value)
+
+
+def test_a_cell_longer_than_the_label_limit_is_named_by_row_and_column():
+    from analytics.core.text import MAX_CELL_CHARS
+
+    at_limit = "outcome,probability\nHome,0.5\n" + "x" * MAX_CELL_CHARS + ",0.5\n"
+    assert len(read_csv_table(at_limit, "ok.csv")) == 2
+    over = "outcome,probability\nHome,0.5\n" + "x" * (MAX_CELL_CHARS + 1) + ",0.5\n"
+    with pytest.raises(InputError, match=f"long.csv: row 3 column 'outcome' holds {MAX_CELL_CHARS + 1:,} characters; "
+                                         f"the limit is {MAX_CELL_CHARS:,}"):
+        read_csv_table(over, "long.csv")

@@ -44,3 +44,13 @@ def test_a_strike_that_is_not_a_positive_number_is_named_not_dropped():
     text = "contractSymbol,strike,bid,ask\nSPY260320C00700000,inf,1,2\n"
     with pytest.raises(InputError, match="row 2 column 'strike': 'inf' is not a positive finite number"):
         parse_chain(text, "chain.csv")
+
+
+def test_an_expiry_beyond_the_strike_limit_is_refused_in_words():
+    from analytics.options.chain import MAX_STRIKES
+
+    rows = "".join(f"{k},1.0,1.2,call,2026-03-20\n" for k in range(1, MAX_STRIKES + 2))
+    chain = parse_chain("strike,bid,ask,optionType,expiration\n" + rows, "wide.csv")
+    with pytest.raises(InputError, match=f"expiry 2026-03-20 has {MAX_STRIKES + 1:,} strikes; the limit is "
+                                         f"{MAX_STRIKES:,} per expiry"):
+        clean_expiry(chain, "2026-03-20")
