@@ -77,7 +77,8 @@ def densities_from_chain(chain: pd.DataFrame, source: str, *, asof: str | None, 
         except InputError as exc:
             if expiry:
                 raise InputError(str(exc), source=source) from None
-            raise InputError(f"expiry {e}: {exc}", source=source) from None
+            named = str(exc) if f"expiry {e}" in str(exc) else f"expiry {e}: {exc}"     # named once, not twice
+            raise InputError(named, source=source) from None
     return out
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import lognorm
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 SPY = "data/snapshots/options/SPY_20260211_chain.csv"
 CHAIN_FLAGS = ("--spot", "692.3", "--asof", "2026-02-11T11:19", "--expiry", "2026-03-20")
@@ -91,3 +91,14 @@ def test_options_edge_of_a_zero_spread_lognormal_chain(write):
     assert out["binned_kl_nats"] <= out["butterfly_growth_nats"] <= out["growth_mid_nats"] <= out["kl_nats"]
     assert out["quotes_arbitrage"] is None and out["legs"]
     assert out["kelly_growth_tradable_bits"] == pytest.approx(out["kelly_growth_tradable_nats"] / math.log(2))
+
+
+def test_a_calls_only_chain_without_a_spot_is_refused_naming_the_expiry_once(tmp_path):
+    lines = (ROOT / SPY).read_text().splitlines()
+    calls = tmp_path / "calls.csv"
+    calls.write_text("\n".join([lines[0]] + [line for line in lines[1:] if ",call" in line]) + "\n")
+    done = run_cli("density", "--chain", str(calls), "--asof", "2026-02-11T11:19")
+    assert done.returncode == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert "put-call parity" in line and "give the spot price" in line
+    assert line.count("expiry 2026-02-13") == 1, line
