@@ -49,6 +49,7 @@ st.caption("The market's risk-neutral distribution of the price at expiry, recov
            "scored against your belief.")
 
 snapshots = bundled_chains()
+spot: float | None              # the snapshot's, the live quote's, or the one the user gave for an upload (or none)
 source_kind = st.radio("Chain", ["Bundled snapshot", "Fetch live (yfinance)", "Upload a chain"], horizontal=True,
                        key="chain_source")
 if source_kind == "Bundled snapshot":
@@ -72,8 +73,11 @@ else:
     upload = st.file_uploader("Option chain CSV (yfinance columns; optionType or OCC contract symbols)", type=["csv"],
                               key="chain_upload")
     c1, c2 = st.columns(2)
-    spot = c1.number_input("Spot price", min_value=0.0, value=100.0, key="upload_spot",
-                           help="Used only if the chain has too few call/put pairs for put-call parity")
+    # no default: a spot the user never gave must not set the forward of a chain without call/put pairs
+    spot = c1.number_input("Spot price (only if the chain lacks call/put pairs)", min_value=0.0, value=None,
+                           key="upload_spot", placeholder="not needed for most chains",
+                           help="Put-call parity gives the forward from the chain itself. A chain without calls and "
+                                "puts at the same strikes needs the spot: the forward is then spot x e^(rate x T)")
     asof = c2.text_input("As of (New York, YYYY-MM-DD or YYYY-MM-DDTHH:MM)", value="", key="upload_asof")
     if upload is None or not asof:
         st.info("Upload a chain and give its as-of time, or choose a bundled snapshot.")
@@ -103,6 +107,9 @@ expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(
 chain = next(d for d in densities if d.expiry == expiry)
 diag = chain.diagnostics
 market = ContinuousMarket.of_chain(chain)
+if diag.parity_pairs_used == 0:
+    safe.warning(f"The forward of {expiry} ({chain.forward:,.2f}) comes from the spot price {spot or 0:,.2f} and a "
+                 "rate, not from the chain: it has too few strikes with both a call and a put for put-call parity.")
 
 with st.expander("Market density: how it was built", expanded=False):
     d1, d2, d3, d4 = st.columns(4)

@@ -263,3 +263,21 @@ def test_a_rate_typed_in_the_sidebar_that_cannot_be_used_gives_one_line_and_keep
     plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
     assert len(plain) == 1 and says in plain[0] and "\n" not in plain[0]
     assert headline(at) == pytest.approx(shown)
+
+
+def test_a_calls_only_chain_asks_for_the_spot_and_then_says_the_forward_came_from_it():
+    """No silent spot of 100: without a spot the page asks for one; with it, the forward is S e^(rT) and a warning
+    says so."""
+    lines = (ROOT / "data/snapshots/options/SPY_20260211_chain.csv").read_text().splitlines()
+    calls = "\n".join([lines[0]] + [line for line in lines[1:] if ",call" in line]) + "\n"
+    at = options_page()
+    at.radio(key="chain_source").set_value("Upload a chain").run()
+    at.text_input(key="upload_asof").set_value("2026-02-11T11:19").run()
+    at.file_uploader(key="chain_upload").set_value(("calls.csv", calls.encode(), "text/csv")).run()
+    assert not at.exception
+    plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
+    assert len(plain) == 1 and "give the spot price" in plain[0]
+    at.number_input(key="upload_spot").set_value(692.3).run()
+    assert not at.exception and not at.error
+    warned = [re.sub(r"\\(.)", r"\1", w.value).replace("\u2060", "") for w in at.warning]
+    assert any("comes from the spot price 692.30" in w for w in warned)
