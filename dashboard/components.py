@@ -17,17 +17,9 @@ from analytics.scoring.discrete import HEADLINE_LABEL, DiscreteScore
 from analytics.scoring.pairs import ScoredPair
 from analytics.views.projection import ViewFit
 from dashboard import safe
-from dashboard.glossary import TERMS
+from dashboard.glossary import HELP, HELP_EDGE
 from reporting.formatting import fmt_bits, fmt_nats
 from reporting.tables import outcome_table
-
-HELP = {
-    "kl": TERMS["KL"] + " " + TERMS["bits"],
-    "reverse": TERMS["reverse KL"],
-    "js": TERMS["Jensen-Shannon"],
-    "tradable": "Expected log-growth of the best Kelly portfolio (full Kelly) " + TERMS["tradable"] + " Usually "
-                "below the fair-price edge.",
-}
 
 
 def pick_belief(beliefs: list[NamedBelief], key: str) -> NamedBelief:
@@ -156,23 +148,6 @@ def show_continuous_headline(score: ContinuousScore) -> None:
         safe.warning(warning)
 
 
-HELP_EDGE = {
-    "tradable": ("Expected log-growth over the option's life of the best position in listed options, bought at the "
-                 "ask and sold at the bid, with the rest in the bond: what you can capture today if your belief is "
-                 "right. Never below 0: holding cash is always allowed."),
-    "mid": ("The best payoff the listed strikes can build, priced by the market density itself (no spread): the "
-            "edge left once only listed strikes are allowed. At most the KL."),
-    "butterfly": ("A simple version: butterflies at every strike, each held in proportion to how much more likely "
-                  "you think the price ends there than the market does."),
-    "market right": ("The same position's expected log return if the market's density is the truth: what the "
-                     "trade costs you if you are wrong."),
-    "renyi": ("Your edge as a certainty-equivalent for a risk-averse investor (constant relative risk aversion "
-              "gamma; gamma 1 is the Kelly investor and gives the KL)."),
-    "real world": ("KL against the market's density after removing a typical risk premium (a power pricing kernel "
-                   "with the market's risk aversion): your disagreement with what the market expects."),
-    "price of risk": ("KL between the market's risk-adjusted and its risk-neutral density: the part of any edge "
-                      "against option prices that is payment for bearing risk, not disagreement."),
-}
 
 
 def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) -> None:

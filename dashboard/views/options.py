@@ -18,7 +18,6 @@ from analytics.scoring.continuous import ContinuousMarket, score_continuous_beli
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
 from dashboard.components import (
-    HELP_EDGE,
     pick_belief,
     report_downloads,
     save_to_journal,
@@ -27,7 +26,7 @@ from dashboard.components import (
     show_views,
     views_editor,
 )
-from dashboard.glossary import TERMS
+from dashboard.glossary import HELP_EDGE, TERMS
 from dashboard.state import (
     BeliefUpload,
     chain_densities,
