@@ -291,8 +291,9 @@ def markets_from_books(books: list[OddsBook], method: str, source: str = "") -> 
         booksum = implied.sum(axis=1)
         methods = np.where((method == "shin") & (booksum <= 1.0), "multiplicative", method)
         for chosen in np.unique(methods):
-            subset = [i for i, m in zip(indices, methods, strict=True) if m == chosen]
-            rows = implied[methods == chosen]
+            positions = np.flatnonzero(methods == chosen)
+            subset = [indices[p] for p in positions]
+            rows = implied[positions]
             try:
                 fair = remove_margin(rows, str(chosen))
             except InputError as exc:
@@ -302,7 +303,7 @@ def markets_from_books(books: list[OddsBook], method: str, source: str = "") -> 
                 book = books[i]
                 warnings: tuple[str, ...] = ()
                 if chosen != method:
-                    warnings = (f"{book.event}: prices sum to {booksum[indices.index(i)]:.4f} (no margin), so Shin's "
+                    warnings = (f"{book.event}: prices sum to {booksum[positions[j]]:.4f} (no margin), so Shin's "
                                 "model does not apply; de-margined multiplicatively",)
                 dist = DiscreteDistribution(
                     book.labels, fair.probabilities[j] / fair.probabilities[j].sum(), source=source,

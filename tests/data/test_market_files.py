@@ -73,3 +73,15 @@ def test_a_long_odds_file_groups_rows_by_event_in_order_of_first_appearance():
     assert [list(b.odds) for b in books] == [[2.0, 2.2], [1.5, 3.0], [3.0, 1.6]]
     with pytest.raises(InputError, match=r"row 5 column 'odds'.*'0\.9'"):
         parse_odds_text(text.replace("C,w,3", "C,w,0.9"), "m.csv", OddsRequest())
+
+
+def test_books_without_margin_under_shin_are_named_each_with_its_own_sum():
+    """Shin needs a margin: such books are de-margined multiplicatively, each warning giving that book's own sum
+    (the sums are looked up by position among books of the same size)."""
+    text = "event,outcome,odds\nA,x,2.0\nA,y,2.0\nB,x,1.9\nB,y,2.1\nC,x,3.0\nC,y,3.0\nD,x,1.8\nD,y,2.1\n"
+    markets = markets_from_text(text, "m.csv", OddsRequest(), "shin")
+    warned = {m.event: m.warnings for m in markets}
+    assert any("prices sum to 1.0000" in w for w in warned["A"])
+    assert any("prices sum to 0.6667" in w for w in warned["C"])
+    assert not warned["B"] and not any("no margin" in w for w in warned["D"])
+    assert markets[2].distribution.method == "multiplicative" and markets[1].distribution.method == "shin"
