@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.kelly import growth_of_stakes
@@ -29,8 +30,16 @@ def pick_belief(beliefs: list[NamedBelief], key: str) -> NamedBelief:
     return beliefs[names.index(chosen)]
 
 
+def _headline_grid() -> tuple[DeltaGenerator, DeltaGenerator, DeltaGenerator, DeltaGenerator]:
+    """Two rows of two: the headline and the figure beside it first, the other divergences below. Four in a row
+    cut the headline's label short on a laptop screen."""
+    c1, c4 = st.columns(2)
+    c2, c3 = st.columns(2)
+    return c1, c2, c3, c4
+
+
 def show_headline(score: DiscreteScore) -> None:
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = _headline_grid()
     c1.metric(HEADLINE_LABEL, fmt_bits(score.kl_nats), fmt_nats(score.kl_nats), delta_color="off", delta_arrow="off",
               help=HELP["kl"])
     c2.metric("Reverse KL, KL(market || belief)", fmt_bits(score.reverse_kl_nats), fmt_nats(score.reverse_kl_nats),
@@ -129,7 +138,7 @@ HELP_CONTINUOUS = {
 
 def show_continuous_headline(score: ContinuousScore) -> None:
     """Headline metrics of a ContinuousScore, with units and tooltips; warnings shown, never blocking."""
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = _headline_grid()
     c1.metric(HEADLINE_LABEL, fmt_bits(score.kl_nats), fmt_nats(score.kl_nats), delta_color="off",
               delta_arrow="off", help=HELP_CONTINUOUS["kl"])
     c2.metric("Reverse KL, KL(market || belief)", fmt_bits(score.reverse_kl_nats), fmt_nats(score.reverse_kl_nats),
