@@ -60,3 +60,45 @@ def test_each_bad_upload_gives_one_message_and_keeps_the_good_belief(page, serve
         assert page.get_by_text(re.compile("^Belief from good")).count() == 1, name
     page.screenshot(path=str(artifacts / "betting-bad-uploads.png"))
     assert not fetched
+
+
+def _chain_variants() -> list[tuple[str, str, str]]:
+    """Bad chains made from the bundled SPY snapshot: (file name, contents, words the one message holds)."""
+    from tests.conftest import ROOT
+
+    lines = (ROOT / "data/snapshots/options/SPY_20260211_chain.csv").read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    # the expiry from the OCC symbol alone (no expiration column): month 13, day 40
+    bad_date = ["contractSymbol,strike,bid,ask", "SPY260320C00700000,700,1,2", "SPY261340C00700000,700,1,2"]
+    bad_strike = [header, rows[0].replace(",500.0,", ",inf,", 1)] + rows[1:]
+    calls_only = [header] + [row for row in rows if ",call" in row]
+    return [("baddate.csv", "\n".join(bad_date), "holds no real date"),
+            ("infstrike.csv", "\n".join(bad_strike), "not a positive finite number"),
+            ("callsonly.csv", "\n".join(calls_only), "give the spot price")]
+
+
+def test_each_bad_chain_upload_gives_one_message_and_keeps_the_good_chain(page, server_url, tmp_path):
+    from tests.conftest import ROOT
+
+    page.goto(f"{server_url}/options")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.get_by_text("Upload a chain").click()
+    asof = page.get_by_label("As of (New York, YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+    asof.fill("2026-02-11T11:19")
+    asof.press("Enter")
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    good = tmp_path / "spy.csv"
+    good.write_bytes((ROOT / "data/snapshots/options/SPY_20260211_chain.csv").read_bytes())
+    uploader.set_input_files(str(good))
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    for name, body, says in _chain_variants():
+        path = tmp_path / name
+        path.write_text(body + "\n")
+        uploader.set_input_files(str(path))
+        errors = page.locator('[data-testid="stAlertContentError"]')
+        errors.filter(has_text=name.split(".")[0]).first.wait_for(timeout=60_000)
+        page.get_by_text(re.compile("^Still showing spy")).wait_for()
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        shown = [t.replace("\u2060", "") for t in errors.all_inner_texts()]
+        assert len(shown) == 1 and says in shown[0], (name, shown)
+        assert page.locator('[data-testid="stException"]').count() == 0, name
