@@ -102,3 +102,23 @@ def test_each_bad_chain_upload_gives_one_message_and_keeps_the_good_chain(page, 
         shown = [t.replace("\u2060", "") for t in errors.all_inner_texts()]
         assert len(shown) == 1 and says in shown[0], (name, shown)
         assert page.locator('[data-testid="stException"]').count() == 0, name
+
+
+def test_a_hostile_event_name_in_a_market_file_shows_as_text(page, server_url, tmp_path):
+    """The event name reaches a warning (its book has no margin, so Shin does not apply): still no link, no image,
+    nothing fetched."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "evil.example" in request.url else None)
+    page.goto(server_url)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    page.get_by_text("Upload an odds file").click()
+    market = tmp_path / "hostile_market.csv"
+    market.write_text(f'event,outcome,odds\n"{LINK}",Home,2.0\n"{LINK}",Away,2.0\n')
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(market))
+    warning = page.locator('[data-testid="stAlert"]').filter(has_text="no margin").first
+    warning.wait_for(timeout=60_000)
+    assert "[Re-login here](http://evil.example/login)" in warning.inner_text().replace("\u2060", "")
+    alerts = page.locator('[data-testid="stAlert"]')
+    assert alerts.locator("a").count() == 0 and alerts.locator("img").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not fetched
