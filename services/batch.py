@@ -59,7 +59,11 @@ def _read_table(file: Path, columns: Sequence[str] | None = None) -> pd.DataFram
     wanted = None if columns is None else {c.lower() for c in columns}
     try:
         if file.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(file, columns=list(columns) if columns is not None else None)
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(file).names
+            kept = names if wanted is None else [n for n in names if str(n).strip().lower() in wanted]
+            frame = pd.read_parquet(file, columns=kept)
             frame = frame.astype(object).where(frame.notna(), "").astype(str)
         elif file.suffix.lower() == ".csv":
             with file.open("rb") as handle:

@@ -153,3 +153,10 @@ def test_a_dataset_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, name
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert lines and name in lines[-1] and says in lines[-1], done.stderr
+
+
+def test_a_parquet_dataset_without_the_key_columns_says_which_are_missing(tmp_path):
+    pd.DataFrame({"strike": [100.0], "bid": [1.0], "ask": [1.2]}).to_parquet(tmp_path / "q.parquet")
+    done = run_cli("batch", "densities", "--input", str(tmp_path / "q.parquet"), "--out", str(tmp_path / "o.csv"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "q.parquet" in done.stderr and "needs the columns underlying, asof, spot" in done.stderr, done.stderr
