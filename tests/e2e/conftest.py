@@ -32,12 +32,14 @@ def chromium_path():
     return CHROMIUM
 
 
-def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` of the app on a free port, returned once /_stcore/health answers ok."""
+def start_server(extra_env: dict[str, str] | None = None, app: Path = ROOT / "dashboard/app.py"
+                 ) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` of the app (or another script, for comparisons) on a free port, returned once
+    /_stcore/health answers ok."""
     port = _free_port()
     env = {**os.environ, "MARKET_LIVE_TIMEOUT": "2", **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard/app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
