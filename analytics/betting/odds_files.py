@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from analytics.betting.margin import remove_margin
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_formats import to_decimal, to_decimal_one
+from analytics.betting.odds_formats import to_decimal
 from analytics.core.distributions import FOOTBALL_ALIASES, DiscreteDistribution
 from analytics.core.errors import InputError
 from analytics.core.text import numeric_column, read_csv_table, row_label
@@ -84,6 +84,23 @@ def _commissioned(odds: FloatArray, commission: float) -> FloatArray:
     return 1.0 + (odds - 1.0) * (1.0 - commission)
 
 
+def _decimal_rows(rows: list[list[Any]], row_index: Sequence[int], odds_format: str, source: str,
+                  column: str = "") -> FloatArray:
+    """Rows of odds (each the same length) as decimal odds, all converted at once; an invalid value raises the
+    InputError of to_decimal naming its row of the file (and `column`, when given)."""
+    try:
+        width = len(rows[0]) if rows else 0
+        return to_decimal([v for row in rows for v in row], odds_format).reshape(len(rows), width)
+    except InputError:
+        for i, row in zip(row_index, rows, strict=True):     # the one row to name: found again, only on this path
+            try:
+                to_decimal(row, odds_format)
+            except InputError as exc:
+                where = f" column '{column}'" if column else ""
+                raise InputError(f"{row_label(int(i))}{where}: {exc}", source=source) from None
+        raise
+
+
 def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
     prefix = request.bookmaker.strip().lower()
     cols = [f"{prefix}h", f"{prefix}d", f"{prefix}a"]
@@ -103,15 +120,7 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
         warnings.append(f"{source}: {row_label(int(table.index[i]))} ({events[i]}) has no {request.bookmaker} odds; "
                         "skipped")
     present = np.flatnonzero(~missing)
-    try:
-        odds = to_decimal(cells[present].ravel().tolist(), request.odds_format).reshape(-1, 3)
-    except InputError:
-        for i in present:          # the one row to name: found again, only on this path
-            try:
-                to_decimal(list(cells[i]), request.odds_format)
-            except InputError as exc:
-                raise InputError(f"{row_label(int(table.index[i]))}: {exc}", source=source) from None
-        raise
+    odds = _decimal_rows(cells[present].tolist(), table.index[present], request.odds_format, source)
     return [OddsBook(events[i], FOOTBALL_OUTCOMES, odds[j], odds[j],
                      FOOTBALL_ALIASES.get(str(results[i]).strip().lower()), {"date": date_text[i]})
             for j, i in enumerate(present)]
@@ -119,16 +128,7 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
 
 def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBook]:
     """One book per event of an event,outcome,odds table, events in the order they first appear."""
-    values = table["odds"].tolist()
-    try:
-        odds = to_decimal(values, request.odds_format)
-    except InputError:
-        for i, value in zip(table.index, values, strict=True):     # the one row to name: found again, only here
-            try:
-                to_decimal_one(value, request.odds_format)
-            except InputError as exc:
-                raise InputError(f"{row_label(int(i))} column 'odds': {exc}", source=source) from None
-        raise
+    odds = _decimal_rows([[v] for v in table["odds"]], table.index, request.odds_format, source, "odds")[:, 0]
     codes, events = pd.factorize(table["event"], sort=False)
     order = np.argsort(codes, kind="stable")
     starts = np.cumsum(np.bincount(codes, minlength=len(events)))[:-1]
