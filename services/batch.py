@@ -24,6 +24,7 @@ import pandas as pd
 from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError, bounded
+from analytics.core.text import check_text_head
 from analytics.options.chain import chain_from_table, clean_expiry, expiries, years_to_expiry
 from analytics.options.density import density_from_quotes
 from analytics.options.summary import density_summary, surprise_bits
@@ -67,8 +68,7 @@ def _read_table(file: Path, columns: Sequence[str] | None = None) -> pd.DataFram
             frame = frame.astype(object).where(frame.notna(), "").astype(str)
         elif file.suffix.lower() == ".csv":
             with file.open("rb") as handle:
-                if b"\x00" in handle.read(65536):
-                    raise InputError(f"{file.name}: is not a text file (binary content); expected CSV")
+                check_text_head(handle.read(65536), file.name, "CSV")
             frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8",
                                 usecols=None if wanted is None else (lambda c: str(c).strip().lower() in wanted))
         else:

@@ -14,11 +14,11 @@ import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
 
 from analytics.core.errors import InputError
+from analytics.core.text import MAX_CELL_CHARS
 from analytics.core.types import FloatArray
 
 SUM_TOLERANCE = 1e-9
 MAX_OUTCOMES = 1_000       # per event: a horse race has about 40 runners, the widest election market a few hundred
-MAX_LABEL_CHARS = 1_000    # as a CSV cell may hold (core.text.MAX_CELL_CHARS): also for labels from JSON
 
 
 def trapezoid_weights(x: FloatArray) -> FloatArray:
@@ -68,9 +68,9 @@ class DiscreteDistribution:
             raise InputError(f"{probs.size:,} outcomes in one event; the limit is {MAX_OUTCOMES:,}",
                              source=self.source or None)
         longest = max(self.labels, key=len)
-        if len(longest) > MAX_LABEL_CHARS:
+        if len(longest) > MAX_CELL_CHARS:      # a label from JSON is held to a CSV cell's limit
             raise InputError(f"an outcome label of {len(longest):,} characters ({longest[:40]!r}...); the limit is "
-                             f"{MAX_LABEL_CHARS:,}", source=self.source or None)
+                             f"{MAX_CELL_CHARS:,}", source=self.source or None)
         keys = [normalise_label(lab) for lab in self.labels]
         if len(set(keys)) != len(keys):
             seen = Counter(keys)

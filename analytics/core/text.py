@@ -26,11 +26,16 @@ def check_size(size: int, source: str) -> None:
                          f"MiB ({MAX_TEXT_BYTES:,} bytes)", source=source)
 
 
+def check_text_head(head: bytes, source: str, expected: str = "CSV or JSON text") -> None:
+    """A NUL byte in a file's first 64 KiB marks binary content: an InputError naming the file."""
+    if b"\x00" in head[:65536]:
+        raise InputError(f"is not a text file (binary content); expected {expected}", source=source)
+
+
 def decode_text(raw: bytes, source: str) -> str:
     """Decode uploaded bytes as UTF-8 text (BOM allowed); binary content is an InputError."""
     check_size(len(raw), source)
-    if b"\x00" in raw[:65536]:
-        raise InputError("is not a text file (binary content); expected CSV or JSON text", source=source)
+    check_text_head(raw, source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -19,8 +19,9 @@ def test_gridded_density_moments_and_quantiles():
 
 
 def test_outcomes_per_event_and_label_length_are_limited_and_named():
-    from analytics.core.distributions import MAX_LABEL_CHARS, MAX_OUTCOMES, DiscreteDistribution
+    from analytics.core.distributions import MAX_OUTCOMES, DiscreteDistribution
     from analytics.core.errors import InputError
+    from analytics.core.text import MAX_CELL_CHARS as MAX_LABEL_CHARS
 
     n = MAX_OUTCOMES
     assert len(DiscreteDistribution(tuple(f"o{i}" for i in range(n)), np.full(n, 1 / n)).labels) == n
