@@ -1,5 +1,7 @@
 """Opening the real app on one page in AppTest (the pages' tests share it)."""
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -15,3 +17,8 @@ def open_page(view: str | None = None, timeout: float = 120) -> AppTest:
         at.switch_page(f"views/{view}").run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of an escaped message (file text is shown with its Markdown escaped)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

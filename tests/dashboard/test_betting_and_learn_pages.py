@@ -2,7 +2,6 @@
 
 import json
 import math
-import re
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from dashboard.state import apply_table_edits, typed_belief_key
 from data.files import read_text_file
 from data.market_files import markets_from_text
 from tests.conftest import ROOT
+from tests.dashboard.pages import shown
 
 APP = str(ROOT / "dashboard/app.py")
 E0 = ROOT / "data/snapshots/odds/football-data_E0_2324.csv"
@@ -27,11 +27,6 @@ def app() -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def shown(markdown: str) -> str:
-    """What a reader sees of an escaped message (file text is shown with its Markdown escaped)."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def metric(at, label_start):

@@ -1,7 +1,6 @@
 """AppTest drives the Options page: bundled chain, a view, an uploaded belief, a bad upload, live fallback."""
 
 import math
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,7 +10,7 @@ from analytics.beliefs.reading import parse_beliefs
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.conftest import ROOT
-from tests.dashboard.pages import open_page
+from tests.dashboard.pages import open_page, shown
 
 
 def options_page() -> AppTest:
@@ -112,9 +111,9 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     assert metric_bits(at, "If the market is right") < 0
     legs = at.dataframe[0].value if "contracts" in at.dataframe[0].value else \
         next(d.value for d in at.dataframe if "contracts" in d.value)
-    shown = legs[legs["leg"] != "bond (cash held to expiry)"]
-    assert len(shown) == len(want.position.legs)
-    assert shown["contracts"].to_numpy() == pytest.approx(
+    listed = legs[legs["leg"] != "bond (cash held to expiry)"]
+    assert len(listed) == len(want.position.legs)
+    assert listed["contracts"].to_numpy() == pytest.approx(
         [leg.quantity * 250_000 / 100 for leg in want.position.legs], rel=1e-9)
     assert legs["cost"].sum() == pytest.approx(250_000.0, rel=1e-9)    # legs and bond spend the bankroll
 
@@ -177,12 +176,12 @@ def test_uploaded_bucket_belief_then_a_bad_upload_keeps_the_page():
         at.radio(key="completion").set_value(completion).run()
         expected = score_continuous_belief(spec, market, completion=completion)
         assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
-    shown = headline(at)
+    before = headline(at)
     at.file_uploader(key="price_belief_upload").set_value(
         ("bad.csv", b"quantile,value\n0.5,700\n0.9,650\n", "text/csv")).run()
     assert not at.exception
-    assert "must increase with the level" in re.sub(r"\\(.)", r"\1", at.error[0].value).replace("\u2060", "")
-    assert headline(at) == pytest.approx(shown)          # the previous belief is still scored
+    assert "must increase with the level" in shown(at.error[0].value)
+    assert headline(at) == pytest.approx(before)          # the previous belief is still scored
 
 
 def test_live_fetch_offline_falls_back_and_says_so(monkeypatch):
@@ -191,7 +190,7 @@ def test_live_fetch_offline_falls_back_and_says_so(monkeypatch):
     at = options_page()
     at.radio(key="chain_source").set_value("Fetch live (yfinance)").run()
     assert not at.exception
-    assert any("Live data unavailable" in re.sub(r"\\(.)", r"\1", w.value).replace("\u2060", "") for w in at.warning)
+    assert any("Live data unavailable" in shown(w.value) for w in at.warning)
     assert headline(at) >= 0
 
 
@@ -202,12 +201,12 @@ def test_a_failed_chain_upload_keeps_the_last_good_chain_under_its_own_name():
     good = (ROOT / "data/snapshots/options/SPY_20260211_chain.csv").read_bytes()
     at.file_uploader(key="chain_upload").set_value(("spy.csv", good, "text/csv")).run()
     assert not at.exception and not at.error
-    shown = headline(at)
+    before = headline(at)
     at.file_uploader(key="chain_upload").set_value(("broken.csv", b"strike,bid,ask\n1,2\n", "text/csv")).run()
     assert not at.exception
-    assert any("broken.csv" in re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error)
-    assert any("Still showing spy.csv" in re.sub(r"\\(.)", r"\1", i.value).replace("\u2060", "") for i in at.info)
-    assert headline(at) == pytest.approx(shown)
+    assert any("broken.csv" in shown(e.value) for e in at.error)
+    assert any("Still showing spy.csv" in shown(i.value) for i in at.info)
+    assert headline(at) == pytest.approx(before)
 
 
 def test_views_on_the_options_page_match_the_analytics_and_feed_the_edge():
@@ -239,30 +238,30 @@ def test_a_belief_file_that_is_read_but_cannot_be_scored_keeps_the_last_good_one
     at.radio(key="belief_kind").set_value("Upload a belief file").run()
     good = (ROOT / "data/examples/buckets.csv").read_bytes()
     at.file_uploader(key="price_belief_upload").set_value(("buckets.csv", good, "text/csv")).run()
-    shown = headline(at)
+    before = headline(at)
     outcomes = b"outcome,probability\nHome,0.5\nAway,0.5\n"      # read as a discrete belief: no price density
     at.file_uploader(key="price_belief_upload").set_value(("outcomes.csv", outcomes, "text/csv")).run()
     assert not at.exception
-    plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
+    plain = [shown(e.value) for e in at.error]
     assert len(plain) == 1 and "cannot be scored against a price density" in plain[0]
-    assert any("Still showing the belief from buckets.csv" in re.sub(r"\\(.)", r"\1", i.value).replace("\u2060", "")
+    assert any("Still showing the belief from buckets.csv" in shown(i.value)
                for i in at.info)
-    assert headline(at) == pytest.approx(shown)
+    assert headline(at) == pytest.approx(before)
     bad = b"quantile,value\n0.5,700\n0.9,650\n"                    # then one that cannot be read at all
     at.file_uploader(key="price_belief_upload").set_value(("bad.csv", bad, "text/csv")).run()
-    assert len(at.error) == 1 and headline(at) == pytest.approx(shown)
+    assert len(at.error) == 1 and headline(at) == pytest.approx(before)
 
 
 @pytest.mark.parametrize("typed, says", [("nan", "outside -0.05 to 0.25"), ("inf", "outside -0.05 to 0.25"),
                                          ("-50", "outside -0.05 to 0.25"), ("4%", "is not a number")])
 def test_a_rate_typed_in_the_sidebar_that_cannot_be_used_gives_one_line_and_keeps_the_chain(typed, says):
     at = options_page()
-    shown = headline(at)
+    before = headline(at)
     at.text_input(key="rate").set_value(typed).run()
     assert not at.exception
-    plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
+    plain = [shown(e.value) for e in at.error]
     assert len(plain) == 1 and says in plain[0] and "\n" not in plain[0]
-    assert headline(at) == pytest.approx(shown)
+    assert headline(at) == pytest.approx(before)
 
 
 def test_a_calls_only_chain_asks_for_the_spot_and_then_says_the_forward_came_from_it():
@@ -275,9 +274,9 @@ def test_a_calls_only_chain_asks_for_the_spot_and_then_says_the_forward_came_fro
     at.text_input(key="upload_asof").set_value("2026-02-11T11:19").run()
     at.file_uploader(key="chain_upload").set_value(("calls.csv", calls.encode(), "text/csv")).run()
     assert not at.exception
-    plain = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
+    plain = [shown(e.value) for e in at.error]
     assert len(plain) == 1 and "give the spot price" in plain[0]
     at.number_input(key="upload_spot").set_value(692.3).run()
     assert not at.exception and not at.error
-    warned = [re.sub(r"\\(.)", r"\1", w.value).replace("\u2060", "") for w in at.warning]
+    warned = [shown(w.value) for w in at.warning]
     assert any("comes from the spot price 692.30" in w for w in warned)
