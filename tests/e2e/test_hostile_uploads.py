@@ -5,6 +5,7 @@ the last good belief still scored."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_browser import metric_value
 
@@ -48,6 +49,9 @@ def test_each_bad_upload_gives_one_message_and_keeps_the_good_belief(page, serve
         stem = name.split(".")[0].split("_")[0]
         errors = page.locator('[data-testid="stAlertContentError"]')
         errors.filter(has_text=stem).first.wait_for(timeout=60_000)
+        # the error comes early in the rerun; the rest of the page (the kept belief's caption) follows it
+        page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+        expect(page.get_by_text(re.compile("^Belief from good"))).to_have_count(1, timeout=30_000)
         page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
         shown = errors.all_inner_texts()
         assert len(shown) == 1, (name, shown)
@@ -57,7 +61,6 @@ def test_each_bad_upload_gives_one_message_and_keeps_the_good_belief(page, serve
         alerts = page.locator('[data-testid="stAlert"]')
         assert alerts.locator("a").count() == 0 and alerts.locator("img").count() == 0, name
         assert metric_value(page, "Kelly (log-utility) edge") == kept, name
-        assert page.get_by_text(re.compile("^Belief from good")).count() == 1, name
     page.screenshot(path=str(artifacts / "betting-bad-uploads.png"))
     assert not fetched
 
