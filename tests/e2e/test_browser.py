@@ -14,6 +14,11 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.browser
 
 
+def settled(page, timeout_ms: int = 60_000) -> None:
+    """Until the app says nothing is running: whatever a rerun draws after its first message is on the page."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout_ms)
+
+
 def metric_value(page, label_start):
     box = page.locator('[data-testid="stMetric"]').filter(has_text=label_start).first
     return box.locator('[data-testid="stMetricValue"]').inner_text()

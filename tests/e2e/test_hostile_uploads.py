@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_browser import metric_value
+from tests.e2e.test_browser import metric_value, settled
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_each_bad_upload_gives_one_message_and_keeps_the_good_belief(page, serve
         errors = page.locator('[data-testid="stAlertContentError"]')
         errors.filter(has_text=stem).first.wait_for(timeout=60_000)
         # the error comes early in the rerun; the rest of the page (the kept belief's caption) follows it
-        page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+        settled(page)
         expect(page.get_by_text(re.compile("^Belief from good"))).to_have_count(1, timeout=30_000)
         page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
         shown = errors.all_inner_texts()
@@ -100,6 +100,7 @@ def test_each_bad_chain_upload_gives_one_message_and_keeps_the_good_chain(page, 
         uploader.set_input_files(str(path))
         errors = page.locator('[data-testid="stAlertContentError"]')
         errors.filter(has_text=name.split(".")[0]).first.wait_for(timeout=60_000)
+        settled(page)
         page.get_by_text(re.compile("^Still showing spy")).wait_for()
         page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
         shown = [t.replace("\u2060", "") for t in errors.all_inner_texts()]
