@@ -193,7 +193,7 @@ if view == "One event":
             pd.DataFrame({"outcome": list(market.labels), "probability (%)": shown}), key=editor_key,
             hide_index=True, disabled=["outcome"], on_change=keep_typed_belief, args=(editor_key, typed_key, shown),
             column_config={"probability (%)": st.column_config.NumberColumn(
-                min_value=0.0, max_value=100.0, step=0.1, format="%.2f",
+                min_value=0.0, max_value=100.0, format="%.2f",
                 help="Your probability of each outcome, in percent. Starts at the market's fair probability")})
         if typed is None:
             st.caption("The table starts at the market's own fair probabilities (no edge). Type yours.")
