@@ -65,18 +65,26 @@ def show_headline(score: DiscreteScore) -> None:
 def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float, currency: str) -> None:
     """The stakes: at the odds one can take first (the position), fair-price stakes as the explanation."""
     table = outcome_table(score, bankroll, kelly_fraction)
-    percent = {name: st.column_config.NumberColumn(name, format="%.2f") for name in
-               ("market q (%)", "belief p (%)", "edge p/q - 1 (%)", "EV per unit at odds (%)")}
+    # short headers, each explained on hover, so the whole table fits a 1280-pixel screen without scrolling sideways
+    percent = {name: st.column_config.NumberColumn(label, format="%.2f", help=explained) for name, label, explained in (
+        ("market q (%)", "market q (%)", "The market's fair probability of the outcome (margin removed)"),
+        ("belief p (%)", "belief p (%)", "Your probability of the outcome"),
+        ("edge p/q - 1 (%)", "edge (%)", "p/q - 1: how much more likely you think the outcome is than the market "
+                                         "does (negative: less likely)"),
+        ("EV per unit at odds (%)", "EV at odds (%)", "Expected profit per unit staked at the odds on offer, if "
+                                                      "your belief is right (the margin makes it negative unless "
+                                                      "your edge beats it)"))}
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         **percent,
         "tradable stake": st.column_config.NumberColumn(
-            f"stake at the odds ({currency})", format="%.2f",
+            f"stake ({currency})", format="%.2f",
             help=f"Kelly with cash at the odds on offer, at Kelly fraction {kelly_fraction:g}: what to bet"),
-        "odds (decimal)": st.column_config.NumberColumn("odds (decimal)", format="%.2f"),
+        "odds (decimal)": st.column_config.NumberColumn("odds", format="%.2f", help="Decimal odds on offer: the "
+                                                        "payout per unit staked, stake included"),
         "KL term (bits)": st.column_config.NumberColumn(
             "KL term (bits)", format="%.4f", help="This outcome's share of KL(belief || market): p log2(p/q)"),
         "fair-price stake": st.column_config.NumberColumn(
-            f"stake at fair prices ({currency})", format="%.2f",
+            f"fair stake ({currency})", format="%.2f",
             help="Kelly at fair (margin-free) prices stakes the fraction p of wealth on each outcome"),
     })
     t = score.tradable

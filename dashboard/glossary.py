@@ -78,3 +78,22 @@ HELP_EDGE = {
     "price of risk": ("KL between the market's risk-adjusted and its risk-neutral density: the part of any edge "
                       "against option prices that is payment for bearing risk, not disagreement."),
 }
+
+# the Track record page's per-match table: column -> (short header, what it means)
+PER_MATCH_COLUMNS: dict[str, tuple[str, str]] = {
+    "kl_bits": ("KL (bits)", "KL(belief || market) for this match: the edge your belief expected, in bits"),
+    "realised_fair_bits": ("won, fair (bits)", "log2(p/q) of the result that happened: what a full-Kelly bettor with "
+                                               "your belief gained at fair (margin-free) prices"),
+    "realised_tradable_bits": ("won at odds (bits)", "The log2 growth of the Kelly-with-cash stakes at the market's "
+                                                     "odds (margin included), at the page's Kelly fraction"),
+    "clv_bits": ("CLV (bits)", "Closing-line value: KL(close || market) - KL(close || belief), the edge with the "
+                               "closing line taken as the truth"),
+    "log_score_belief_bits": ("log score, belief", "log2 of the probability your belief gave the result (bits; 0 is "
+                                                   "a sure call, higher is better)"),
+    "log_score_market_bits": ("log score, market", "log2 of the probability the market gave the result (bits; higher "
+                                                   "is better)"),
+    "brier_belief": ("Brier, belief", "Squared error of your probabilities against the result, summed over the "
+                                      "outcomes: 0 is perfect, 2 the worst"),
+    "brier_market": ("Brier, market", "Squared error of the market's probabilities against the result: 0 is "
+                                      "perfect, 2 the worst"),
+}

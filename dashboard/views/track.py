@@ -10,7 +10,7 @@ from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
 from dashboard import safe
 from dashboard.components import journal_engine
-from dashboard.glossary import TERMS, bookmaker_name
+from dashboard.glossary import PER_MATCH_COLUMNS, TERMS, bookmaker_name
 from dashboard.state import header_of, markets_of, track_record_cached
 from data.bundled import ODDS_FILES
 from data.journal import default_url
@@ -124,7 +124,9 @@ matches = f"{summary['events']} match{'es' if summary['events'] != 1 else ''}"
 for warning in track.warnings:
     safe.warning(warning)
 
-m1, m2, m3, m4 = st.columns(4)
+# two rows of two: four in a row cut the first label short on a laptop screen
+m1, m2 = st.columns(2)
+m3, m4 = st.columns(2)
 m1.metric(f"Predicted edge over {matches}", f"{summary['predicted_kl_bits_total']:.3f} bits",
           f"{summary['predicted_kl_bits_mean']:.5f} bits per match", delta_color="off", delta_arrow="off",
           help="The sum of KL(belief || market): what the belief expected to earn at fair prices, if it was right")
@@ -164,8 +166,11 @@ right.caption("Log score, in bits per forecast: uncertainty - resolution + relia
 left.plotly_chart(season_histogram(result.realised_fair_bits, "Realised edge per match",
                                    "log2(p/q) of the result (bits)"), key="edge_histogram")
 table = pd.DataFrame(result.per_event())
-right.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
-    name: st.column_config.NumberColumn(format="%.4f") for name in table.columns if table[name].dtype.kind == "f"})
+# the whole width: in half of it, all but the first three columns were off to the side
+st.dataframe(table, hide_index=True, width="stretch", height=360, column_config={
+    "event": st.column_config.TextColumn("event", pinned=True),
+    **{name: st.column_config.NumberColumn(label, format="%.4f", help=explained)
+       for name, (label, explained) in PER_MATCH_COLUMNS.items() if name in table.columns}})
 
 record = track.record()
 d1, d2, d3 = st.columns(3)

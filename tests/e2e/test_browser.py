@@ -173,3 +173,27 @@ def test_a_journal_entry_survives_a_restart(browser, artifacts, tmp_path):
         context.close()
     [entry] = store.list_entries(store.connect(url_env["MARKET_JOURNAL_URL"]))
     assert entry["note"] == "<b>kept</b> =1+1"
+
+
+CUT_LABELS = """() => [...document.querySelectorAll('[data-testid=stMetricLabel]')].filter(label =>
+    [label, ...label.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1
+                                                  && getComputedStyle(e).overflow !== 'visible'))
+    .map(label => label.innerText)"""
+SIDEWAYS_TABLES = """() => [...document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')]
+    .map(e => [e.scrollWidth, e.clientWidth])"""
+
+
+@pytest.mark.parametrize(("path", "tables_fit"), [("", True), ("options", True), ("track", False), ("learn", True)])
+def test_nothing_is_cut_off_on_a_1280_pixel_screen(page, server_url, artifacts, path, tables_fit):
+    """On a 1280 x 800 screen no figure's label is cut short, and the tables show all their columns without
+    scrolling sideways (the stakes table hid its last two columns, the track record cut its first label short).
+    The track record's per-match table has eleven columns: it scrolls, with the event pinned."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server_url}/{path}")
+    page.locator('[data-testid="stMetric"]:visible, [data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    settled(page)
+    assert page.evaluate(CUT_LABELS) == []
+    widths = page.evaluate(SIDEWAYS_TABLES)
+    if tables_fit:
+        assert all(scroll <= client for scroll, client in widths), widths
+    page.screenshot(path=str(artifacts / f"page-{path or 'betting'}-1280.png"))
