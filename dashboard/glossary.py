@@ -64,7 +64,11 @@ HELP = {
 HELP_EDGE = {
     "tradable": ("Expected log-growth over the option's life of the best position in listed options, bought at the "
                  "ask and sold at the bid, with the rest in the bond: what you can capture today if your belief is "
-                 "right. Never below 0: holding cash is always allowed."),
+                 "right. Never below 0: holding cash is always allowed. The position is chosen with any option the "
+                 "market density prices outside its bid and ask valued at the density's price (the worse of the "
+                 "two), so none of it comes from the density's own fit error: a belief equal to the market trades "
+                 "nothing. Costed at the quotes it trades at, it can sit a little above the figures priced by the "
+                 "density, by what its legs cost less at the quotes."),
     "mid": ("The best payoff the listed strikes can build, priced by the market density itself (no spread): the "
             "edge left once only listed strikes are allowed. At most the KL."),
     "butterfly": ("A simple version: butterflies at every strike, each held in proportion to how much more likely "

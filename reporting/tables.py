@@ -56,7 +56,7 @@ def legs_table(edge: OptionsEdge, bankroll: float = 1.0, contract_size: int = CO
 
 def edge_summary(edge: OptionsEdge) -> pd.DataFrame:
     """The sandwich and the tradable figures in bits, each with what it means."""
-    rows = [("KL(p||q): any payoff, no spread (ceiling)", edge.kl_nats),
+    rows = [("KL(p||q): any payoff at the density's prices (ceiling)", edge.kl_nats),
             ("listed strikes, no spread", edge.growth_mid_nats),
             ("butterflies at every strike", edge.butterfly_growth_nats),
             ("binned KL over the strikes (floor)", edge.binned_kl_nats),

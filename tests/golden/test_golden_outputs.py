@@ -3,7 +3,8 @@ numbers equal to 1e-9 relative (BLAS may round differently on another machine; a
 to 1e-6; an option position to its solver's precision, below), CSV reports cell by cell. Recorded before the package
 was reorganised, and re-recorded only for intended changes, each named in its commit (the always-zero
 repaired-mass diagnostic removed; reverse KL of smooth price beliefs finite, from log-densities;
-reports carry only the caveats of their market)."""
+reports carry only the caveats of their market; an option position valued at no better than the
+market density's prices)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from tests.golden.commands import GOLDEN, recorded, run
 
 # The growth-optimal option position comes from an interior-point solver that stops within its tolerance, and which
 # of the nearly equally good positions it returns follows the last bits of its inputs: on another CPU the legs of
-# one golden went from 31 to 33, and 1e-13 relative noise on the densities turned 41 legs into 198. So the figures
-# of that position are held to the solver's precision (measured between two machines: the growth under the belief
-# within 3.1e-5 relative, the cash within 3.0e-5, the frictionless growth within 1.5e-7), and its legs and its
-# growth if the market is right are held to what every position the solver may return satisfies.
-SOLVER_REL_TOL = {"kelly_growth_tradable_bits": 1e-4, "kelly_growth_tradable_nats": 1e-4, "cash_fraction": 1e-4,
+# one golden went from 31 to 33, one BLAS thread instead of two turned 17 legs into 130, and 1e-13 relative noise
+# on the densities moves the leg count by up to 113. So the figures of that position are held to the solver's
+# precision (measured over six draws of that noise: the growth under the belief within 3.3e-4 relative, the cash
+# within 9.2e-5; the frictionless growth between two machines within 1.5e-7), and its legs and its growth if the
+# market is right are held to what every position the solver may return satisfies.
+SOLVER_REL_TOL = {"kelly_growth_tradable_bits": 1e-3, "kelly_growth_tradable_nats": 1e-3, "cash_fraction": 1e-3,
                   "growth_mid_bits": 1e-6, "growth_mid_nats": 1e-6}
 POSITION_PROPERTIES = {"legs", "market_right_growth_tradable_bits", "market_right_growth_tradable_nats"}
 
@@ -116,7 +118,7 @@ def test_the_comparison_holds_a_position_to_what_any_optimum_satisfies() -> None
                 "market_right_growth_tradable_nats": -0.05}
     assert_same({**recorded, "legs": [leg, {**leg, "strike": 710.0, "cost": 0.0}],
                  "market_right_growth_tradable_nats": -0.07}, recorded)
-    for changed in ({"legs": []}, {"cash_fraction": 0.7}, {"kelly_growth_tradable_nats": 0.1001},
+    for changed in ({"legs": []}, {"cash_fraction": 0.7}, {"kelly_growth_tradable_nats": 0.1002},
                     {"market_right_growth_tradable_nats": 0.01}, {"legs": [{**leg, "side": "hold"}]}):
         with pytest.raises(AssertionError):
             assert_same({**recorded, **changed}, recorded)

@@ -3,6 +3,7 @@ and the single-chain command; day-to-day surprise against its closed form; a fai
 
 import json
 import math
+import os
 from datetime import date, timedelta
 
 import numpy as np
@@ -58,8 +59,15 @@ def test_local_pool_and_dask_cluster_give_the_same_rows_as_the_single_chain_comm
     from distributed import LocalCluster
 
     local = run_batch(quotes, tmp_path / "local.parquet", workers=2)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        dask = run_batch(quotes, tmp_path / "dask.parquet", scheduler=cluster.scheduler_address)
+    environment = dict(os.environ)
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            dask = run_batch(quotes, tmp_path / "dask.parquet", scheduler=cluster.scheduler_address)
+    finally:
+        # the cluster leaves OMP/MKL/OPENBLAS_NUM_THREADS=1 and PYTHONHASHSEED in this process's environment, which
+        # every later test's subprocess would inherit (one BLAS thread moved an option position's growth by 3e-4)
+        os.environ.clear()
+        os.environ.update(environment)
     assert len(local) == 200 and local["error"].isna().all()
     pd.testing.assert_frame_equal(local, dask)
     assert set(local.columns) >= {"underlying", "asof", "expiry", "forward", "discount", "t_years", "mean", "sd",
