@@ -22,6 +22,8 @@ from dashboard.glossary import HELP, HELP_EDGE
 from reporting.formatting import fmt_bits, fmt_nats
 from reporting.tables import outcome_table
 
+MIN_CONTRACTS_SHOWN = 0.01      # legs of fewer contracts than this are shown as one row on the Options page
+
 
 def pick_belief(beliefs: list[NamedBelief], key: str) -> NamedBelief:
     """The one belief of a file, or the one the user picks by name when the file holds several."""
@@ -210,14 +212,18 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
             st.info("No trade: at these quotes your belief sees no option worth buying at the ask or selling at "
                     "the bid, so the best position is cash.")
         else:
-            st.dataframe(legs_table(edge, bankroll), hide_index=True, width="stretch", column_config={
+            # legs a hundredth of a contract or less cannot be traded one by one: one row says what they add up to
+            st.dataframe(legs_table(edge, bankroll, min_contracts=MIN_CONTRACTS_SHOWN), hide_index=True,
+                         width="stretch", column_config={
                 "strike": st.column_config.NumberColumn(format="%.2f"),
                 "contracts": st.column_config.NumberColumn(format="%.2f", help="contracts of 100 shares"),
                 "quote (per share)": st.column_config.NumberColumn(format="%.2f"),
                 "cost": st.column_config.NumberColumn(f"cost ({currency})", format="%,.2f",
                                                       help="positive when paid, negative when received")})
             st.caption(f"{len(position.legs)} legs for a bankroll of {bankroll:,.0f} {currency}; buy at the ask, "
-                       "sell at the bid, the rest held in the bond to expiry. Contracts are of 100 shares.")
+                       "sell at the bid, the rest held in the bond to expiry. Contracts are of 100 shares. Legs under "
+                       f"{MIN_CONTRACTS_SHOWN:g} contracts (the optimiser's fine shaping of the payoff, far from the "
+                       "money) are one row here and listed one by one in the JSON and CSV exports.")
         st.dataframe(edge_summary(edge), hide_index=True, width="stretch", column_config={
             "bits": st.column_config.NumberColumn(format="%.4f"), "nats": st.column_config.NumberColumn(format="%.4f")})
 

@@ -43,12 +43,20 @@ def quantile_table(score: ContinuousScore) -> pd.DataFrame:
 CONTRACT_SIZE = 100     # shares per listed equity option contract
 
 
-def legs_table(edge: OptionsEdge, bankroll: float = 1.0, contract_size: int = CONTRACT_SIZE) -> pd.DataFrame:
+def legs_table(edge: OptionsEdge, bankroll: float = 1.0, contract_size: int = CONTRACT_SIZE,
+               min_contracts: float = 0.0) -> pd.DataFrame:
     """The position's legs for a bankroll: contracts (quantity x bankroll / contract size), the quote taken and
-    the cost in currency (positive when paid); the bond last. Empty legs: cash only."""
-    rows = [{"leg": f"{leg.side} {leg.type}", "strike": leg.strike,
-             "contracts": leg.quantity * bankroll / contract_size, "quote (per share)": leg.price,
-             "cost": leg.cost * bankroll} for leg in edge.position.legs]
+    the cost in currency (positive when paid); the bond last. Legs under `min_contracts` are one row that names how
+    many there are and what they cost together, so the costs still add up to the bankroll. Empty legs: cash only."""
+    contracts = [leg.quantity * bankroll / contract_size for leg in edge.position.legs]
+    shown = [(leg, n) for leg, n in zip(edge.position.legs, contracts, strict=True) if n >= min_contracts]
+    small = [leg for leg, n in zip(edge.position.legs, contracts, strict=True) if n < min_contracts]
+    rows = [{"leg": f"{leg.side} {leg.type}", "strike": leg.strike, "contracts": n, "quote (per share)": leg.price,
+             "cost": leg.cost * bankroll} for leg, n in shown]
+    if small:
+        rows.append({"leg": f"{len(small)} more legs, each under {min_contracts:g} contracts", "strike": np.nan,
+                     "contracts": np.nan, "quote (per share)": np.nan,
+                     "cost": sum(leg.cost for leg in small) * bankroll})
     rows.append({"leg": "bond (cash held to expiry)", "strike": np.nan, "contracts": np.nan,
                  "quote (per share)": np.nan, "cost": edge.position.cash_fraction * bankroll})
     return pd.DataFrame(rows, columns=["leg", "strike", "contracts", "quote (per share)", "cost"])

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from analytics.core.strict_json import dumps
@@ -229,3 +230,22 @@ def test_the_pdf_renderer_is_gone_once_the_pdf_is_written(files):
     while set(_chromium_descendants()) - before and time.time() < deadline:
         time.sleep(0.2)
     assert set(_chromium_descendants()) - before == set()
+
+
+def test_legs_under_a_contract_floor_are_one_row_that_keeps_the_costs():
+    """The page's legs table: legs under the floor become one row naming how many and what they cost together,
+    so the rows still spend the whole bankroll; without a floor every leg has its row."""
+    from reporting.tables import legs_table
+
+    _chain, pairs = spy_pairs()
+    edge = pairs[0].score.edge
+    assert edge is not None and len(edge.position.legs) > 3
+    contracts = np.array([leg.quantity * 100_000 / 100 for leg in edge.position.legs])
+    floor = float(np.sort(contracts)[2])                         # the two smallest legs fall under it
+    full, folded = legs_table(edge, 100_000), legs_table(edge, 100_000, min_contracts=floor)
+    assert len(full) == len(edge.position.legs) + 1 and len(folded) == len(full) - 1
+    row = folded[folded["leg"].str.contains("more legs")]
+    assert row["leg"].tolist() == [f"2 more legs, each under {floor:g} contracts"]
+    small = sorted(edge.position.legs, key=lambda leg: leg.quantity)[:2]
+    assert row["cost"].iloc[0] == pytest.approx(100_000 * sum(leg.cost for leg in small), rel=1e-12)
+    assert folded["cost"].sum() == pytest.approx(100_000.0, rel=1e-12) == full["cost"].sum()
