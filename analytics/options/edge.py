@@ -41,8 +41,8 @@ QUADRATURE_POINTS = 400      # about this many points inside the strikes, at lea
                              # linear there: 2-3 carry log W to ~1e-7 nats; the solver's time grows with the count)
 POINTS_PER_TAIL = 8
 STRIKE_MASS_CUTOFF = 1e-4    # strikes beyond the (1e-4, 1 - 1e-4) quantiles of every density hardly matter
-QUANTITY_CAP = 1000           # forward notional per bankroll in one leg: a guard for the solver; arbitrage-free quotes
-                             # never reach it (the reference chain's far wings need about 130)
+QUANTITY_CAP = 1000           # forward notional per bankroll in one leg: a guard for the solver; strong views on the
+                             # nearest expiries reach it (a belief 2 % above SPY two days out buys narrow spreads)
 LEG_FLOOR = 5e-3             # legs below 0.5 % of the bankroll in forward notional are dropped (solver noise and dust)
 GROWTH_FLOOR = 1e-9          # nats: a position growing less than this is cash (the cash-only growth is exactly 0)
 FIT_PRICE_MARGIN = 1e-6      # per unit of strike: how far beyond the density's price an option is valued where the
