@@ -24,6 +24,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 HEADLINE = "Kelly (log-utility) edge"
+APP_IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]')"   # no rerun running
 STEP_TIMEOUT_MS = 240_000           # every wait is bounded: a hung session fails, it never stalls the suite
 
 
@@ -48,8 +49,7 @@ async def _headline(page: Any) -> str:
 
 async def _settled(page: Any) -> None:
     """Until the app says nothing is running (the rerun a click started has finished)."""
-    await page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
-                                 timeout=STEP_TIMEOUT_MS)
+    await page.wait_for_function(APP_IDLE, timeout=STEP_TIMEOUT_MS)
 
 
 async def _session(browser: Any, url: str, index: int, folder: Path, start: float) -> dict[str, Any]:

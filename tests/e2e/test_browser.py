@@ -10,13 +10,14 @@ from analytics.scoring.discrete import score_named_belief
 from data.files import read_text_file
 from data.market_files import markets_from_text
 from tests.conftest import ROOT
+from tests.e2e.sessions import APP_IDLE
 
 pytestmark = pytest.mark.browser
 
 
 def settled(page, timeout_ms: int = 60_000) -> None:
     """Until the app says nothing is running: whatever a rerun draws after its first message is on the page."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout_ms)
+    page.wait_for_function(APP_IDLE, timeout=timeout_ms)
 
 
 def metric_value(page, label_start):

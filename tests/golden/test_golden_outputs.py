@@ -40,9 +40,10 @@ def assert_same(now: object, before: object, where: str = "") -> None:
     elif isinstance(before, dict):
         assert isinstance(now, dict) and now.keys() == before.keys(), \
             f"{where}: keys {sorted(now) if isinstance(now, dict) else now!r} != {sorted(before)}"
-        if "legs" in before and "cash_fraction" in before:
+        is_position = "legs" in before and "cash_fraction" in before
+        if is_position:
             assert_same_position(now, before, where)
-        for name in before.keys() - POSITION_PROPERTIES if "legs" in before else before:
+        for name in before.keys() - POSITION_PROPERTIES if is_position else before:
             assert_same(now[name], before[name], f"{where}.{name}")
     elif isinstance(before, list):
         assert isinstance(now, list) and len(now) == len(before), f"{where}: length differs"
