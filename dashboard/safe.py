@@ -38,6 +38,10 @@ def info(text: str) -> None:
     st.info(plain(text))
 
 
+def success(text: str) -> None:
+    st.success(plain(text))
+
+
 def caption(text: str) -> None:
     st.caption(plain(text))
 

@@ -364,6 +364,7 @@ def report_pdf(report: Report) -> bytes:
 
 
 RENDERERS = {".json": report_json, ".csv": report_csv, ".html": report_html, ".htm": report_html}
+REPORT_SUFFIXES = (*RENDERERS, ".pdf")
 
 
 def render(report: Report, suffix: str) -> bytes:
@@ -373,10 +374,3 @@ def render(report: Report, suffix: str) -> bytes:
     if suffix not in RENDERERS:
         raise InputError(f"report format {suffix or '(none)'!r} unknown; use .html, .pdf, .json or .csv")
     return RENDERERS[suffix](report).encode("utf-8")
-
-
-def write_report(report: Report, path: str | Path) -> Path:
-    target = Path(path)
-    data = render(report, target.suffix)
-    target.write_bytes(data)
-    return target

@@ -29,6 +29,7 @@ from analytics.options.chain import chain_from_table, clean_expiry, expiries, ye
 from analytics.options.density import density_from_quotes
 from analytics.options.summary import density_summary, surprise_bits
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from data.files import write_atomic
 
 KEY_COLUMNS = ("underlying", "asof", "spot")
 
@@ -198,8 +199,16 @@ def run_batch(path: str | Path, out: str | Path, *, workers: int | None = None, 
                     previous[key] = today
                 results.append(row)
     frame = pd.DataFrame(results)
-    frame.to_parquet(out, index=False)
+    write_atomic(out, lambda partial: write_rows(frame, partial, Path(out).suffix))
     return frame
+
+
+def write_rows(frame: pd.DataFrame, path: Path, suffix: str) -> None:
+    """The result rows as Parquet, or CSV when `suffix` is .csv (the output's own suffix picks the format)."""
+    if suffix.lower() == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
 
 
 class DaskExecutor:

@@ -7,6 +7,7 @@ Errors exit with code 2 and one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, NoReturn, Sequence
 
@@ -101,9 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     settle.add_argument("id", type=int)
     settle.add_argument("--outcome", default=None, help="the outcome that happened (named outcomes)")
     settle.add_argument("--price", type=float, default=None, help="the price at expiry (a price belief)")
-    out = actions.add_parser("export", help="every entry to .csv or .json")
+    settle.add_argument("--force", action="store_true",
+                        help="resolve an entry that is resolved already (the earlier outcome stays in its history)")
+    out = actions.add_parser("export", help="every entry to .csv (a table) or .json (a backup 'import' restores)")
     out.add_argument("--out", required=True)
-    for action in (add, shown, settle, out):
+    restore = actions.add_parser("import", help="restore a .json export exactly (ids, times, outcomes, history)")
+    restore.add_argument("file", help="a file written by 'journal export --out F.json'")
+    for action in (add, shown, settle, out, restore):
         action.add_argument("--db", default=None, help="SQLAlchemy URL (default: $MARKET_JOURNAL_URL, else an SQLite "
                                                        "file in your data directory)")
     batch = sub.add_parser("batch", help="densities or scores over a whole dataset of quotes")
@@ -155,11 +160,13 @@ def command_score(args: argparse.Namespace) -> JsonObject | None:
 
 
 def command_report(args: argparse.Namespace) -> JsonObject | None:
-    from reporting.report import build_report, write_report
+    from data.files import check_output, write_atomic
+    from reporting.report import REPORT_SUFFIXES, build_report, render
 
+    target = check_output(args.out, REPORT_SUFFIXES, inputs=(args.market, args.belief), what="report")
     report = build_report(_scored_pairs(args), market_source=args.market, belief_source=args.belief,
                           method=args.method)
-    path = write_report(report, args.out)
+    path = write_atomic(target, render(report, target.suffix))
     print(f"wrote {path}", file=sys.stderr)
     return None
 
@@ -208,20 +215,33 @@ def command_backtest(args: argparse.Namespace) -> JsonObject | None:
 
 
 def command_batch(args: argparse.Namespace) -> JsonObject | None:
-    from data.files import read_text_file
-    from services.batch import run_batch
+    from data.files import check_output, read_text_file
 
     if args.workers is not None and not 1 <= args.workers <= 512:
         raise InputError(f"--workers {args.workers} must lie between 1 and 512")
+    if not os.path.exists(args.input):
+        raise InputError("no such file or folder", source=args.input)
+    target = check_output(args.out, BATCH_SUFFIXES, inputs=(args.input, *([args.belief] if args.job == "scores"
+                                                                           else [])), what="--out")
     belief = read_text_file(args.belief) if args.job == "scores" else None
-    frame = run_batch(args.input, args.out, workers=args.workers, scheduler=args.scheduler, belief_text=belief)
+    from services.batch import run_batch  # after the checks: a bad --out is refused in the time of a start
+
+    frame = run_batch(args.input, target, workers=args.workers, scheduler=args.scheduler, belief_text=belief)
     failed = int(frame["error"].notna().sum()) if "error" in frame else 0
-    print(f"wrote {args.out}: {len(frame)} rows, {failed} with an error", file=sys.stderr)
+    print(f"wrote {target}: {len(frame)} rows, {failed} with an error", file=sys.stderr)
     return None
 
 
+BATCH_SUFFIXES = (".parquet", ".csv")
+
+
+def _entry_with_scores(entry: JsonObject, scores: JsonObject) -> JsonObject:
+    """A saved entry (its own keys first) with every key of `score` it does not hold itself."""
+    return {**entry, **{k: v for k, v in scores.items() if k not in entry and k != "event"}}
+
+
 def command_journal(args: argparse.Namespace) -> JsonObject | None:
-    from data.journal import connect, get_entry, list_entries
+    from data.journal import connect, get_entry, list_entries, shown_url
     from services import journal as service
 
     engine = connect(args.db)
@@ -229,7 +249,7 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
         pairs = _scored_pairs(args)
         ids = service.add_from_files(engine, pairs, args.belief, market_source=args.market, method=args.method,
                                      note=args.note, entry_tags=args.tag)
-        saved = [{**service.entry_record(get_entry(engine, i)), **pair.record()}
+        saved = [_entry_with_scores(service.entry_record(get_entry(engine, i)), pair.record())
                  for i, pair in zip(ids, pairs, strict=True)]
         return saved[0] if len(saved) == 1 else {"entries": saved}
     if args.action == "list":
@@ -237,8 +257,14 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
                                                                            unresolved=args.unresolved,
                                                                            market=args.market)]}
     if args.action == "resolve":
-        return service.entry_record(service.resolve(engine, args.id, outcome=args.outcome, price=args.price))
-    path = service.export(engine, args.out)
+        return service.entry_record(service.resolve(engine, args.id, outcome=args.outcome, price=args.price,
+                                                    force=args.force))
+    if args.action == "import":
+        restored = service.import_file(engine, args.file)
+        print(f"restored {len(restored)} entries into {shown_url(engine.url)}", file=sys.stderr)
+        return {"restored": restored}
+    target = service.check_export(engine, args.out)
+    path = service.export(engine, target)
     print(f"wrote {path}", file=sys.stderr)
     return None
 

@@ -18,12 +18,12 @@ from analytics.core.types import FloatArray
 MAX_TEXT_BYTES = 20 * 1024 * 1024       # 20 MiB: the dashboard's upload limit (Streamlit's maxUploadSize = 20) too
 
 
-def check_size(size: int, source: str) -> None:
-    """A file of `size` bytes beyond MAX_TEXT_BYTES is an InputError stating both in MiB (2^20 bytes), the unit
-    the limit is set in."""
-    if size > MAX_TEXT_BYTES:
-        raise InputError(f"file is {size / 2**20:.1f} MiB ({size:,} bytes); the limit is {MAX_TEXT_BYTES / 2**20:.0f} "
-                         f"MiB ({MAX_TEXT_BYTES:,} bytes)", source=source)
+def check_size(size: int, source: str, limit: int = MAX_TEXT_BYTES) -> None:
+    """A file of `size` bytes beyond `limit` (MAX_TEXT_BYTES unless given) is an InputError stating both in MiB
+    (2^20 bytes), the unit the limit is set in."""
+    if size > limit:
+        raise InputError(f"file is {size / 2**20:.1f} MiB ({size:,} bytes); the limit is {limit / 2**20:.0f} "
+                         f"MiB ({limit:,} bytes)", source=source)
 
 
 def check_text_head(head: bytes, source: str, expected: str = "CSV or JSON text") -> None:
@@ -32,9 +32,9 @@ def check_text_head(head: bytes, source: str, expected: str = "CSV or JSON text"
         raise InputError(f"is not a text file (binary content); expected {expected}", source=source)
 
 
-def decode_text(raw: bytes, source: str) -> str:
+def decode_text(raw: bytes, source: str, limit: int = MAX_TEXT_BYTES) -> str:
     """Decode uploaded bytes as UTF-8 text (BOM allowed); binary content is an InputError."""
-    check_size(len(raw), source)
+    check_size(len(raw), source, limit)
     check_text_head(raw, source)
     try:
         text = raw.decode("utf-8-sig")

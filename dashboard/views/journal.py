@@ -2,16 +2,33 @@
 
 import math
 import os
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analytics.core.errors import InputError
-from analytics.core.strict_json import dumps
+from analytics.core.text import decode_text
 from dashboard import safe
 from dashboard.components import journal_engine
 from data import journal as store
 from services import journal as service
+
+
+def restore_panel(engine: Any) -> None:
+    """Restore a JSON backup: every entry or none, ids kept (ids the journal holds already are refused)."""
+    with st.expander("Restore a backup"):
+        upload = st.file_uploader("A journal backup (.json)", type=["json"], key="journal_restore_file")
+        if st.button("Restore", key="journal_restore", disabled=upload is None) and upload is not None:
+            try:
+                ids = service.import_text(engine, decode_text(upload.getvalue(), upload.name, service.BACKUP_LIMIT),
+                                          upload.name)
+            except InputError as exc:
+                safe.error(str(exc))
+            else:
+                st.session_state["journal_done"] = f"Restored {len(ids)} entries from {upload.name}."
+                st.rerun()
+
 
 st.title("Journal")
 st.caption("Beliefs you saved with the market they were scored against: revisit them, re-score them, record what "
@@ -26,8 +43,13 @@ except InputError as exc:
     st.stop()
 where = "set by MARKET_JOURNAL_URL" if os.environ.get(store.ENV_URL) else "a file in your data directory"
 safe.caption(f"Database: {engine.dialect.name} ({where}).")
+done_message = st.session_state.pop("journal_done", None)      # what the last action changed, said after its rerun
+if done_message:
+    safe.success(done_message)
 if not everything:
-    st.info("No entries yet. Use 'Save to journal' below a score on the Betting or Options page.")
+    st.info("No entries yet. Use 'Save to journal' below a score on the Betting or Options page, or restore a "
+            "backup below.")
+    restore_panel(engine)
     st.stop()
 
 resolved = [e for e in everything if e["realised_fair_bits"] is not None]
@@ -74,13 +96,26 @@ with a1:
     else:
         price = st.number_input("Price at expiry", value=float(kept.x[len(kept.x) // 2]),
                                 key=f"journal_price_{entry_id}")
-    if st.button("Resolve", key=f"journal_resolve_{entry_id}"):
+    resolved_already = entry["resolved_at"] is not None
+    again_ok = True
+    if resolved_already:
+        was = entry["outcome"] if entry["outcome"] is not None else entry["outcome_price"]
+        safe.caption(f"Resolved on {entry['resolved_at']} as {was}. Resolving again replaces it; the earlier "
+                     "outcome stays in the entry's history.")
+        again_ok = st.checkbox("Resolve again", key=f"journal_force_{entry_id}")
+    if st.button("Resolve", key=f"journal_resolve_{entry_id}", disabled=not again_ok):
         try:
-            done = service.resolve(engine, entry_id, outcome=outcome, price=price)
+            done = service.resolve(engine, entry_id, outcome=outcome, price=price, force=resolved_already)
         except InputError as exc:
             safe.error(str(exc))
         else:
-            st.success(f"Resolved: realised {done['realised_fair_bits']:.4f} bits at fair prices.")
+            st.session_state["journal_done"] = (f"Entry {entry_id} resolved: realised "
+                                                f"{done['realised_fair_bits']:.4f} bits at fair prices.")
+            st.rerun()
+    if entry["history"]:
+        safe.caption("Earlier outcomes: " + "; ".join(
+            f"{h['outcome'] if h['outcome'] is not None else h['outcome_price']} "
+            f"({h['realised_fair_bits']:.4f} bits, replaced {h['replaced_at']})" for h in entry["history"]))
 with a2:
     st.markdown("**Re-score**")
     again = service.rescore(engine, entry_id)
@@ -88,12 +123,18 @@ with a2:
               f"saved {entry['saved_at']}", delta_color="off", delta_arrow="off")
     confirm = st.checkbox(f"Delete entry {entry_id}, for good", key=f"journal_confirm_{entry_id}")
     if st.button("Delete", key=f"journal_delete_{entry_id}", disabled=not confirm):
-        store.delete_entry(engine, entry_id)
+        gone = store.delete_entry(engine, entry_id)
+        st.session_state["journal_done"] = (f"Deleted entry {entry_id}: {gone['market_event']}, saved "
+                                            f"{gone['saved_at']}" + (f", note {gone['note'][:80]!r}" if gone["note"]
+                                                                     else "") + ".")
         st.rerun()
 
 records = [service.entry_record(e) for e in everything]
 d1, d2 = st.columns(2)
 d1.download_button("Export CSV", service.export_csv(records), file_name="journal.csv", mime="text/csv",
-                   key="journal_csv")
-d2.download_button("Export JSON", dumps({"entries": records}, indent=2), file_name="journal.json",
-                   mime="application/json", key="journal_json")
+                   key="journal_csv", help="One row per entry, for a spreadsheet")
+d2.download_button("Back up (JSON)", service.backup_json(engine), file_name="journal.json",
+                   mime="application/json", key="journal_json",
+                   help="Every entry with its market, outcome and history: 'Restore' below (or 'journal import' on "
+                        "the command line) puts them back exactly, into this or another database")
+restore_panel(engine)

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.state import typed_belief_key
 from data import journal as store
 from tests.conftest import ROOT
+from tests.dashboard.pages import shown
 
 APP = str(ROOT / "dashboard/app.py")
 
@@ -43,14 +44,23 @@ def test_save_from_the_betting_page_then_resolve_and_delete_on_the_journal(journ
     resolved = store.get_entry(engine, entry["id"])
     market = store.market_of(engine, entry["id"])
     assert resolved["realised_fair_bits"] == pytest.approx(math.log2(0.6 / market.values[2]), abs=1e-12)
-    assert any("Resolved" in s.value for s in at.success)
-    at.run()
+    assert any(f"Entry {entry['id']} resolved: realised {resolved['realised_fair_bits']:.4f} bits" in shown(s.value)
+               for s in at.success)
     assert next(m for m in at.metric if m.label == "Realised at fair prices").value == \
-        f"{resolved['realised_fair_bits']:.4f} bits"
+        f"{resolved['realised_fair_bits']:.4f} bits"            # the same run: the page after the change
+    # resolving again asks first, and keeps the earlier outcome in the entry's history
+    assert at.button(key=f"journal_resolve_{entry['id']}").disabled
+    at.checkbox(key=f"journal_force_{entry['id']}").check().run()
+    at.selectbox(key=f"journal_outcome_{entry['id']}").set_value("Home").run()
+    at.button(key=f"journal_resolve_{entry['id']}").click().run()
+    again = store.get_entry(engine, entry["id"])
+    assert again["outcome"] == "Home" and [h["outcome"] for h in again["history"]] == ["Away"]
+    assert any("Earlier outcomes: Away" in shown(c.value) for c in at.caption)
     at.checkbox(key=f"journal_confirm_{entry['id']}").check().run()
     at.button(key=f"journal_delete_{entry['id']}").click().run()
     assert store.list_entries(engine) == []
     assert any("No entries yet" in i.value for i in at.info)
+    assert any(f"Deleted entry {entry['id']}: {event}" in shown(s.value) for s in at.success)
 
 
 def test_resolved_entries_feed_the_track_record_page(journal_url):
@@ -85,3 +95,35 @@ def test_resolved_entries_feed_the_track_record_page(journal_url):
     realised = next(m for m in at.metric if m.label.startswith("Realised at fair prices"))
     assert realised.value == f"{expected:.3f} bits"
     assert next(m for m in at.metric if m.label.startswith("Predicted edge over 3 matches"))
+
+
+def test_a_backup_downloaded_from_one_journal_is_restored_on_the_page_of_another(journal_url, tmp_path):
+    import numpy as np
+
+    from analytics.beliefs.discrete import DiscreteBelief
+    from analytics.beliefs.spec import NamedBelief
+    from analytics.betting.market import DiscreteMarket
+    from analytics.core.distributions import DiscreteDistribution
+    from analytics.scoring.pairs import score_pairs
+    from services import journal as service
+
+    other = store.connect(f"sqlite:///{tmp_path / 'desk.db'}")
+    labels = ("Home", "Draw", "Away")
+    for event, p in (("m1", (0.6, 0.2, 0.2)), ("m2", (0.3, 0.3, 0.4))):
+        market = DiscreteMarket(event, DiscreteDistribution(labels, np.asarray((0.5, 0.25, 0.25))))
+        pair = score_pairs([market], [NamedBelief("", DiscreteBelief(labels, np.asarray(p)))])[0]
+        service.save_pair(other, pair, belief_text=service.belief_file_form(pair.belief, ""), market_source="desk",
+                          method="shin", note=f"note {event}", entry_tags=["desk"])
+    service.resolve(other, 1, outcome="Draw")
+    backup = service.backup_json(other)
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("views/journal.py").run()
+    assert any("No entries yet" in i.value for i in at.info)
+    at.file_uploader(key="journal_restore_file").set_value(("journal.json", backup.encode(), "application/json")).run()
+    at.button(key="journal_restore").click().run()
+    assert not at.exception
+    assert any("Restored 2 entries from journal.json" in shown(s.value) for s in at.success)
+    engine = store.connect(journal_url)
+    assert service.backup_json(engine) == backup                  # every entry exactly, ids and outcomes included
+    assert list(at.dataframe[0].value["id"]) == [2, 1]

@@ -4,6 +4,7 @@ and the single-chain command; day-to-day surprise against its closed form; a fai
 import json
 import math
 import os
+import time
 from datetime import date, timedelta
 
 import numpy as np
@@ -168,3 +169,36 @@ def test_a_parquet_dataset_without_the_key_columns_says_which_are_missing(tmp_pa
     done = run_cli("batch", "densities", "--input", str(tmp_path / "q.parquet"), "--out", str(tmp_path / "o.csv"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "q.parquet" in done.stderr and "needs the columns underlying, asof, spot" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("folder", "is a folder"),
+    ("/dev/full", "not a regular file"),
+    ("missing/out.parquet", "does not exist"),
+    ("input", "which this command reads"),
+    ("out.txt", "suffix picks its format"),
+])
+def test_a_bad_out_is_refused_before_any_fit(quotes, tmp_path, bad, words):
+    """A dataset that takes seconds to fit: a bad --out is one line, exit 2, at the start (nothing fitted)."""
+    target = {"folder": str(tmp_path), "input": str(quotes / "bbb.csv"), "/dev/full": "/dev/full"}.get(
+        bad, str(tmp_path / bad))
+    source = quotes / "bbb.csv" if bad == "input" else quotes
+    before = (quotes / "bbb.csv").read_bytes()
+    started = time.perf_counter()
+    done = run_cli("batch", "densities", "--input", str(source), "--out", target, "--workers", "1")
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "batch: [" not in done.stderr     # no progress: no fit
+    assert elapsed < 20                                  # the 100 chains alone take longer (make bench: the time)
+    assert (quotes / "bbb.csv").read_bytes() == before
+
+
+def test_the_out_suffix_picks_the_format(quotes, tmp_path):
+    small = tmp_path / "small.csv"
+    pd.read_csv(quotes / "bbb.csv").head(300).to_csv(small, index=False)
+    done = run_cli("batch", "densities", "--input", str(small), "--out", str(tmp_path / "r.csv"), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "r.csv")
+    assert {"forward", "surprise_bits", "error"} <= set(table.columns) and len(table) >= 1
+    assert (tmp_path / "r.csv").read_bytes()[:4] != b"PAR1"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
