@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     track.add_argument("--method", default="shin", help="margin-removal method (default shin)")
     track.add_argument("--format", default="decimal", dest="odds_format", help="odds format of the files")
     track.add_argument("--kelly-fraction", type=float, default=1.0, help="share of the Kelly stakes (default 1)")
+    track.add_argument("--keep", choices=("first", "last"), default=None,
+                       help="an event listed twice (market or results file): keep its first or last row (default: "
+                            "refuse, naming it)")
     journal = sub.add_parser("journal", help="save, list, resolve and export beliefs in a database")
     actions = journal.add_subparsers(dest="action", required=True, parser_class=_Parser)
     add = actions.add_parser("add", help="score a belief and save it with its market")
@@ -211,7 +214,8 @@ def command_backtest(args: argparse.Namespace) -> JsonObject | None:
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             belief_bookmaker=args.belief_bookmaker)
     return track_record(args.market, args.belief, request, results_path=args.results,
-                        closing_bookmaker=args.closing_bookmaker, kelly_fraction=args.kelly_fraction).record()
+                        closing_bookmaker=args.closing_bookmaker, kelly_fraction=args.kelly_fraction,
+                        keep=args.keep).record()
 
 
 def command_batch(args: argparse.Namespace) -> JsonObject | None:

@@ -34,10 +34,10 @@ from analytics.beliefs.price import (
     uncovered_gaps,
 )
 from analytics.beliefs.spec import BeliefSpec
-from analytics.core.distributions import GriddedDensity, trapezoid_weights
+from analytics.core.distributions import GriddedDensity
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
-from analytics.views.projection import ViewFit, grid_constraints, project
+from analytics.views.projection import ViewFit, project_on_grid
 from analytics.views.spec import ViewsBelief
 
 Completion = Literal["market", "smooth"]
@@ -177,12 +177,12 @@ def on_market_grid(belief: BeliefSpec, market: GriddedDensity, *, completion: Co
         outside = max(1.0 - float(np.trapezoid(np.exp(log_density), x)), 0.0)
         description = f"market shifted {belief.shift:+.3g} and scaled x{belief.scale:g} in log-price"
     elif isinstance(belief, ViewsBelief):
-        q = np.asarray(market.pdf) / market.mass
-        fit = project(trapezoid_weights(x), q, grid_constraints(belief.views, x, source), source)
-        log_density = _log(fit.probabilities)
+        projected = project_on_grid(belief.views, x, np.asarray(market.pdf) / market.mass, source)
+        log_density = _log(projected.density)
+        exact = projected.fit.kl_nats             # on the grid split at the views' levels: exact for their jumps
         outside = 0.0
         description = belief.description
-        views = fit
+        views = projected.fit
     elif isinstance(belief, Blend):
         inner = on_market_grid(belief.view, market, completion=completion, source=source)
         w = belief.market_weight

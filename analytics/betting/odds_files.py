@@ -128,7 +128,8 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
 
 def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBook]:
     """One book per event of an event,outcome,odds table, events in the order they first appear."""
-    odds = _decimal_rows([[v] for v in table["odds"]], table.index, request.odds_format, source, "odds")[:, 0]
+    odds = _decimal_rows(table["odds"].to_numpy(dtype=object).reshape(-1, 1).tolist(), table.index,
+                         request.odds_format, source, "odds")[:, 0]
     codes, events = pd.factorize(table["event"], sort=False)
     order = np.argsort(codes, kind="stable")
     starts = np.cumsum(np.bincount(codes, minlength=len(events)))[:-1]

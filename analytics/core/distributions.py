@@ -6,8 +6,10 @@ grid; integrals use the trapezoid rule on that grid.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -35,6 +37,7 @@ FOOTBALL_ALIASES = {"h": "Home", "d": "Draw", "a": "Away", "x": "Draw", "1": "Ho
                     "the draw": "Draw"}
 
 
+@lru_cache(maxsize=1 << 16)       # a season repeats a few labels (Home, Draw, Away) hundreds of thousands of times
 def normalise_label(label: str) -> str:
     """Case- and space-insensitive key used to match outcome labels."""
     return " ".join(str(label).split()).casefold()
@@ -76,14 +79,13 @@ class DiscreteDistribution:
             seen = Counter(keys)
             dupes = sorted({lab for lab, k in zip(self.labels, keys, strict=True) if seen[k] > 1})
             raise InputError(f"duplicate outcome labels {dupes}", source=self.source or None)
-        bad = ~np.isfinite(probs) | (probs < 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
+        total = float(probs.sum())
+        if not math.isfinite(total) or probs.min() < 0:        # one pass decides; the search only names the culprit
+            i = int(np.flatnonzero(~np.isfinite(probs) | (probs < 0))[0])
             raise InputError(
                 f"outcome {self.labels[i]!r} has probability {probs[i]!r}; expected a finite number >= 0",
                 source=self.source or None,
             )
-        total = float(probs.sum())
         if abs(total - 1.0) > SUM_TOLERANCE:
             raise InputError(f"probabilities sum to {total!r}, expected 1", source=self.source or None)
         probs = probs.copy()

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from analytics.beliefs.discrete import belief_on_discrete_market
-from analytics.beliefs.spec import NamedBelief
+from analytics.beliefs.discrete import DiscreteBelief, belief_on_discrete_market
+from analytics.beliefs.spec import BeliefSpec, NamedBelief
 from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.prices import arbitrage
@@ -237,17 +237,26 @@ def score_discrete(belief: DiscreteDistribution, market: DiscreteDistribution, *
     )
 
 
+def belief_on_market(spec: BeliefSpec, market: DiscreteDistribution, source: str) \
+        -> tuple[DiscreteDistribution, ViewFit | None]:
+    """A parsed belief on the market's outcomes: a discrete belief matched by label (football short forms read as
+    Home/Draw/Away), views as their I-projection of the market (with the fit)."""
+    if isinstance(spec, ViewsBelief):
+        fit = project(np.ones(market.size), np.asarray(market.probabilities),
+                      discrete_constraints(spec.views, market.labels, source), source)
+        return DiscreteDistribution(market.labels, fit.probabilities / fit.probabilities.sum(), source=source), fit
+    if isinstance(spec, DiscreteBelief) and spec.labels == market.labels:     # the usual case, without a lookup
+        return DiscreteDistribution(market.labels, spec.probabilities, source=source), None
+    return belief_on_discrete_market(spec, market, source), None
+
+
 def score_named_belief(belief: NamedBelief, market: DiscreteMarket, *,
                        regularisation: Regularisation | None = None) -> DiscreteScore:
     """Map a parsed belief onto the market's outcomes and score it (views: their I-projection of the market)."""
     warnings = [*market.warnings, *belief.warnings]
-    if isinstance(belief.spec, ViewsBelief):
-        q = market.distribution
-        fit = project(np.ones(q.size), np.asarray(q.probabilities),
-                      discrete_constraints(belief.spec.views, q.labels, belief.source), belief.source)
-        p = DiscreteDistribution(q.labels, fit.probabilities / fit.probabilities.sum(), source=belief.source)
-        score = score_discrete(p, q, odds=market.odds, regularisation=regularisation, warnings=warnings)
-        return replace(score, views=fit, odds_bookmakers=market.bookmakers)
-    p = belief_on_discrete_market(belief.spec, market.distribution, belief.source)
-    score = score_discrete(p, market.distribution, odds=market.odds, regularisation=regularisation, warnings=warnings)
+    p, fit = belief_on_market(belief.spec, market.distribution, belief.source)
+    score = score_discrete(p, market.distribution, odds=market.odds, regularisation=regularisation,
+                           warnings=warnings)
+    if fit is not None:
+        score = replace(score, views=fit)
     return score if market.bookmakers is None else replace(score, odds_bookmakers=market.bookmakers)

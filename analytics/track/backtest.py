@@ -22,6 +22,7 @@ from analytics.betting.kelly import kelly_with_cash_stack
 from analytics.core.types import FloatArray
 
 BOOTSTRAP_SAMPLES = 4000
+BOOTSTRAP_BLOCK = 1 << 22          # resampled values held at once
 CALIBRATION_BINS = 10
 
 
@@ -57,7 +58,7 @@ class Backtest:
             "realised_growth_fair_bits_total": float(self.realised_fair_bits.sum()),
             "realised_growth_fair_bits_mean": float(self.realised_fair_bits.mean()) if n else None,
             "realised_growth_fair_bits_ci95": list(self.mean_ci95),
-            "realised_growth_tradable_bits_total": float(np.nansum(tradable)) if np.isfinite(tradable).any()
+            "realised_growth_tradable_bits_total": float(np.nansum(tradable)) if not np.isnan(tradable).all()
             else None,
             "kelly_fraction": self.kelly_fraction,
             "log_score_belief_bits_mean": float(self.log_score_belief_bits.mean()) if n else None,
@@ -76,7 +77,7 @@ class Backtest:
             tradable = float(self.realised_tradable_bits[i])
             rows.append({"event": event, "date": self.dates[i], "outcome": self.outcomes[i],
                          "kl_bits": float(self.kl_bits[i]), "realised_fair_bits": float(self.realised_fair_bits[i]),
-                         "realised_tradable_bits": tradable if math.isfinite(tradable) else None,
+                         "realised_tradable_bits": None if math.isnan(tradable) else tradable,   # -inf: ruined
                          "clv_bits": None if self.clv_bits is None else float(self.clv_bits[i]),
                          "log_score_belief_bits": float(self.log_score_belief_bits[i]),
                          "log_score_market_bits": float(self.log_score_market_bits[i]),
@@ -94,8 +95,16 @@ def bootstrap_mean_ci(values: FloatArray, *, samples: int = BOOTSTRAP_SAMPLES, s
     if values.size < 2:
         return (math.nan, math.nan)
     rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, values.size, size=(samples, values.size))].mean(axis=1)
-    low, high = np.quantile(means, [0.025, 0.975])
+    # resamples drawn a block of rows at a time (the same stream as all at once): memory stays about 32 MB
+    # however many events, where (samples x events) indices at once took gigabytes for a long season
+    block = max(1, BOOTSTRAP_BLOCK // values.size)
+    means = np.concatenate([values[rng.integers(0, values.size, size=(min(block, samples - start), values.size))]
+                            .mean(axis=1) for start in range(0, samples, block)])
+    # a belief that gave the outcome probability 0 makes some resampled means -inf: no interpolation between them
+    if np.isfinite(means).all():
+        low, high = np.quantile(means, [0.025, 0.975])
+    else:
+        low, high = np.quantile(means, [0.025, 0.975], method="inverted_cdf")
     return float(low), float(high)
 
 
@@ -109,11 +118,15 @@ def diebold_mariano(differences: FloatArray) -> tuple[float, float]:
     return statistic, float(2 * norm.sf(abs(statistic)))
 
 
-def calibration_table(forecasts: FloatArray, happened: FloatArray, bins: int = CALIBRATION_BINS) -> dict[str, Any]:
-    """Reliability of probability forecasts (every outcome of every event is one binary forecast): per bin of
+def calibration_table(forecasts: FloatArray, happened: FloatArray, bins: int = CALIBRATION_BINS,
+                      real: np.ndarray | None = None) -> dict[str, Any]:
+    """Reliability of probability forecasts (every outcome of every event is one binary forecast; `real` marks
+    the cells that are outcomes, not the padding of events with fewer outcomes than the widest): per bin of
     forecast probability, the count, mean forecast, observed frequency and its Wilson 95 % interval; and the log
     score's decomposition in bits, ignorance = uncertainty - resolution + reliability (binned)."""
     f, o = np.asarray(forecasts, dtype=float).ravel(), np.asarray(happened, dtype=float).ravel()
+    if real is not None:
+        f, o = f[np.asarray(real).ravel()], o[np.asarray(real).ravel()]
     which = np.minimum((f * bins).astype(int), bins - 1)
     count = np.bincount(which, minlength=bins).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -164,6 +177,7 @@ def backtest(events: tuple[str, ...], belief: FloatArray, market: FloatArray, ou
         with np.errstate(divide="ignore"):
             tradable = np.log2(wealth)
     clv = None if closing is None else _kl_bits_rows(closing, q) - _kl_bits_rows(closing, p)
+    real = None if labels is None else np.arange(p.shape[1])[None, :] < np.array([len(lab) for lab in labels])[:, None]
     statistic, p_value = diebold_mariano(realised)
     return Backtest(
         events=tuple(events), dates=tuple(dates) if dates is not None else tuple("" for _ in events),
@@ -172,5 +186,6 @@ def backtest(events: tuple[str, ...], belief: FloatArray, market: FloatArray, ou
         log_score_belief_bits=log_p, log_score_market_bits=log_q,
         brier_belief=((p - happened) ** 2).sum(1), brier_market=((q - happened) ** 2).sum(1), clv_bits=clv,
         mean_ci95=bootstrap_mean_ci(realised), dm_statistic=statistic, dm_p_value=p_value,
-        calibration={"belief": calibration_table(p, happened), "market": calibration_table(q, happened)},
+        calibration={"belief": calibration_table(p, happened, real=real),
+                     "market": calibration_table(q, happened, real=real)},
         kelly_fraction=kelly_fraction)

@@ -17,6 +17,7 @@ from analytics.core.text import parse_float
 
 Relation = Literal["=", ">=", "<="]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
+MAX_VIEWS = 200         # distinct views in one belief: a person states a few; each binding one costs a projection
 ViewKind = Literal["probability", "mean", "mean_log", "quantile"]
 
 
@@ -64,6 +65,14 @@ class ViewsBelief:
         return f"{len(self.views)} view{'s' if len(self.views) != 1 else ''}: " + "; ".join(v.label for v in self.views)
 
 
+def views_belief(views: list[View] | tuple[View, ...], source: str) -> ViewsBelief:
+    """Views as a belief: identical views kept once (in their first place), at most MAX_VIEWS distinct ones."""
+    distinct = tuple(dict.fromkeys(views))
+    if len(distinct) > MAX_VIEWS:
+        raise InputError(f"{len(distinct):,} distinct views; the limit is {MAX_VIEWS} per belief", source=source)
+    return ViewsBelief(distinct)
+
+
 def _relation(raw: Any, where: str, source: str) -> Relation:
     text = "=" if raw is None or (isinstance(raw, str) and not raw.strip()) else str(raw).strip()
     text = {"==": "=", "≥": ">=", "≤": "<=", "=>": ">=", "=<": "<="}.get(text, text)
@@ -101,16 +110,21 @@ def view_from_json(item: Any, where: str, source: str) -> View:
     if "above" in item or "below" in item or "between" in item:
         probability = _probability(_finite(item, "probability", where, source), where, source)
         if "between" in item:
+            if "above" in item or "below" in item:
+                raise InputError(f"{where}: give \"between\" or \"above\"/\"below\", not both", source=source)
             pair = item["between"]
             if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, (int, float)) for v in pair)):
                 raise InputError(f"{where}: \"between\" must be [low, high]", source=source)
             low, high = float(pair[0]), float(pair[1])
-            if not (math.isfinite(low) and math.isfinite(high) and low < high):
-                raise InputError(f"{where}: \"between\" needs low < high, got [{low:g}, {high:g}]", source=source)
-            return View("probability", probability, relation, low=low, high=high)
-        if "above" in item:
-            return View("probability", probability, relation, low=_finite(item, "above", where, source))
-        return View("probability", probability, relation, high=_finite(item, "below", where, source))
+        else:
+            low = _finite(item, "above", where, source) if "above" in item else -math.inf
+            high = _finite(item, "below", where, source) if "below" in item else math.inf
+        if not (math.isfinite(low) or math.isfinite(high)) or math.isnan(low) or math.isnan(high) or \
+                (math.isfinite(low) and math.isfinite(high) and not low < high):
+            raise InputError(f"{where}: a range needs low < high, got above {low:g} and below {high:g}",
+                             source=source)
+        return View("probability", probability, relation, low=low if math.isfinite(low) else None,
+                    high=high if math.isfinite(high) else None)
     if "mean" in item:
         return View("mean", _finite(item, "mean", where, source), relation)
     if "mean_log" in item:
@@ -128,7 +142,9 @@ def views_from_json(item: dict[str, Any], source: str) -> ViewsBelief:
     raw = item.get("views")
     if not isinstance(raw, list) or not raw:
         raise InputError("a views belief needs \"views\": a non-empty list of views", source=source)
-    return ViewsBelief(tuple(view_from_json(v, f"views[{i}]", source) for i, v in enumerate(raw)))
+    if len(raw) > 10 * MAX_VIEWS:
+        raise InputError(f"{len(raw):,} views; the limit is {MAX_VIEWS} per belief", source=source)
+    return views_belief([view_from_json(v, f"views[{i}]", source) for i, v in enumerate(raw)], source)
 
 
 _RANGE = re.compile(r"^(?P<low>[^.]+(?:\.\d+)?)\s*\.\.\s*(?P<high>.+)$")
@@ -202,7 +218,9 @@ def views_from_lines(text: str, source: str) -> ViewsBelief:
              if line.strip() and not line.strip().startswith("#")]
     if not lines:
         raise InputError("no views: write one per line, such as P(>720) = 0.3", source=source)
-    return ViewsBelief(tuple(view_from_line(line, f"line {i}", source) for i, line in lines))
+    if len(lines) > 10 * MAX_VIEWS:
+        raise InputError(f"{len(lines):,} views; the limit is {MAX_VIEWS} per belief", source=source)
+    return views_belief([view_from_line(line, f"line {i}", source) for i, line in lines], source)
 
 
 def view_to_json(view: View) -> dict[str, object]:

@@ -77,3 +77,83 @@ def test_beliefs_that_name_no_event_are_listed(write):
     results = write("r.csv", "event,outcome\nm1,Home\n")
     done = run_cli("backtest", "--market", market, "--belief", belief, "--results", results)
     assert done.returncode == 2 and "no belief names a market event" in done.stderr and "x1" in done.stderr
+
+
+MIXED = ("event,outcome,odds\n"
+         "two,Yes,1.8\ntwo,No,2.1\n"
+         "three,Home,2.0\nthree,Draw,3.6\nthree,Away,4.2\n"
+         "four,A,3.0\nfour,B,3.8\nfour,C,4.1\nfour,D,4.5\n")
+
+
+def test_calibration_counts_real_outcomes_only(write):
+    market = write("m.csv", MIXED)
+    belief = write("b.csv", "event,outcome,probability\ntwo,Yes,0.5\ntwo,No,0.5\nthree,Home,0.5\nthree,Draw,0.3\n"
+                   "three,Away,0.2\nfour,A,0.4\nfour,B,0.3\nfour,C,0.2\nfour,D,0.1\n")
+    results = write("r.csv", "event,outcome\ntwo,Yes\nthree,Draw\nfour,D\n")
+    out = json.loads(run_cli("backtest", "--market", market, "--belief", belief, "--results", results).stdout)
+    for side in ("belief", "market"):
+        counts = out["calibration"][side]["count"]
+        assert sum(counts) == 2 + 3 + 4                      # 9 forecasts, not 3 x 4 with the padding
+    assert out["calibration"]["belief"]["count"][0] == 0     # no forecast below 0.1: the padded zeros are gone
+
+
+@pytest.mark.parametrize("which", ["market", "results"])
+def test_an_event_listed_twice_is_named_or_kept_as_asked(write, which):
+    market_text = "event,outcome,odds\n" + "".join(f"{e},{o},{x}\n" for e in ("m1", "m2")
+                                                   for o, x in (("Home", 2.0), ("Draw", 3.5), ("Away", 4.0)))
+    results_text = "event,outcome\nm1,Home\nm2,Away\n"
+    if which == "results":
+        results_text += "m1,Away\n"
+    wide = "Date,HomeTeam,AwayTeam,FTR,B365H,B365D,B365A,PSH,PSD,PSA\n" \
+           "01/01/2024,A,B,H,2.0,3.5,4.0,2.1,3.4,3.9\n02/01/2024,C,D,A,2.0,3.5,4.0,2.2,3.4,3.6\n"
+    if which == "market":
+        wide += "01/01/2024,A,B,A,2.0,3.5,4.0,2.1,3.4,3.9\n"           # the same match again, another result
+        args = ["--market", write("season.csv", wide), "--belief", write("belief.csv", wide),
+                "--belief-bookmaker", "PS"]
+    else:
+        args = ["--market", write("m.csv", market_text), "--belief", write("b.csv", BELIEF_EVEN),
+                "--results", write("r.csv", results_text)]
+    done = run_cli("backtest", *args)
+    assert done.returncode == 2 and "appear more than once" in done.stderr and "--keep" in done.stderr
+    first = json.loads(run_cli("backtest", *args, "--keep", "first").stdout)
+    last = json.loads(run_cli("backtest", *args, "--keep", "last").stdout)
+    assert first["events"] == last["events"] == 2
+    outcome_of = {r["event"]: r["outcome"] for r in first["per_event"]}
+    later = {r["event"]: r["outcome"] for r in last["per_event"]}
+    event = next(e for e in outcome_of if "A v B" in e or e == "m1")
+    assert (outcome_of[event], later[event]) == ("Home", "Away")
+
+
+BELIEF_EVEN = "outcome,probability\nHome,0.5\nDraw,0.25\nAway,0.25\n"
+
+
+def test_a_zero_on_what_happened_is_minus_infinity_everywhere(write):
+    market = write("m.csv", "event,outcome,odds\n" + "".join(f"{e},{o},{x}\n" for e in ("m1", "m2", "m3")
+                                                             for o, x in (("Home", 2.0), ("Draw", 3.5), ("Away", 4.0))))
+    belief = write("b.csv", "outcome,probability\nHome,0.7\nDraw,0.3\nAway,0\n")
+    results = write("r.csv", "event,outcome\nm1,Home\nm2,Away\nm3,Draw\n")
+    out = json.loads(run_cli("backtest", "--market", market, "--belief", belief, "--results", results).stdout)
+    ruined = next(r for r in out["per_event"] if r["event"] == "m2")
+    assert ruined["realised_fair_bits"] == "-inf" and ruined["realised_tradable_bits"] == "-inf"
+    assert out["realised_growth_fair_bits_total"] == "-inf"
+    assert out["realised_growth_tradable_bits_total"] == "-inf"
+    low, high = out["realised_growth_fair_bits_ci95"]
+    assert low == "-inf" and (high == "-inf" or isinstance(high, float))
+    assert None not in (low, high)
+
+
+def test_a_views_belief_scores_in_backtest_as_in_score(write):
+    market_text = "event,outcome,odds\n" + "".join(f"{e},{o},{x}\n" for e in ("m1", "m2")
+                                                   for o, x in (("Home", 2.0), ("Draw", 3.5), ("Away", 4.0)))
+    market = write("m.csv", market_text)
+    views = write("v.json", '{"kind":"views","views":[{"outcome":"Home","probability":0.6}]}')
+    results = write("r.csv", "event,outcome\nm1,Home\nm2,Away\n")
+    done = run_cli("backtest", "--market", market, "--belief", views, "--results", results, "--method",
+                   "multiplicative")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    scored = json.loads(run_cli("score", "--market", market, "--belief", views, "--event", "m1", "--method",
+                                "multiplicative").stdout)
+    assert out["per_event"][0]["kl_bits"] == pytest.approx(scored["kl_bits"], abs=1e-12)
+    q_home = (1 / 2.0) / (1 / 2.0 + 1 / 3.5 + 1 / 4.0)
+    assert out["per_event"][0]["realised_fair_bits"] == pytest.approx(math.log2(0.6 / q_home), abs=1e-9)
