@@ -348,8 +348,10 @@ def now_utc() -> str:
 
 def number(value: Any) -> float | None:
     """A figure as stored: infinities kept (SQLite and PostgreSQL hold them), NaN and non-numbers as NULL."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value):
-        return float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        with suppress(OverflowError):
+            number = float(value)
+            return None if math.isnan(number) else number
     return None
 
 

@@ -9,7 +9,11 @@ so memory stays bounded whatever the dataset's size. A partition whose fit fails
 
 from __future__ import annotations
 
+import codecs
 import os
+import signal
+import socket
+import struct
 import sys
 import time
 from collections import deque
@@ -32,6 +36,7 @@ from analytics.scoring.continuous import ContinuousMarket, score_continuous_beli
 from data.files import write_atomic
 
 KEY_COLUMNS = ("underlying", "asof", "spot")
+CONNECT_TIMEOUT = 10.0      # seconds to reach a Dask scheduler and hear it introduce itself
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Partition:
     spot: float
     quotes: pd.DataFrame
     source: str
+    error: str | None = None         # the file could not be read: the snapshot is one row with this error
 
 
 def _dataset_files(path: Path) -> list[Path]:
@@ -76,8 +82,8 @@ def _read_table(file: Path, columns: Sequence[str] | None = None) -> pd.DataFram
             raise InputError(f"{file.name}: a dataset is .csv or .parquet")
     except InputError:
         raise
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{file.name}: is not UTF-8 text (byte {exc.start}); expected CSV") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{file.name}: is not UTF-8 text; expected CSV") from None
     except pd.errors.EmptyDataError:
         raise InputError(f"{file.name}: is empty; a quotes dataset needs the columns {', '.join(KEY_COLUMNS)}") \
             from None
@@ -88,41 +94,77 @@ def _read_table(file: Path, columns: Sequence[str] | None = None) -> pd.DataFram
     return frame
 
 
-def _frames(path: Path) -> Iterator[tuple[pd.DataFrame, str]]:
-    """The dataset's files one at a time, as tables of strings."""
-    for file in _dataset_files(path):
-        frame = _read_table(file)
-        missing = [c for c in KEY_COLUMNS if c not in frame.columns]
-        if missing:
-            raise InputError(f"{file.name}: a quotes dataset needs the columns {', '.join(KEY_COLUMNS)} beside the "
-                             f"chain's; missing {missing}")
-        yield frame, file.name
+def _checked_frame(file: Path) -> pd.DataFrame:
+    frame = _read_table(file)
+    missing = [c for c in KEY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{file.name}: a quotes dataset needs the columns {', '.join(KEY_COLUMNS)} beside the "
+                         f"chain's; missing {missing}")
+    return frame
 
 
-def partitions(path: str | Path) -> Iterator[Partition]:
-    """Every (underlying, as-of) snapshot of the dataset, in order, a file at a time."""
-    for frame, name in _frames(Path(path)):
-        for (underlying, asof), rows in frame.groupby(["underlying", "asof"], sort=True):
-            spots = pd.to_numeric(rows["spot"], errors="coerce").dropna().unique()
-            spot = float(spots[0]) if spots.size else float("nan")
-            yield Partition(str(underlying), str(asof), spot, rows.drop(columns=list(KEY_COLUMNS)), name)
+def _check_utf8(file: Path) -> None:
+    """The whole file decodes as UTF-8 (read a MiB at a time): a file that does not is named before any fit."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(f"{file.name}: is not UTF-8 text; expected CSV") from None
 
 
-def count_partitions(path: str | Path) -> int:
-    """How many snapshots the dataset holds, reading only its key columns (for the time left)."""
-    count = 0
+@dataclass(frozen=True)
+class DatasetPlan:
+    """What the dataset holds, read from its key columns before any fit: each file with its (underlying, asof)
+    snapshots in order (so a file that cannot be read later is still known snapshot by snapshot)."""
+
+    files: tuple[tuple[Path, tuple[tuple[str, str], ...]], ...]
+
+    @property
+    def snapshots(self) -> int:
+        return sum(len(keys) for _, keys in self.files)
+
+
+def plan_dataset(path: str | Path) -> DatasetPlan:
+    """Every file of the dataset and its snapshots, reading only the key columns (for the time left, the number
+    of workers worth starting, and the rows of a file that fails to read later)."""
+    files = []
     for file in _dataset_files(Path(path)):
+        if file.suffix.lower() == ".csv":
+            _check_utf8(file)
         keys = _read_table(file, ["underlying", "asof"])
         if not {"underlying", "asof"} <= set(keys.columns):
             raise InputError(f"{file.name}: a quotes dataset needs the columns {', '.join(KEY_COLUMNS)}")
-        count += len(keys.drop_duplicates())
-    return count
+        pairs = keys[["underlying", "asof"]].drop_duplicates().sort_values(["underlying", "asof"])
+        files.append((file, tuple(zip(pairs["underlying"].astype(str), pairs["asof"].astype(str), strict=True))))
+    return DatasetPlan(tuple(files))
+
+
+def partitions(path: str | Path, plan: DatasetPlan | None = None) -> Iterator[Partition]:
+    """Every (underlying, as-of) snapshot of the dataset, in order, a file at a time. A file that cannot be read
+    now (changed or removed since the plan was made) yields each of its planned snapshots with the error."""
+    for file, keys in (plan or plan_dataset(path)).files:
+        try:
+            frame = _checked_frame(file)
+        except (InputError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, InputError) else f"{file.name}: cannot be read ({exc.strerror})"
+            for underlying, asof in keys:
+                yield Partition(underlying, asof, float("nan"), pd.DataFrame(), file.name, reason)
+            continue
+        for (underlying, asof), rows in frame.groupby(["underlying", "asof"], sort=True):
+            spots = pd.to_numeric(rows["spot"], errors="coerce").dropna().unique()
+            spot = float(spots[0]) if spots.size else float("nan")
+            yield Partition(str(underlying), str(asof), spot, rows.drop(columns=list(KEY_COLUMNS)), file.name)
 
 
 def fit_partition(part: Partition, beliefs: Sequence[NamedBelief] = ()) -> list[dict[str, Any]]:
     """One row per expiry of a snapshot: the density's summary (and, with a belief file, its scores), or the
     error; and each density's grid and pdf for the driver's surprise (dropped before writing)."""
     base = {"underlying": part.underlying, "asof": part.asof, "source": part.source}
+    if part.error is not None:
+        return [{**base, "expiry": None, "error": part.error}]
     try:
         chain = chain_from_table(part.quotes.reset_index(drop=True), part.source)
         held = expiries(chain)
@@ -176,16 +218,21 @@ class Progress:
 
 
 def run_batch(path: str | Path, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-              belief_text: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
-    """Fit (and score) every snapshot of the dataset and write one Parquet row per (underlying, asof, expiry)."""
+              belief_text: str | None = None, progress: Progress | None = None,
+              connect_timeout: float = CONNECT_TIMEOUT) -> pd.DataFrame:
+    """Fit (and score) every snapshot of the dataset and write one row per (underlying, asof, expiry), Parquet or
+    CSV by the output's suffix. Ctrl-C stops the workers and writes nothing."""
     beliefs = parse_beliefs(belief_text, "belief") if belief_text else []      # read once, before any fit
-    total = count_partitions(path)
+    plan = plan_dataset(path)
+    total = plan.snapshots
+    if scheduler:
+        check_scheduler(scheduler, connect_timeout)
+    count = worker_count(workers, total, progress.stream if progress else sys.stderr)
     results: list[dict[str, Any]] = []
     previous: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     progress = progress or Progress()
-    with _executor(workers, scheduler) as executor:
-        for chunk in _mapped(executor, _chunks(partitions(path), CHUNK), beliefs,
-                             window=2 * (workers or os.cpu_count() or 1)):
+    with _executor(count, scheduler, connect_timeout) as executor:
+        for chunk in _mapped(executor, _chunks(partitions(path, plan), CHUNK), beliefs, window=2 * count):
             for rows in chunk:
                 progress.step(len(rows), total)
             for row in (row for rows in chunk for row in rows):
@@ -203,6 +250,50 @@ def run_batch(path: str | Path, out: str | Path, *, workers: int | None = None, 
     return frame
 
 
+def worker_count(asked: int | None, snapshots: int, stream: Any = sys.stderr) -> int:
+    """Local processes worth starting: as asked (default every core), but no more than the cores or the chunks of
+    work (a warning says so when asked for more than the cores)."""
+    cores = os.cpu_count() or 1
+    chunks = max(1, -(-snapshots // CHUNK))
+    if asked is not None and asked > cores:
+        print(f"batch: --workers {asked} is more than this machine's {cores} cores; using {min(cores, chunks)}",
+              file=stream)
+    return max(1, min(asked or cores, cores, chunks))
+
+
+def check_scheduler(address: str, timeout: float) -> None:
+    """A Dask scheduler answers at `address` (tcp://host:port) within `timeout` seconds: a scheduler introduces
+    itself as soon as a connection opens (a short framed message naming its pickle protocol). Nothing listening,
+    silence, or another kind of server is one InputError naming the address."""
+    target = address.removeprefix("tcp://")
+    if "://" in target:           # tls://, ucx://, inproc://: left to the client, with its own timeout
+        return
+    host, _, port_text = target.rpartition(":")
+    if not host or not port_text.isdigit():
+        raise InputError(f"--scheduler {address!r}: expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host.strip("[]"), int(port_text)), timeout=timeout) as connection:
+            received = b""
+            while len(received) < 8 or len(received) < 8 + min(struct.unpack("<Q", received[:8])[0], 1 << 16):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                connection.settimeout(left)
+                more = connection.recv(65536)
+                if not more:
+                    break
+                received += more
+    except ConnectionRefusedError:
+        raise InputError(f"--scheduler {address}: nothing listens there (connection refused)") from None
+    except TimeoutError:
+        raise InputError(f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s") from None
+    except OSError as exc:
+        raise InputError(f"--scheduler {address}: cannot be reached ({exc.strerror or exc})") from None
+    if b"pickle-protocol" not in received:
+        raise InputError(f"--scheduler {address}: something answered, but not a Dask scheduler")
+
+
 def write_rows(frame: pd.DataFrame, path: Path, suffix: str) -> None:
     """The result rows as Parquet, or CSV when `suffix` is .csv (the output's own suffix picks the format)."""
     if suffix.lower() == ".csv":
@@ -214,10 +305,14 @@ def write_rows(frame: pd.DataFrame, path: Path, suffix: str) -> None:
 class DaskExecutor:
     """Context for a distributed Client (closed on exit) with the submit() the driver uses."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, timeout: float = CONNECT_TIMEOUT) -> None:
         from distributed import Client
 
-        self.client = Client(address, timeout=30)
+        try:
+            self.client = Client(address, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"--scheduler {address}: the Dask client could not connect in {timeout:g} s "
+                             f"({type(exc).__name__})") from None
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         return self.client.submit(fn, *args, pure=False)
@@ -244,11 +339,15 @@ class InlineExecutor:
         return None
 
 
-def _executor(workers: int | None, scheduler: str | None) -> Any:
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the driver, which stops them (no traceback from every process)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _executor(count: int, scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Any:
     if scheduler:
-        return DaskExecutor(scheduler)
-    count = workers or os.cpu_count() or 1
-    return InlineExecutor() if count == 1 else ProcessPoolExecutor(max_workers=count)
+        return DaskExecutor(scheduler, timeout)
+    return InlineExecutor() if count == 1 else ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupt)
 
 
 CHUNK = 8     # snapshots per task: fewer, larger hand-offs leave the driver's core to the workers
@@ -274,9 +373,14 @@ def _mapped(executor: _Executor, chunks: Iterator[list[Partition]], beliefs: Seq
             window: int) -> Iterator[list[list[dict[str, Any]]]]:
     """fit_partitions over the chunks in order, at most `window` in flight (results come back in order)."""
     pending: deque[Future[Any]] = deque()
-    for chunk in chunks:
-        pending.append(executor.submit(fit_partitions, chunk, beliefs))
-        if len(pending) >= window:
+    try:
+        for chunk in chunks:
+            pending.append(executor.submit(fit_partitions, chunk, beliefs))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    except BaseException:          # Ctrl-C or a failure: the queued work is dropped, not run to its end
+        for future in pending:
+            future.cancel()
+        raise

@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         task.add_argument("--out", required=True, help="output .parquet")
         task.add_argument("--workers", type=int, default=None, help="local processes (default: every core)")
         task.add_argument("--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+        task.add_argument("--connect-timeout", type=float, default=10.0,
+                          help="seconds to reach the Dask scheduler (default 10)")
         if job == "scores":
             task.add_argument("--belief", required=True, help="belief file (any price form)")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
@@ -230,7 +232,10 @@ def command_batch(args: argparse.Namespace) -> JsonObject | None:
     belief = read_text_file(args.belief) if args.job == "scores" else None
     from services.batch import run_batch  # after the checks: a bad --out is refused in the time of a start
 
-    frame = run_batch(args.input, target, workers=args.workers, scheduler=args.scheduler, belief_text=belief)
+    if not 0 < args.connect_timeout <= 600:
+        raise InputError(f"--connect-timeout {args.connect_timeout:g} must lie in (0, 600] seconds")
+    frame = run_batch(args.input, target, workers=args.workers, scheduler=args.scheduler, belief_text=belief,
+                      connect_timeout=args.connect_timeout)
     failed = int(frame["error"].notna().sum()) if "error" in frame else 0
     print(f"wrote {target}: {len(frame)} rows, {failed} with an error", file=sys.stderr)
     return None
@@ -292,6 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:
+        print("\nerror: interrupted; every output is written whole or not at all, and nothing was written",
+              file=sys.stderr)
+        return 130
     except InputError as exc:
         return _fail(str(exc))
     except (OSError, ValueError) as exc:

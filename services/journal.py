@@ -21,7 +21,7 @@ from analytics.betting.market import DiscreteMarket
 from analytics.core.distributions import DiscreteDistribution, GriddedDensity, matching_label
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
-from analytics.core.text import parse_json
+from analytics.core.text import finite_float, parse_json
 from analytics.scoring.continuous import ContinuousMarket
 from analytics.scoring.discrete import DiscreteScore
 from analytics.scoring.pairs import Market, ScoredPair, score_pairs
@@ -235,8 +235,9 @@ def _backup_number(value: Any, where: str) -> float | None:
         return None
     if value in ("inf", "-inf"):
         return float(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
+    number = finite_float(value)
+    if number is not None:
+        return number
     raise InputError(f"{where}: expected a number, \"inf\" or null, not {str(value)[:40]!r}")
 
 

@@ -29,7 +29,10 @@ def bookmakers_of(columns: set[str]) -> list[str]:
             and not (b.upper().endswith("C") and b.upper()[:-1] in upper)]
 
 
-def _books_of_text(text: str, source: str, books: list[str] | None) -> list[str]:
+def _books_of_text(text: str, source: str, books: list[str] | None, what: str = "--books") -> list[str]:
+    """The bookmakers to range over: every book of the file, or those named (each once, in the order given). A
+    summary column (Max, Avg, Bb...) or a closing set (B365C, PSC) is not a book one can bet with: refused, with the
+    file's books listed."""
     columns = {c.strip().lower() for c in csv_header(text)}
     if detect_kind(columns) != "football-data":
         raise InputError("prices across bookmakers need a football-data file (several bookmakers' columns)",
@@ -37,11 +40,17 @@ def _books_of_text(text: str, source: str, books: list[str] | None) -> list[str]
     available = bookmakers_of(columns)
     if not books:
         return available
-    every = {b.upper(): b for b in football_bookmakers(columns)}
-    unknown = [b for b in books if b.upper() not in every]
+    bettable = {b.upper(): b for b in available}
+    every = {b.upper() for b in football_bookmakers(columns)}
+    chosen = list(dict.fromkeys(b.strip().upper() for b in books))
+    unknown = [b for b in chosen if b not in every]
     if unknown:
         raise InputError(f"no bookmaker {unknown} in this file; it has {', '.join(available)}", source=source)
-    return [every[b.upper()] for b in books]
+    not_books = [b for b in chosen if b not in bettable]
+    if not_books:
+        raise InputError(f"{what}: {', '.join(not_books)} summarise the books or are closing prices, not bookmakers "
+                         f"one can bet with now; this file's bookmakers are {', '.join(available)}", source=source)
+    return [bettable[b] for b in chosen]
 
 
 def _markets_by_book(text: str, source: str, books: list[str], odds_format: str,
@@ -68,6 +77,8 @@ class PriceChoice:
 def priced_markets(text: str, source: str, choice: PriceChoice, odds_format: str, method: str) -> list[DiscreteMarket]:
     """One market per event with the chosen fair probabilities and odds, and the bookmaker of each outcome's odds."""
     books = _books_of_text(text, source, list(choice.books))
+    if choice.prices != "best":
+        _books_of_text(text, source, [choice.prices], "--prices")
     named = set(books) | ({choice.market_from} if choice.market_from != "consensus" else set()) | \
         ({choice.prices} if choice.prices != "best" else set())
     by_book = _markets_by_book(text, source, sorted(named), odds_format, method)

@@ -61,10 +61,9 @@ def parse_json(text: str, source: str) -> Any:
         return json.loads(text, parse_constant=reject)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", source=source) from None
-    except (ValueError, RecursionError) as exc:    # Python's limit on integer digits, and very deep nesting
-        first = str(exc).splitlines()[0][:120]
-        raise InputError(f"JSON holds a value Python cannot read ({first}); numbers need at most 4300 digits",
-                         source=source) from None
+    except (ValueError, RecursionError):    # Python's limit on integer digits, and very deep nesting
+        raise InputError("JSON holds a number of more than 4,300 digits; write numbers in ordinary notation "
+                         "(1e400 is not finite either)", source=source) from None
 
 
 MAX_JSON_DEPTH = 64
@@ -143,7 +142,10 @@ def parse_float(value: Any, *, source: str, where: str, allow_empty: bool = Fals
     if isinstance(value, bool):
         raise InputError(f"{where}: {value!r} is not a number", source=source)
     if isinstance(value, (int, float)):
-        number = float(value)
+        converted = finite_float(value)
+        if converted is None:
+            raise InputError(f"{where}: {shown_value(value)} is not a finite number", source=source)
+        number = converted
     else:
         text = str(value).strip()
         if text.lower() in ("inf", "+inf", "-inf") and allow_inf:
@@ -187,20 +189,39 @@ def json_numbers(values: Any, name: str, source: str, *, allow_null: bool = Fals
         if v is None and allow_null:
             out[i] = np.nan
             continue
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise InputError(f"{name}[{i}] is {v!r}; expected a finite number", source=source)
-        out[i] = float(v)
+        number = finite_float(v)
+        if number is None:
+            raise InputError(f"{name}[{i}] is {shown_value(v)}; expected a finite number", source=source)
+        out[i] = number
     return out
+
+
+def finite_float(value: Any) -> float | None:
+    """A JSON value as a finite float, or None: not a number (text, a bool, null), not finite, or an integer too
+    large for a float (10^400 written out)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def shown_value(value: Any, limit: int = 40) -> str:
+    """A value as an error message shows it: its repr, cut to `limit` characters with the length of the rest."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def json_number(item: Mapping[str, Any], key: str, source: str, *, positive: bool = False) -> float:
     """One finite (or, with `positive`, strictly positive) number of a JSON object."""
     value = item.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
-            (positive and value <= 0):
-        raise InputError(f"\"{key}\" must be a {'positive' if positive else 'finite'} number, got {value!r}",
-                         source=source)
-    return float(value)
+    number = finite_float(value)
+    if number is None or (positive and number <= 0):
+        raise InputError(f"\"{key}\" must be a {'positive' if positive else 'finite'} number, got "
+                         f"{shown_value(value)}", source=source)
+    return number
 
 
 NORMALISATION_TOLERANCE = 1e-6    # a complete statement whose total is off 1 by more is normalised with a warning

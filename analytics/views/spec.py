@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from analytics.core.errors import InputError
-from analytics.core.text import parse_float
+from analytics.core.text import finite_float, parse_float, shown_value
 
 Relation = Literal["=", ">=", "<="]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
@@ -89,10 +89,11 @@ def _probability(value: float, where: str, source: str) -> float:
 
 
 def _finite(item: dict[str, Any], key: str, where: str, source: str) -> float:
-    raw = item.get(key)
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(float(raw)):
-        raise InputError(f"{where}: \"{key}\" must be a finite number", source=source)
-    return float(raw)
+    number = finite_float(item.get(key))
+    if number is None:
+        raise InputError(f"{where}: \"{key}\" must be a finite number, got {shown_value(item.get(key))}",
+                         source=source)
+    return number
 
 
 def view_from_json(item: Any, where: str, source: str) -> View:
@@ -113,9 +114,10 @@ def view_from_json(item: Any, where: str, source: str) -> View:
             if "above" in item or "below" in item:
                 raise InputError(f"{where}: give \"between\" or \"above\"/\"below\", not both", source=source)
             pair = item["between"]
-            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, (int, float)) for v in pair)):
-                raise InputError(f"{where}: \"between\" must be [low, high]", source=source)
-            low, high = float(pair[0]), float(pair[1])
+            numbers = [finite_float(v) for v in pair] if isinstance(pair, list) and len(pair) == 2 else [None]
+            if any(v is None for v in numbers):
+                raise InputError(f"{where}: \"between\" must be [low, high], two finite numbers", source=source)
+            low, high = float(numbers[0]), float(numbers[1])    # type: ignore[arg-type]
         else:
             low = _finite(item, "above", where, source) if "above" in item else -math.inf
             high = _finite(item, "below", where, source) if "below" in item else math.inf

@@ -202,3 +202,109 @@ def test_the_out_suffix_picks_the_format(quotes, tmp_path):
     assert {"forward", "surprise_bits", "error"} <= set(table.columns) and len(table) >= 1
     assert (tmp_path / "r.csv").read_bytes()[:4] != b"PAR1"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def _server(answer: bytes | None):
+    """A loopback TCP server that accepts and sends `answer` at once (None: stays silent), closed after the test."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            held.append(connection)
+            if answer is not None:
+                connection.sendall(answer)
+                connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, held
+
+
+@pytest.mark.parametrize("answer, words", [
+    (None, "no Dask scheduler answered within 2 s"),
+    (b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "something answered, but not a Dask scheduler"),
+])
+def test_a_scheduler_that_is_not_one_is_named_within_the_timeout(quotes, tmp_path, answer, words):
+    listener, held = _server(answer)
+    try:
+        started = time.perf_counter()
+        done = run_cli("batch", "densities", "--input", str(quotes), "--out", str(tmp_path / "o.parquet"),
+                       "--scheduler", f"tcp://127.0.0.1:{listener.getsockname()[1]}", "--connect-timeout", "2")
+        elapsed = time.perf_counter() - started
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and elapsed < 15     # 2 s, plus starting Python twice over
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_a_closed_port_is_named_at_once(quotes, tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = run_cli("batch", "densities", "--input", str(quotes), "--out", str(tmp_path / "o.parquet"),
+                   "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert done.returncode == 2 and "nothing listens there (connection refused)" in done.stderr
+
+
+def test_more_workers_than_cores_or_work_are_not_started(tmp_path):
+    small = tmp_path / "three.csv"
+    dataset(3, ("AAA",)).to_csv(small, index=False)                  # 3 snapshots: one chunk of work
+    done = run_cli("batch", "densities", "--input", str(small), "--out", str(tmp_path / "o.parquet"),
+                   "--workers", "512")
+    assert done.returncode == 0, done.stderr
+    assert f"--workers 512 is more than this machine's {os.cpu_count()} cores; using 1" in done.stderr
+    assert len(pd.read_parquet(tmp_path / "o.parquet")) == 6
+
+
+def test_a_file_that_changes_under_the_run_gives_error_rows_and_the_rest_is_kept(tmp_path):
+    from services.batch import fit_partition, partitions, plan_dataset
+
+    folder = tmp_path / "quotes"
+    folder.mkdir()
+    frame = dataset(2)
+    frame[frame["underlying"] == "AAA"].to_csv(folder / "a.csv", index=False)
+    frame[frame["underlying"] == "BBB"].to_csv(folder / "b.csv", index=False)
+    plan = plan_dataset(folder)
+    (folder / "b.csv").write_bytes(b"\xff\xfe not text any more")        # rewritten after the run began
+    rows = [row for part in partitions(folder, plan) for row in fit_partition(part)]
+    good = [r for r in rows if r["error"] is None]
+    bad = [r for r in rows if r["error"] is not None]
+    assert {r["underlying"] for r in good} == {"AAA"} and len(good) == 4
+    assert [(r["underlying"], r["asof"]) for r in bad] == [("BBB", "2026-03-02"), ("BBB", "2026-03-03")]
+    assert all("b.csv: is not UTF-8 text" in r["error"] for r in bad)
+
+
+def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "o.parquet"
+    run = subprocess.Popen([sys.executable, "-m", "analytics", "batch", "densities", "--input", str(quotes),
+                            "--out", str(out), "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    assert run.stderr is not None
+    first = run.stderr.readline()                      # the progress bar has started: fits are running
+    assert first.startswith("batch: ["), first
+    os.killpg(run.pid, signal.SIGINT)                  # as a terminal's Ctrl-C: the whole process group
+    rest = run.stderr.read()
+    assert run.wait(60) == 130
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
+    assert rest.strip().splitlines()[-1].startswith("error: interrupted") and "nothing was written" in rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

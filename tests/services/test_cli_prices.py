@@ -60,3 +60,19 @@ def test_bookmaker_quality_over_the_season():
     kl = "KL(PSC || book), bits per match"
     assert all(r[kl] > 0 for r in rows.values())
     assert rows["PS"][kl] < rows["B365"][kl]                                    # and it sits closest to its close
+
+
+@pytest.mark.parametrize("flags, named", [(["--prices", "Max"], "MAX"), (["--prices", "PSC"], "PSC"),
+                                          (["--books", "Max,Avg"], "MAX, AVG"), (["--books", "B365,AvgC"], "AVGC")])
+def test_summaries_and_closing_sets_are_not_books(write, flags, named):
+    belief = write("b.csv", "outcome,probability\nHome,0.3\nDraw,0.3\nAway,0.4\n")
+    done = run_cli("score", "--market", SEASON, "--belief", belief, "--event", MATCH, *flags)
+    assert done.returncode == 2 and f"{named} summarise the books or are closing prices" in done.stderr
+    assert "B365, BW, IW, PS, VC, WH" in done.stderr
+
+
+def test_a_book_named_twice_counts_once_in_the_consensus(write):
+    belief = write("b.csv", "outcome,probability\nHome,0.3\nDraw,0.3\nAway,0.4\n")
+    runs = [json.loads(run_cli("score", "--market", SEASON, "--belief", belief, "--event", MATCH, "--market-from",
+                               "consensus", "--books", books).stdout) for books in ("B365,B365,B365,b365,PS", "B365,PS")]
+    assert runs[0]["kl_bits"] == runs[1]["kl_bits"] and runs[0]["prices"] == runs[1]["prices"]
