@@ -74,5 +74,6 @@ def test_summaries_and_closing_sets_are_not_books(write, flags, named):
 def test_a_book_named_twice_counts_once_in_the_consensus(write):
     belief = write("b.csv", "outcome,probability\nHome,0.3\nDraw,0.3\nAway,0.4\n")
     runs = [json.loads(run_cli("score", "--market", SEASON, "--belief", belief, "--event", MATCH, "--market-from",
-                               "consensus", "--books", books).stdout) for books in ("B365,B365,B365,b365,PS", "B365,PS")]
+                               "consensus", "--books", books).stdout)
+            for books in ("B365,B365,B365,b365,PS", "B365,PS")]
     assert runs[0]["kl_bits"] == runs[1]["kl_bits"] and runs[0]["prices"] == runs[1]["prices"]
