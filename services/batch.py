@@ -12,8 +12,6 @@ from __future__ import annotations
 import codecs
 import os
 import signal
-import socket
-import struct
 import sys
 import time
 from collections import deque
@@ -34,9 +32,9 @@ from analytics.options.density import density_from_quotes
 from analytics.options.summary import density_summary, surprise_bits
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from data.files import write_atomic
+from services.scheduler import CONNECT_TIMEOUT, check_scheduler
 
 KEY_COLUMNS = ("underlying", "asof", "spot")
-CONNECT_TIMEOUT = 10.0      # seconds to reach a Dask scheduler and hear it introduce itself
 
 
 @dataclass(frozen=True)
@@ -259,39 +257,6 @@ def worker_count(asked: int | None, snapshots: int, stream: Any = sys.stderr) ->
         print(f"batch: --workers {asked} is more than this machine's {cores} cores; using {min(cores, chunks)}",
               file=stream)
     return max(1, min(asked or cores, cores, chunks))
-
-
-def check_scheduler(address: str, timeout: float) -> None:
-    """A Dask scheduler answers at `address` (tcp://host:port) within `timeout` seconds: a scheduler introduces
-    itself as soon as a connection opens (a short framed message naming its pickle protocol). Nothing listening,
-    silence, or another kind of server is one InputError naming the address."""
-    target = address.removeprefix("tcp://")
-    if "://" in target:           # tls://, ucx://, inproc://: left to the client, with its own timeout
-        return
-    host, _, port_text = target.rpartition(":")
-    if not host or not port_text.isdigit():
-        raise InputError(f"--scheduler {address!r}: expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
-    deadline = time.monotonic() + timeout
-    try:
-        with socket.create_connection((host.strip("[]"), int(port_text)), timeout=timeout) as connection:
-            received = b""
-            while len(received) < 8 or len(received) < 8 + min(struct.unpack("<Q", received[:8])[0], 1 << 16):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                connection.settimeout(left)
-                more = connection.recv(65536)
-                if not more:
-                    break
-                received += more
-    except ConnectionRefusedError:
-        raise InputError(f"--scheduler {address}: nothing listens there (connection refused)") from None
-    except TimeoutError:
-        raise InputError(f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s") from None
-    except OSError as exc:
-        raise InputError(f"--scheduler {address}: cannot be reached ({exc.strerror or exc})") from None
-    if b"pickle-protocol" not in received:
-        raise InputError(f"--scheduler {address}: something answered, but not a Dask scheduler")
 
 
 def write_rows(frame: pd.DataFrame, path: Path, suffix: str) -> None:

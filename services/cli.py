@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
-from analytics.beliefs.on_grid import COMPLETIONS
+from analytics.beliefs.completion import COMPLETIONS
 from analytics.core.errors import InputError, bounded
 from analytics.core.strict_json import dumps
-from analytics.options.edge import EdgeSettings
-from analytics.scoring.discrete import Regularisation
-from analytics.scoring.pairs import ScoredPair
-from services.scoring import MarketRequest, score_files
+
+if TYPE_CHECKING:        # the numerics load when a command needs them: a refused flag answers at once
+    from analytics.scoring.discrete import Regularisation
+    from analytics.scoring.pairs import ScoredPair
 
 JsonObject = dict[str, Any]
 
@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _regularisation(args: argparse.Namespace) -> Regularisation | None:
+    from analytics.scoring.discrete import Regularisation
+
     if args.epsilon is not None and args.blend is not None:
         raise InputError("choose one smoothing: --epsilon or --blend")
     if args.epsilon is not None:
@@ -142,6 +144,9 @@ def _regularisation(args: argparse.Namespace) -> Regularisation | None:
 
 
 def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
+    from analytics.options.edge import EdgeSettings
+    from services.scoring import MarketRequest, score_files
+
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
                             belief_bookmaker=args.belief_bookmaker, prices=args.prices, market_from=args.market_from,
@@ -211,6 +216,7 @@ def command_list(args: argparse.Namespace) -> JsonObject | None:
 
 
 def command_backtest(args: argparse.Namespace) -> JsonObject | None:
+    from services.scoring import MarketRequest
     from services.track import track_record
 
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal, get_args
 
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
 from scipy.interpolate import PchipInterpolator
 from scipy.special import ndtri
 
+from analytics.beliefs.completion import COMPLETIONS, Completion
 from analytics.beliefs.price import (
     Blend,
     BucketBelief,
@@ -39,9 +39,6 @@ from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 from analytics.views.projection import ViewFit, project_on_grid
 from analytics.views.spec import ViewsBelief
-
-Completion = Literal["market", "smooth"]
-COMPLETIONS: tuple[Completion, ...] = get_args(Completion)
 
 
 @dataclass(frozen=True, eq=False)

@@ -59,6 +59,8 @@ def parse_json(text: str, source: str) -> Any:
         raise InputError(f"JSON nested {depth} levels deep; the limit is {MAX_JSON_DEPTH}", source=source)
     try:
         return json.loads(text, parse_constant=reject)
+    except InputError:
+        raise
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", source=source) from None
     except (ValueError, RecursionError):    # Python's limit on integer digits, and very deep nesting
