@@ -193,6 +193,11 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
               delta_color="off", delta_arrow="off", help=HELP_EDGE["market right"])
     if position.arbitrage:
         safe.warning(position.arbitrage)
+    if edge.quotes_cheaper_nats > 0:
+        st.caption(f"At the quotes the position earns {fmt_bits(edge.quotes_cheaper_nats)} more than the KL ceiling "
+                   f"({fmt_bits(edge.kl_nats)}). The ceiling prices every payoff with the fitted market density; some "
+                   "quotes are cheaper than the density prices them, and buying them there earns the difference: "
+                   "quotes cheaper than the fitted density, not an error.")
     if edge.gamma != 1 or edge.market_gamma is not None:
         r1, r2, r3 = st.columns(3)
         r1.metric(f"Certainty-equivalent edge, gamma {edge.gamma:g}", fmt_bits(edge.renyi_nats),

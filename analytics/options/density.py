@@ -97,6 +97,20 @@ class DensityDiagnostics:
         return record
 
 
+FIT_WARNING_HALF_SPREADS = 5.0     # RMS miss of the quotes, in their own half spreads, above which a fit is doubted
+
+
+def fit_warning(diagnostics: DensityDiagnostics) -> str | None:
+    """A sentence when the density misses the quotes by more than FIT_WARNING_HALF_SPREADS of their half spreads
+    (RMS): some quotes are stale or wrong (a call bid at 500), and the density, the KL and the edge rest on them."""
+    if not diagnostics.fit_rms_half_spreads > FIT_WARNING_HALF_SPREADS:
+        return None
+    return (f"the market density misses the quotes by {diagnostics.fit_rms_half_spreads:.1f} half-spreads (RMS; "
+            f"{diagnostics.fit_max_abs_vol_points:.0f} vol points at worst), more than the "
+            f"{FIT_WARNING_HALF_SPREADS:g} this product trusts: some quotes look stale or wrong, so check the chain "
+            "before acting on its figures")
+
+
 @dataclass(frozen=True, eq=False)
 class ChainDensity:
     """A market density with its provenance and diagnostics (the density's own `diagnostics` mapping holds the

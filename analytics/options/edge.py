@@ -537,6 +537,13 @@ class OptionsEdge:
     buckets: BucketEdge
     discount: float
 
+    @property
+    def quotes_cheaper_nats(self) -> float:
+        """What the position earns beyond the KL ceiling (0 when it does not): the ceiling prices every payoff by
+        the fitted density, and some quotes are cheaper than the density prices them, so costed at the quotes the
+        position can earn more than any payoff at the density's prices."""
+        return max(self.position.growth_nats - self.kl_nats, 0.0)
+
 
 def power_kernel_density(x: FloatArray, q: FloatArray, market_gamma: float) -> FloatArray:
     """The market's real-world density under a power pricing kernel m ~ S^-gamma_m: p_phys ~ x^gamma_m q(x),

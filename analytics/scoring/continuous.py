@@ -22,7 +22,7 @@ from analytics.core.distributions import GriddedDensity
 from analytics.core.divergence import hellinger_squared_grid, js_divergence_grid, total_variation_grid
 from analytics.core.types import BoolArray, FloatArray
 from analytics.core.units import to_bits
-from analytics.options.density import ChainDensity
+from analytics.options.density import ChainDensity, fit_warning
 from analytics.options.edge import (
     EdgeSettings,
     ListedQuotes,
@@ -46,12 +46,14 @@ class ContinuousMarket:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     quoted_range: tuple[float, float] | None = None
     tradables: TradableExpiry | None = None
+    fit_warning: str | None = None      # an option chain's density that misses its quotes (options.density)
 
     @classmethod
     def of_chain(cls, chain: ChainDensity) -> ContinuousMarket:
         tradables = None if chain.quotes is None else \
             TradableExpiry(ListedQuotes.from_expiry(chain.quotes), chain.discount, chain.forward)
-        return cls(chain.expiry, chain.density, (), chain.diagnostics.quoted_strike_range, tradables)
+        return cls(chain.expiry, chain.density, (), chain.diagnostics.quoted_strike_range, tradables,
+                   fit_warning(chain.diagnostics))
 
 
 def _moments(x: FloatArray, pdf: FloatArray) -> dict[str, float]:
@@ -87,6 +89,8 @@ class ContinuousScore:
     warnings: tuple[str, ...]
     edge: OptionsEdge | None = None             # with an option chain's quotes: what listed options capture
     views: ViewFit | None = None                # a belief stated as views: multipliers and shares of the KL
+    from_chain: bool = False                    # the market is an option chain's density
+    fit_warning: str | None = None              # its fit misses the quotes (options.density.fit_warning)
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -109,6 +113,8 @@ class ContinuousScore:
         }
         if self.edge is not None:
             record.update(edge_record(self.edge))
+        if self.from_chain:
+            record["fit_warning"] = self.fit_warning
         if self.views is not None:
             record["views"] = self.views.as_records()
         return record
@@ -125,6 +131,8 @@ def edge_record(edge: OptionsEdge) -> dict[str, Any]:
     for name, nats in figures.items():
         record[f"{name}_nats"] = nats
         record[f"{name}_bits"] = None if nats is None else to_bits(nats)
+    record["quotes_cheaper_than_density_nats"] = edge.quotes_cheaper_nats
+    record["quotes_cheaper_than_density_bits"] = to_bits(edge.quotes_cheaper_nats)
     record.update({"legs": [leg.as_record() for leg in position.legs], "cash_fraction": position.cash_fraction,
                    "quotes_arbitrage": position.arbitrage, "kelly_fraction": edge.kelly_fraction,
                    "gamma": edge.gamma, "market_gamma": edge.market_gamma})
@@ -187,7 +195,8 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
         total_variation=float(total_variation_grid(x, p, q)), log_ratio=log_ratio, cumulative_kl_nats=cumulative,
         kl_beyond_quoted_nats=beyond, belief_description=mapped.description,
         mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite,
-        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=options, views=mapped.views)
+        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=options, views=mapped.views,
+        from_chain=market.quoted_range is not None, fit_warning=market.fit_warning)
 
 
 def score_continuous_belief(spec: BeliefSpec, market: ContinuousMarket, *, completion: Completion = "market",

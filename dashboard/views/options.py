@@ -106,6 +106,8 @@ expiry = st.selectbox("Expiry", [d.expiry for d in densities], index=min(2, len(
 chain = next(d for d in densities if d.expiry == expiry)
 diag = chain.diagnostics
 market = ContinuousMarket.of_chain(chain)
+if market.fit_warning:
+    safe.warning(f"{expiry}: {market.fit_warning}.")
 if diag.parity_pairs_used == 0:
     safe.warning(f"The forward of {expiry} ({chain.forward:,.2f}) comes from the spot price {spot or 0:,.2f} and a "
                  "rate, not from the chain: it has too few strikes with both a call and a put for put-call parity.")

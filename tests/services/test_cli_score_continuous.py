@@ -102,3 +102,27 @@ def test_a_calls_only_chain_without_a_spot_is_refused_naming_the_expiry_once(tmp
     line = done.stderr.strip().splitlines()[-1]
     assert "put-call parity" in line and "give the spot price" in line
     assert line.count("expiry 2026-02-13") == 1, line
+
+
+def test_a_chain_with_a_wild_quote_warns_and_names_what_beats_the_ceiling(tmp_path):
+    """One out-of-the-money call bid at 500 (as the issue found): the fit misses the quotes and says so; growth
+    at the quotes above the KL ceiling is named, and adds up."""
+    import pandas as pd
+
+    chain = pd.read_csv(ROOT / SPY, dtype=str, keep_default_na=False)
+    wild = (chain["expiration"] == "2026-03-20") & (chain["optionType"] == "call") & (chain["strike"] == "760.0")
+    assert wild.sum() == 1
+    chain.loc[wild, ["bid", "ask"]] = ["500", "501"]
+    bad = tmp_path / "wild.csv"
+    chain.to_csv(bad, index=False)
+    flags = ["--spot", "692.3", "--asof", "2026-02-11T11:19", "--expiry", "2026-03-20", "--belief",
+             "data/examples/view.json"]
+    warned = json.loads(run_cli("score", "--market", str(bad), *flags).stdout)
+    assert "misses the quotes by" in warned["fit_warning"] and "half-spreads" in warned["fit_warning"]
+    clean = json.loads(run_cli("score", "--market", SPY, *flags).stdout)
+    assert clean["fit_warning"] is None
+    for record in (warned, clean):
+        above = record["kelly_growth_tradable_nats"] - record["kl_nats"]
+        assert record["quotes_cheaper_than_density_nats"] == pytest.approx(max(above, 0.0), abs=1e-15)
+        assert record["quotes_cheaper_than_density_bits"] == pytest.approx(
+            record["quotes_cheaper_than_density_nats"] / math.log(2), rel=1e-12)
