@@ -1,8 +1,9 @@
 """Ten users at once against one real Streamlit server (tests/e2e/sessions.py: separate Chromium contexts, each
 loading the Betting page, changing a control, uploading a belief, opening the Options page). Printed: the server's
 answer to each first page (websocket open to script finished), the first paint in the browser, the server's CPU
-seconds and its memory growth. Issue 14's target is first loads under 15 s; the browsers share the machine's cores
-with the server, so the paint also measures ten Chromium tabs starting the app's scripts on those cores. For scale:
+seconds and its memory growth. Targets (issue 25): every first page answered by the server in under 10 s, memory
+growth under 150 MB; the browsers' first paint is shown for scale only (issue 14's 15 s paint target is retired:
+ten Chromium tabs starting the app's scripts on the server's own two cores dominate it). For scale:
 the first paint of ten returning users (ten browsers of their own, each with the app's scripts already cached) and
 of ten sessions of an empty Streamlit app."""
 
@@ -91,7 +92,8 @@ def _empty_app_paints(folder: Path, sessions: int) -> list[float]:
 
 
 def run() -> None:
-    print(f"{SESSIONS} browser sessions at once (issue 14 target: every first load under 15 s)")
+    print(f"{SESSIONS} browser sessions at once (issue 25 targets: every first page answered by the server in under "
+          "10 s, memory growth under 150 MB)")
     if shutil.which("chromium") is None:
         print("  skipped: Debian's chromium is not installed")
         return

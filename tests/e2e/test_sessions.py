@@ -1,7 +1,9 @@
 """Ten users at once against one real server: each in its own browser context loads the Betting page, changes a
 control, uploads a belief of its own and switches to the Options page (tests/e2e/sessions.py). Every session must
 finish with no exception box and no error message, show the KL of its own belief, and get its first page from the
-server in under 15 s; the server's memory afterwards stays within 150 MB of what it held before."""
+server in under 10 s; the server's memory afterwards stays within 150 MB of what it held before. The browsers' own
+first paint is printed, not held to a target: ten headless Chromiums on the server's two cores spend most of a
+minute rendering (an empty Streamlit app alone takes 16 s there), which says nothing about the server."""
 
 import json
 import subprocess
@@ -24,7 +26,7 @@ from tests.e2e.sessions import belief_text
 
 pytestmark = pytest.mark.browser
 SESSIONS = 10
-SERVER_ANSWER_LIMIT_S = 15.0
+SERVER_ANSWER_LIMIT_S = 10.0
 MEMORY_GROWTH_LIMIT_MB = 150.0
 
 
