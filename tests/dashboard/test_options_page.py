@@ -287,3 +287,16 @@ def test_a_calls_only_chain_asks_for_the_spot_and_then_says_the_forward_came_fro
     assert not at.exception and not at.error
     warned = [shown(w.value) for w in at.warning]
     assert any("comes from the spot price 692.30" in w for w in warned)
+
+
+def test_a_density_that_misses_its_quotes_is_flagged_on_the_page():
+    """QQQ 2026-06-18 holds quotes the smooth density misses by 8.3 half-spreads (RMS): the page says so once, beside
+    the figures; SPY 2026-03-20 (1.2 half-spreads) carries no such warning."""
+    at = options_page()
+    at.selectbox(key="snapshot").set_value("QQQ").run()
+    at.selectbox(key="expiry").set_value("2026-06-18").run()
+    flagged = [w.value for w in at.warning if "misses the quotes" in shown(w.value)]
+    assert len(flagged) == 1 and "2026-06-18" in shown(flagged[0]) and "half-spreads" in shown(flagged[0])
+    at.selectbox(key="snapshot").set_value("SPY").run()
+    at.selectbox(key="expiry").set_value("2026-03-20").run()
+    assert not [w for w in at.warning if "misses the quotes" in shown(w.value)]
