@@ -79,6 +79,9 @@ def run() -> None:
             args = ["batch", "densities", "--input", str(quotes), "--out", str(folder / "o.parquet"), "--scheduler",
                     f"tcp://127.0.0.1:{silent.getsockname()[1]}"]
             _show("batch --scheduler at a silent port (target 11 s)", [_run(args) for _ in range(3)], 11.0)
+            bad_out = ["batch", "densities", "--input", str(quotes), "--out", str(folder)]
+            _show("batch --out a folder: refused before any fit (target 3 s)", [_run(bad_out) for _ in range(3)],
+                  3.0)
 
 
 if __name__ == "__main__":

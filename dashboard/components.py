@@ -123,7 +123,7 @@ def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str
                                                      (".json", "application/json", "Download JSON"),
                                                      (".csv", "text/csv", "Download CSV")], strict=True):
         col.download_button(label, functools.partial(full_report, suffix), file_name=f"disagreement-report{suffix}",
-                            mime=mime, key=f"download{suffix}")
+                            mime=mime, key=f"download{suffix}", on_click="ignore")
     if cols[3].button("Prepare PDF", key="prepare_pdf", help="Draws the figures with Chromium (a few seconds)"):
         try:
             with st.spinner("Rendering the PDF..."):
@@ -134,7 +134,7 @@ def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str
     # a PDF prepared for another match, bookmaker, belief or page is never offered: only the one of this screen
     if prepared is not None and prepared[0] == fingerprint:
         cols[3].download_button("Download PDF", prepared[1], file_name="disagreement-report.pdf",
-                                mime="application/pdf", key="download.pdf")
+                                mime="application/pdf", key="download.pdf", on_click="ignore")
 
 
 HELP_CONTINUOUS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -90,11 +89,10 @@ def keep_typed_belief(editor_key: str, typed_key: str, shown: np.ndarray) -> Non
     st.session_state[version] = st.session_state.get(version, 0) + 1
 
 
-def default_view_range(q05: float, q50: float, q95: float) -> tuple[float, float]:
-    """A view's starting range: as wide in log-price as the market's 5-95 % range, centred on its median (rounded
-    to cents), so every market, however skewed, starts from a view the smooth builder can draw."""
-    half_width = (math.log(q95) - math.log(q05)) / 2
-    return round(q50 * math.exp(-half_width), 2), round(q50 * math.exp(half_width), 2)
+def default_view_range(q05: float, q95: float) -> tuple[float, float]:
+    """A view's starting range: the market's own 5-95 % range (to cents), so the view starts as the market's own
+    statement and shows no edge until it is changed."""
+    return round(q05, 2), round(q95, 2)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -73,6 +73,19 @@ def views_belief(views: list[View] | tuple[View, ...], source: str) -> ViewsBeli
     return ViewsBelief(distinct)
 
 
+def median_and_range(median: float, low: float, high: float, coverage: float, source: str = "view") -> ViewsBelief:
+    """'The price ends near `median`, between `low` and `high` with probability `coverage`' as two views: the
+    median (q0.5 = median) and P(low..high) = coverage. Projected onto the market it is the closest belief that
+    says this, so the market's own median and range give exactly the market (no edge)."""
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise InputError(f"the range needs low < high, got {low:g} to {high:g}", source=source)
+    if not low <= median <= high:
+        raise InputError(f"the median {median:g} lies outside the range {low:g} to {high:g}", source=source)
+    return ViewsBelief((View("quantile", float(median), "=", level=0.5),
+                        View("probability", _probability(float(coverage), "coverage", source), "=",
+                             low=float(low), high=float(high))))
+
+
 def _relation(raw: Any, where: str, source: str) -> Relation:
     text = "=" if raw is None or (isinstance(raw, str) and not raw.strip()) else str(raw).strip()
     text = {"==": "=", "≥": ">=", "≤": "<=", "=>": ">=", "=<": "<="}.get(text, text)

@@ -132,9 +132,9 @@ with a2:
 records = [service.entry_record(e) for e in everything]
 d1, d2 = st.columns(2)
 d1.download_button("Export CSV", service.export_csv(records), file_name="journal.csv", mime="text/csv",
-                   key="journal_csv", help="One row per entry, for a spreadsheet")
+                   key="journal_csv", help="One row per entry, for a spreadsheet", on_click="ignore")
 d2.download_button("Back up (JSON)", service.backup_json(engine), file_name="journal.json",
                    mime="application/json", key="journal_json",
                    help="Every entry with its market, outcome and history: 'Restore' below (or 'journal import' on "
-                        "the command line) puts them back exactly, into this or another database")
+                        "the command line) puts them back exactly, into this or another database", on_click="ignore")
 restore_panel(engine)

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from analytics.beliefs.on_grid import COMPLETIONS
-from analytics.beliefs.price import ShiftedMarket, view_belief
+from analytics.beliefs.price import ShiftedMarket
 from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
@@ -16,6 +16,7 @@ from analytics.options.density import ChainDensity
 from analytics.options.edge import EdgeSettings
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
+from analytics.views.spec import median_and_range
 from dashboard import safe
 from dashboard.components import (
     pick_belief,
@@ -145,16 +146,17 @@ if kind == BELIEF_FORMS[0]:
             "the market, or upload a belief file to see how much you disagree.")
 elif kind == BELIEF_FORMS[1]:
     c1, c2, c3, c4 = st.columns(4)
-    start_low, start_high = default_view_range(float(q05), float(q50), float(q95))
+    start_low, start_high = default_view_range(float(q05), float(q95))
     median = c1.number_input("Median", value=float(round(q50, 2)), key=f"view_median:{market_key}",
                              help="The price you think is as likely to be above as below at expiry")
     low = c2.number_input("Range low", value=start_low, key=f"view_low:{market_key}")
     high = c3.number_input("Range high", value=start_high, key=f"view_high:{market_key}")
     coverage = c4.slider("Probability in the range (%)", 50, 99, 90, key=f"view_coverage:{market_key}") / 100
-    st.caption(f"Starts at the market's median with a range as wide as the market's 5-95 % range ({q05:,.2f} to "
-               f"{q95:,.2f}), centred in log-price; change them to state your view.")
+    st.caption(f"Starts at the market's own median ({q50:,.2f}) and 5-95 % range ({q05:,.2f} to {q95:,.2f}): no edge "
+               "until you change them. Your belief is the market moved as little as possible to have your median and "
+               "your probability in the range.")
     try:
-        belief = NamedBelief("view", view_belief(median, low, high, coverage, "view"))
+        belief = NamedBelief("view", median_and_range(median, low, high, coverage, "view"))
     except InputError as exc:
         safe.error(str(exc))
 elif kind == BELIEF_FORMS[2]:
@@ -182,7 +184,7 @@ else:
         examples = example_files()
         chosen_example = st.selectbox("Example", list(examples), key="example_pick")
         st.download_button(f"Download {chosen_example}", examples[chosen_example].read_bytes(),
-                           file_name=chosen_example, key="example_download")
+                           file_name=chosen_example, key="example_download", on_click="ignore")
         st.stop()
     belief = pick_belief(list(read.beliefs), key="price_belief_pick")
 completion = st.radio("Complete a partial belief (buckets, quantiles) with", COMPLETIONS, horizontal=True,

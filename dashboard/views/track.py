@@ -179,11 +179,11 @@ d3.download_button("Download HTML report", lambda: track_record_html(
     inputs={"season": season.label if belief_kind != "My journal (resolved entries)" else "journal",
             "market": market_book, "belief": belief_book or belief_name or belief_kind, "closing line": closing,
             "method": method, "kelly_fraction": kelly_fraction}), file_name="track-record.html", mime="text/html",
-    key="track_html")
+    key="track_html", on_click="ignore")
 d1.download_button("Download JSON", dumps(record, indent=2), file_name="track-record.json", mime="application/json",
-                   key="track_json")
+                   key="track_json", on_click="ignore")
 d2.download_button("Download CSV (per match)", table_csv(record["per_event"]), file_name="track-record.csv",
-                   mime="text/csv", key="track_csv")
+                   mime="text/csv", key="track_csv", on_click="ignore")
 st.caption("Realised growth at fair prices is the belief's log score minus the market's, match by match; its "
            "expectation is the truth's KL to the market minus its KL to the belief.")
 

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.beliefs.price import ShiftedMarket, view_belief
+from analytics.beliefs.price import ShiftedMarket
 from analytics.beliefs.reading import parse_beliefs
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from analytics.views.spec import median_and_range
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from tests.conftest import ROOT
 from tests.dashboard.pages import open_page, shown
@@ -78,7 +79,7 @@ def test_view_belief_on_bundled_chain_matches_analytics():
     at.number_input(key=keys["view_high"]).set_value(750.0).run()
     at.slider(key=keys["view_coverage"]).set_value(80).run()
     assert not at.exception and not at.error
-    expected = score_continuous_belief(view_belief(700.0, 640.0, 750.0, 0.8, "v"), market_for("SPY", "2026-03-20"))
+    expected = score_continuous_belief(median_and_range(700.0, 640.0, 750.0, 0.8), market_for("SPY", "2026-03-20"))
     assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
     assert len(at.get("plotly_chart")) == 4          # density, payoff log-ratio, cumulative KL, the position
 
@@ -103,7 +104,7 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     info = next(i for i in bundled_chains() if i.ticker == "SPY")
     chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
                                                 rate=None) if d.expiry == "2026-03-20")
-    want = score_continuous_belief(view_belief(median, 620.0, 760.0, 0.9, "v"), ContinuousMarket.of_chain(chain),
+    want = score_continuous_belief(median_and_range(median, 620.0, 760.0, 0.9), ContinuousMarket.of_chain(chain),
                                    edge=EdgeSettings(kelly_fraction=0.5)).edge
     assert want is not None and want.position.legs
     assert metric_bits(at, "At the quotes (0.5 Kelly)") == pytest.approx(want.position.growth_nats / math.log(2),
@@ -147,14 +148,11 @@ def test_a_view_belongs_to_one_market_and_resets_on_a_new_underlying_or_expiry()
         market = market_for(ticker, expiry)
         q05, q50, q95 = market.density.quantile([0.05, 0.5, 0.95])
         keys = view_keys(source, expiry)
-        half = (math.log(q95) - math.log(q05)) / 2           # the market's 5-95 % width, centred in log-price
-        low, high = round(q50 * math.exp(-half), 2), round(q50 * math.exp(half), 2)
         assert at.number_input(key=keys["view_median"]).value == pytest.approx(round(q50, 2))
-        assert at.number_input(key=keys["view_low"]).value == pytest.approx(low)
-        assert at.number_input(key=keys["view_high"]).value == pytest.approx(high)
-        expected = score_continuous_belief(view_belief(round(q50, 2), low, high, 0.9, "v"), market)
-        assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
-        assert headline(at) < 1.0          # the stale SPY view read against AAPL showed 35.75 bits
+        assert at.number_input(key=keys["view_low"]).value == pytest.approx(round(q05, 2))
+        assert at.number_input(key=keys["view_high"]).value == pytest.approx(round(q95, 2))
+        assert headline(at) == 0.0         # the market's own median and range: no edge (a stale SPY view showed 35.75)
+        assert metric_bits(at, "At the quotes") == 0.0
 
 
 def test_shifted_market_and_completion_choice():

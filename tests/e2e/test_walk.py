@@ -11,11 +11,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from analytics.beliefs.discrete import DiscreteBelief
-from analytics.beliefs.price import view_belief
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.odds_files import OddsRequest
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.discrete import score_named_belief
+from analytics.views.spec import median_and_range
 from dashboard.state import default_view_range
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from data.files import read_text_file
@@ -105,14 +105,17 @@ def spy_like(ticker: str, expiry: str, with_quotes: bool = False) -> ContinuousM
     return ContinuousMarket(expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
 
 
-def default_view_score(market: ContinuousMarket):
-    q05, q50, q95 = market.density.quantile([0.05, 0.5, 0.95])
-    low, high = default_view_range(float(q05), float(q50), float(q95))
-    return score_continuous_belief(view_belief(round(float(q50), 2), low, high, 0.9, "v"), market)
+def moved_view_score(market: ContinuousMarket, median: float):
+    """The page's median-and-range view with the market's own 5-95 % range and `median` typed in."""
+    q05, q95 = market.density.quantile([0.05, 0.95])
+    low, high = default_view_range(float(q05), float(q95))
+    return score_continuous_belief(median_and_range(median, low, high, 0.9), market)
 
 
-def default_view_bits(market: ContinuousMarket) -> str:
-    return bits(default_view_score(market).kl_nats)
+def type_number(page, label: str, value: float) -> None:
+    box = page.locator('[data-testid="stNumberInput"]').filter(has_text=label).locator("input").first
+    box.fill(f"{value:.2f}")
+    box.press("Enter")
 
 
 def test_options_page_walk(page, server_url, artifacts):
@@ -122,16 +125,19 @@ def test_options_page_walk(page, server_url, artifacts):
     page.screenshot(path=str(artifacts / "options-first-load.png"))
 
     page.get_by_text("A view (median and range)").click()
-    spy = spy_like("SPY", "2026-03-20")
-    wait_for_metric(page, HEADLINE, default_view_bits(spy))
+    wait_for_metric(page, HEADLINE, "0.0000 bits")            # the market's own median and range: no edge
     choose(page, "Underlying", "AAPL")
-    wait_for_metric(page, HEADLINE, default_view_bits(spy_like("AAPL", "2026-03-20")))
+    wait_for_metric(page, HEADLINE, "0.0000 bits")
     choose(page, "Expiry", "2026-06-18")
-    wait_for_metric(page, HEADLINE, default_view_bits(spy_like("AAPL", "2026-06-18")))
+    wait_for_metric(page, HEADLINE, "0.0000 bits")
+    aapl = spy_like("AAPL", "2026-06-18")
+    median = round(float(aapl.density.quantile([0.5])[0]) * 1.04, 2)        # a view: 4 % above the market's median
+    type_number(page, "Median", median)
+    wait_for_metric(page, HEADLINE, bits(moved_view_score(aapl, median).kl_nats))
     page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(2).wait_for()
     page.screenshot(path=str(artifacts / "options-view-aapl.png"))
     # the edge at today's quotes, from the same analytics call with the chain's quotes
-    edge = default_view_score(spy_like("AAPL", "2026-06-18", with_quotes=True)).edge
+    edge = moved_view_score(spy_like("AAPL", "2026-06-18", with_quotes=True), median).edge
     assert edge is not None
     wait_for_metric(page, "At the quotes (full Kelly)", bits(edge.position.growth_nats))
     wait_for_metric(page, "Listed strikes, no spread", bits(edge.growth_mid_nats))
