@@ -21,7 +21,7 @@ from scipy.optimize import linprog, minimize
 
 from analytics.core.distributions import trapezoid_weights
 from analytics.core.errors import InputError
-from analytics.core.types import FloatArray
+from analytics.core.types import BoolArray, FloatArray
 from analytics.views.spec import View
 
 TOLERANCE = 1e-12       # the views hold to this, in units of each view's standard deviation under the market
@@ -295,36 +295,90 @@ def _solve_dual(w: FloatArray, q: FloatArray, rows: FloatArray, targets: FloatAr
     return _DualSolution(lam, value, gradient, log_base + lam @ standard, scale, active)
 
 
+def _forced_zero(c: ViewConstraints) -> tuple[BoolArray, np.ndarray]:
+    """Points a view rules out exactly, and which views do: P(A) = 0 (or <= 0) makes A impossible, P(A) = 1 (or >=
+    1) everything outside A. The I-projection puts exactly 0 there (a finite multiplier could only make it tiny:
+    P(Celtics) = 1 showed a reverse KL of 17.5 bits where the same belief from a file is infinite)."""
+    zero = np.zeros(c.rows.shape[1], bool)
+    forcing = np.zeros(len(c.labels), bool)
+    for k, (g, target, relation) in enumerate(zip(c.rows, c.targets, c.relations, strict=True)):
+        if not np.isin(g, (0.0, 1.0)).all():          # only an event's indicator can rule points out
+            continue
+        if relation in ("=", "<=") and target <= 0:
+            zero |= g > 0
+            forcing[k] = True
+        elif relation in ("=", ">=") and target >= 1:
+            zero |= g < 1
+            forcing[k] = True
+    return zero, forcing
+
+
 def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source: str = "") -> ViewFit:
     """The I-projection of the market (values `market` with quadrature `weights`) onto the views `c`."""
     weights, market = np.asarray(weights, dtype=float), np.asarray(market, dtype=float)
-    support = (market > 0) & (weights > 0)
+    zero, forcing = _forced_zero(c)
+    _check_feasible(weights[(market > 0) & (weights > 0)],
+                    ViewConstraints(c.rows[:, (market > 0) & (weights > 0)], c.targets, c.relations, c.labels),
+                    source)
+    support = (market > 0) & (weights > 0) & ~zero
     w, q = weights[support], market[support]
     q = q / float(w @ q)
     rows = c.rows[:, support]
-    _check_feasible(w, ViewConstraints(rows, c.targets, c.relations, c.labels), source)
-    solved = _solve_dual(w, q, rows, c.targets, c.relations)
-    binding = tuple(bool(r == "=" or abs(lam_k) > 1e-10) for r, lam_k in zip(c.relations, solved.lam, strict=True))
-    violated = [label for label, g, r in zip(c.labels, solved.gradient, c.relations, strict=True)
+    # the views that ruled points out hold on what is left by construction: the dual works on the others
+    free = ~forcing
+    sub = ViewConstraints(rows[free], c.targets[free], tuple(np.asarray(c.relations)[free]),
+                          tuple(np.asarray(c.labels)[free]))
+    solved = _solve_dual(w, q, sub.rows, sub.targets, sub.relations) if free.any() else None
+    lam_free = np.zeros(0) if solved is None else solved.lam
+    gradient = np.zeros(0) if solved is None else solved.gradient
+    violated = [label for label, g, r in zip(sub.labels, gradient, sub.relations, strict=True)
                 if (r == "=" and abs(g) > 1e-9) or (r == ">=" and g < -1e-9) or (r == "<=" and g > 1e-9)]
     if violated:
         raise InputError(f"the views could not be met to 1e-9 ({'; '.join(violated)}): they ask for a belief at the "
                          "edge of what the market allows", source=source)
-    p_support = np.exp(solved.log_p - solved.log_p.max())
+    log_p = np.log(w * q) if solved is None else solved.log_p
+    p_support = np.exp(log_p - log_p.max())
     p_support /= float(p_support.sum())
     probabilities = np.zeros(market.size)
     probabilities[support] = p_support / w
-    kl = float(-solved.value) if -solved.value > 0 else 0.0       # never -0.0: a view the market meets adds nothing
+    full_q = market[(market > 0) & (weights > 0)]
+    full_w = weights[(market > 0) & (weights > 0)]
+    kept_mass = float(w @ market[support]) / float(full_w @ full_q)      # the market's mass left possible
+    value = -math.log(kept_mass) + (0.0 if solved is None else -solved.value)
+    kl = value if value > 0 else 0.0                # never -0.0: a view the market meets adds nothing
+    multipliers = np.zeros(len(c.labels))
+    multipliers[free] = 0.0 if solved is None else solved.lam / solved.scale
+    multipliers[forcing] = np.where(np.asarray(c.targets)[forcing] >= 1, np.inf, -np.inf)
+    binding = tuple(bool(forced or r == "=" or abs(lam) > 1e-10) for forced, r, lam in zip(
+        forcing, c.relations, _spread(lam_free, free), strict=True))
     # the KL each view adds to the others: one projection without it, started from this one's multipliers and
-    # active set (a view that does not bind adds nothing; a subset of feasible views is feasible)
+    # active set (a view that does not bind adds nothing; a subset of feasible views is feasible); without a view
+    # that ruled points out, the whole projection again
     added = np.zeros(len(c.labels))
+    free_index = np.cumsum(free) - 1
     for k in np.flatnonzero(binding):
         keep = np.arange(len(c.labels)) != k
-        without = 0.0 if not keep.any() else max(-_solve_dual(
-            w, q, rows[keep], c.targets[keep], tuple(np.asarray(c.relations)[keep]), active=solved.active[keep],
-            start=solved.lam[keep]).value, 0.0)
+        if not keep.any():
+            without = 0.0
+        elif forcing.any():
+            without = project(weights, market, ViewConstraints(c.rows[keep], c.targets[keep],
+                                                                tuple(np.asarray(c.relations)[keep]),
+                                                                tuple(np.asarray(c.labels)[keep])), source).kl_nats
+        else:
+            assert solved is not None
+            others = np.arange(len(sub.labels)) != free_index[k]
+            without = max(-_solve_dual(w, q, sub.rows[others], sub.targets[others],
+                                       tuple(np.asarray(sub.relations)[others]), active=solved.active[others],
+                                       start=solved.lam[others]).value, 0.0)
         added[k] = max(kl - without, 0.0)
-    return ViewFit(probabilities, solved.lam / solved.scale, binding, kl, added, c.labels)
+    return ViewFit(probabilities, multipliers, binding, kl, added, c.labels)
+
+
+def _spread(values: FloatArray, where: np.ndarray) -> FloatArray:
+    """`values` placed at the True positions of `where`, zeros elsewhere."""
+    out = np.zeros(where.size)
+    out[where] = values
+    return out
 
 
 def _polish(lam: FloatArray, rows: FloatArray, targets: FloatArray, log_base: FloatArray,

@@ -108,3 +108,26 @@ def test_two_hundred_views_are_projected():
     score = score_continuous_belief(belief[0].spec, MARKET)
     assert score.kl_nats == pytest.approx(0.0, abs=1e-12)              # the market meets every view already
     assert len(score.views.labels) == MAX_VIEWS
+
+
+@pytest.mark.parametrize("views, file_belief", [("view,value\nP(Home),1\n", (1.0, 0.0, 0.0)),
+                                                ("view,value\nP(Draw),0\nP(Home),0.7\n", (0.7, 0.0, 0.3))])
+def test_a_view_that_rules_outcomes_out_makes_them_impossible_as_a_file_would(views, file_belief):
+    """P(Home) = 1 is the belief (1, 0, 0): the same KL, the same infinite reverse KL, the same zeros."""
+    labels = ("Home", "Draw", "Away")
+    market = DiscreteMarket("m", DiscreteDistribution(labels, np.array([0.5, 0.25, 0.25])))
+    stated = score_named_belief(parse_beliefs(views, "v.csv")[0], market)
+    written = score_named_belief(parse_beliefs("outcome,probability\n" + "".join(
+        f"{lab},{p}\n" for lab, p in zip(labels, file_belief, strict=True)), "b.csv")[0], market)
+    assert list(stated.belief) == pytest.approx(list(file_belief), abs=1e-12)
+    assert stated.belief[list(file_belief).index(0.0)] == 0.0                       # exactly impossible
+    assert stated.kl_nats == pytest.approx(written.kl_nats, abs=1e-12)
+    assert math.isinf(stated.reverse_kl_nats) and math.isinf(written.reverse_kl_nats)
+    assert stated.views is not None and any(math.isinf(m) for m in stated.views.multipliers)
+
+
+def test_a_tail_ruled_out_on_a_price_grid_is_exactly_empty():
+    belief = parse_beliefs("view,value\nP(>1),0\n", "v.csv")[0]
+    score = score_continuous_belief(belief.spec, MARKET)
+    assert score.kl_nats == pytest.approx(-math.log(norm.cdf(1.0)), abs=1e-7)      # -log P_market(X <= 1)
+    assert math.isinf(score.reverse_kl_nats)
