@@ -61,13 +61,16 @@ def market_surprise(earlier: list[DiscreteMarket], later: list[DiscreteMarket]) 
 @dataclass(frozen=True, eq=False)
 class SurpriseTimeline:
     """One market's snapshots in time order and the news between them: step_bits[k] = KL(snapshot k+1 || snapshot
-    k) in bits, on the outcomes both snapshots list (outcomes only one of them lists are merged into one bucket, a
-    coarse-graining: never more than the full step). The largest step's biggest mover is named."""
+    k) in bits among the outcomes both snapshots list (each conditioned on them). An outcome that enters (newly
+    listed) or leaves is news of a known size, not infinite surprise: its mass is reported apart, in `entered` and
+    `left` (fractions per step), and the total stays finite. The largest step's biggest mover is named."""
 
     times: tuple[str, ...]
     labels: tuple[str, ...]
     probabilities: FloatArray            # (T, L): each snapshot on the union of labels (0 where not listed)
     step_bits: FloatArray                # (T - 1,)
+    entered: FloatArray                  # (T - 1,): mass of outcomes listed in snapshot k+1 and not in k
+    left: FloatArray                     # (T - 1,): mass of outcomes listed in snapshot k and not in k+1
 
     @property
     def total_bits(self) -> float:
@@ -95,10 +98,16 @@ def surprise_timeline(times: list[str], snapshots: list[DiscreteMarket]) -> Surp
         matrix[row, [column[label] for label in market.labels]] = market.distribution.probabilities
     earlier, later = matrix[:-1], matrix[1:]
     both = (earlier > 0) & (later > 0)
-    kept = np.where(both, rel_entr(later, np.where(both, earlier, 1.0)), 0.0).sum(axis=1)
-    merged = rel_entr(np.where(both, 0.0, later).sum(axis=1), np.where(both, 0.0, earlier).sum(axis=1))
+    later_common = np.where(both, later, 0.0)
+    earlier_common = np.where(both, earlier, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        later_common /= later_common.sum(axis=1, keepdims=True)
+        earlier_common /= earlier_common.sum(axis=1, keepdims=True)
+        steps = np.where(both, rel_entr(later_common, np.where(both, earlier_common, 1.0)), 0.0).sum(axis=1)
+    entered = np.where((later > 0) & ~(earlier > 0), later, 0.0).sum(axis=1)
+    left = np.where((earlier > 0) & ~(later > 0), earlier, 0.0).sum(axis=1)
     return SurpriseTimeline(tuple(np.asarray(times)[order]), tuple(labels), matrix,
-                            np.asarray(to_bits(kept + merged)))
+                            np.asarray(to_bits(np.nan_to_num(steps, nan=0.0))), entered, left)
 
 
 def snapshot_series(markets: list[DiscreteMarket]) -> dict[str, tuple[list[str], list[DiscreteMarket]]]:

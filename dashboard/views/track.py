@@ -1,5 +1,6 @@
 """Track record: did a belief's disagreement with the market pay over a season of resolved matches?"""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -47,8 +48,12 @@ def surprise_timeline_section() -> None:
                   delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
         t2.metric("Largest step", f"{timeline.step_bits[k]:.3f} bits",
                   f"{timeline.times[k]} to {timeline.times[k + 1]}", delta_color="off", delta_arrow="off")
-        safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; outcomes listed on only one "
-                     "of two days are counted together.")
+        arrivals = int(np.count_nonzero(timeline.entered))
+        entries = (f" {arrivals} times outcomes were newly listed, with {timeline.entered.sum():.1%} of the "
+                   f"probability in all (the largest {timeline.entered.max():.1%}); that is news of a known size, "
+                   "shown apart, not counted as surprise." if arrivals else "")
+        safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; each step compares the "
+                     f"outcomes listed on both days.{entries}")
         st.plotly_chart(surprise_timeline_chart(timeline), key="timeline_chart")
 
 

@@ -87,6 +87,9 @@ def test_the_prediction_market_timeline_names_its_largest_step():
     name = at.selectbox(key="timeline_market").value
     timeline = surprise_timeline(*snapshot_series(markets)[name])
     assert metric(at, "News over").value == f"{timeline.total_bits:.3f} bits"
+    assert "inf" not in metric(at, "News over").value            # a newly listed candidate is not infinite news
+    if timeline.entered.any():
+        assert any("newly listed" in c.value.replace("\\", "") for c in at.caption)
     _, sentence = timeline.largest_step()
     assert any(sentence in c.value.replace("\\", "").replace("\u2060", "") for c in at.caption)
 

@@ -49,10 +49,13 @@ def test_surprise_timeline_of_a_prediction_market_day_by_day():
     assert list(series) == ["Who wins?"]                      # a market with one snapshot is no timeline
     timeline = surprise_timeline(*series["Who wins?"])
     assert timeline.times == ("2025-01-01", "2025-01-02", "2025-01-03")
-    first = (rel_entr([0.45, 0.55], [0.5, 0.3]).sum() + rel_entr(0.0, 0.2)) / math.log(2)     # C merged
-    second = (rel_entr([0.2, 0.7], [0.45, 0.55]).sum() + rel_entr(0.1, 0.0)) / math.log(2)    # C appears: infinite
-    assert timeline.step_bits[0] == pytest.approx(first, abs=1e-12)
-    assert timeline.step_bits[1] == second == math.inf
+    # each step compares the outcomes both days list, conditioned on them; C leaving and coming back is reported
+    # apart as the mass it had (0.2) and the mass it enters with (0.1), not as infinite surprise
+    first = rel_entr([0.45, 0.55], np.array([0.5, 0.3]) / 0.8).sum() / math.log(2)
+    second = rel_entr(np.array([0.2, 0.7]) / 0.9, [0.45, 0.55]).sum() / math.log(2)
+    assert timeline.step_bits == pytest.approx([first, second], abs=1e-12)
+    assert math.isfinite(timeline.total_bits)
+    assert list(timeline.left) == pytest.approx([0.2, 0.0]) and list(timeline.entered) == pytest.approx([0.0, 0.1])
     finite = surprise_timeline(["1", "2", "3"], [snap("1", ("A", "B", "C"), [0.5, 0.3, 0.2]),
                                                  snap("2", ("A", "B", "C"), [0.6, 0.3, 0.1]),
                                                  snap("3", ("A", "B", "C"), [0.2, 0.5, 0.3])])
