@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import safe
+from dashboard.state import keep_settings
 
 st.set_page_config(page_title="Market disagreement", layout="wide")
 VIEWS = Path(__file__).resolve().parent / "views"
@@ -16,4 +17,5 @@ pages = [
     st.Page(VIEWS / "batch.py", title="Batch results"),
     st.Page(VIEWS / "learn.py", title="Learn"),
 ]
+keep_settings()
 safe.guarded(st.navigation(pages).run)

@@ -201,3 +201,17 @@ def score_keeping_last_good(slot: str, read: BeliefUpload | None, belief: NamedB
     if read is not None:
         st.session_state[f"{slot}::scored"] = (read, belief)
     return read, belief, result
+
+
+# Settings a user sets once and expects to find again on returning to a page: Streamlit forgets a widget's value
+# when its page is not shown, so every run re-asserts them (widgets with fixed choices only: a choice that depends
+# on the data, such as an expiry, must be able to change with it).
+KEPT_ACROSS_PAGES = ("options_bankroll", "options_kelly_fraction", "options_gamma", "options_market_gamma_on",
+                     "options_market_gamma", "bankroll", "kelly_fraction", "betting_view", "belief_kind")
+
+
+def keep_settings() -> None:
+    """Re-assert the settings of KEPT_ACROSS_PAGES that this session has set, so they outlive a page change."""
+    for key in KEPT_ACROSS_PAGES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

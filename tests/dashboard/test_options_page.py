@@ -298,3 +298,17 @@ def test_a_density_that_misses_its_quotes_is_flagged_on_the_page():
     at.selectbox(key="snapshot").set_value("SPY").run()
     at.selectbox(key="expiry").set_value("2026-03-20").run()
     assert not [w for w in at.warning if "misses the quotes" in shown(w.value)]
+
+
+def test_trading_settings_are_kept_when_the_user_leaves_the_page_and_comes_back():
+    at = options_page()
+    at.number_input(key="options_gamma").set_value(3.0).run()
+    at.slider(key="options_kelly_fraction").set_value(0.35).run()
+    at.number_input(key="options_bankroll").set_value(25_000.0).run()
+    at.switch_page("views/betting.py").run()
+    assert not at.exception
+    at.switch_page("views/options.py").run()
+    assert not at.exception
+    assert at.number_input(key="options_gamma").value == 3.0
+    assert at.slider(key="options_kelly_fraction").value == 0.35
+    assert at.number_input(key="options_bankroll").value == 25_000.0
