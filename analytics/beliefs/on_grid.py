@@ -122,16 +122,35 @@ def _bucket_log_density(belief: BucketBelief, market: GriddedDensity, completion
     return np.where(np.isnan(log_density), -np.inf, log_density), exact, warnings
 
 
+def _tail_extended(t: FloatArray, values: FloatArray, at: FloatArray) -> FloatArray:
+    """A log-density on the grid t read at `at`: interpolated inside, and beyond the grid continued by the parabola
+    through its three outermost finite points on that side (a Gaussian tail in log-price, the market's own tail
+    model), or the line through the outer two when that parabola would turn up, or the end value."""
+    finite = np.flatnonzero(np.isfinite(values))
+    out = np.interp(at, t[finite], values[finite])
+    for side, ends in ((at < t[finite[0]], finite[:3]), (at > t[finite[-1]], finite[-3:])):
+        if not side.any():
+            continue
+        a, b, c = np.polyfit(t[ends], values[ends], 2)
+        end = ends[0] if ends[0] == finite[0] else ends[-1]
+        if a < 0:
+            out[side] = np.polyval((a, b, c), at[side])
+        else:
+            slope = (values[ends[-1]] - values[ends[0]]) / (t[ends[-1]] - t[ends[0]])
+            outward = slope if end == ends[-1] else -slope
+            out[side] = values[end] + (slope * (at[side] - t[end]) if outward < 0 else 0.0)
+    return out
+
+
 def _shifted_market_log_density(belief: ShiftedMarket, market: GriddedDensity, x: FloatArray) -> FloatArray:
     """The market moved by log(1 + shift) and scaled about its median in log-price: the market's log-density of
-    log-price read at the point that maps there, interpolated in log space (-inf beyond the market's grid)."""
+    log-price read at the point that maps there, with the market's tails continued beyond its grid (a shifted
+    market has mass wherever the market has; cutting it at the grid's end made the reverse KL infinite there)."""
     log_x = np.log(x)
     centre = float(np.log(market.quantile(0.5)))
     back = centre + (log_x - centre - math.log1p(belief.shift)) / belief.scale
     log_q_of_log_price = _log(np.asarray(market.pdf) / market.mass) + log_x
-    inside = (back >= log_x[0]) & (back <= log_x[-1])
-    read = np.interp(back, log_x, log_q_of_log_price)
-    return np.where(inside, read, -np.inf) - math.log(belief.scale) - log_x
+    return _tail_extended(log_x, log_q_of_log_price, back) - math.log(belief.scale) - log_x
 
 
 def on_market_grid(belief: BeliefSpec, market: GriddedDensity, *, completion: Completion = "market",

@@ -126,3 +126,15 @@ def test_a_chain_with_a_wild_quote_warns_and_names_what_beats_the_ceiling(tmp_pa
         assert record["quotes_cheaper_than_density_nats"] == pytest.approx(max(above, 0.0), abs=1e-15)
         assert record["quotes_cheaper_than_density_bits"] == pytest.approx(
             record["quotes_cheaper_than_density_nats"] / math.log(2), rel=1e-12)
+
+
+def test_a_shifted_market_keeps_the_market_tails_so_its_reverse_kl_is_finite(tmp_path):
+    """AAPL shifted +5 %: the low end of the grid maps below it; the market's tail continues there, so the belief
+    has mass wherever the market does (the reverse KL was infinite on x in [21.87, 22.94], a grid artefact)."""
+    belief = tmp_path / "shift.json"
+    belief.write_text('{"kind": "shifted_market", "shift": 0.05, "scale": 1.0}')
+    out = json.loads(run_cli("score", "--market", "data/snapshots/options/AAPL_20260211_chain.csv", "--spot",
+                             "275.91", "--asof", "2026-02-11T11:19", "--expiry", "2026-03-20", "--belief",
+                             str(belief)).stdout)
+    assert out["reverse_infinite_outcomes"] == [] and isinstance(out["reverse_kl_bits"], float)
+    assert 0 < out["reverse_kl_bits"] < 1 and 0 < out["kl_bits"] < 1
