@@ -18,6 +18,7 @@ from analytics.scoring.discrete import DiscreteScore
 from analytics.track.backtest import Backtest
 
 MARKET_COLOUR = "#4C78A8"
+ROUNDING_BITS = 1e-9          # a log-ratio this close to 0 is the market itself, computed: drawn as 0
 BELIEF_COLOUR = "#F58518"
 
 
@@ -114,6 +115,7 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
     """log2(p/q): where the Kelly payoff W0 e^{rT} p/q buys (above 0) or sells (below 0) the market. The y-range
     follows the belief's central 99 % (in the far tails log2(p/q) runs to -1000 bits and flattens everything)."""
     shown = np.where(np.isfinite(score.log_ratio), to_bits(score.log_ratio), np.nan)
+    shown = np.where(np.abs(shown) < ROUNDING_BITS, 0.0, shown)    # the market itself: flat, not spikes of 1e-15
     fig = go.Figure(go.Scatter(x=score.x, y=shown, line_color=BELIEF_COLOUR, name="log2(p/q)",
                                hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line_color="grey", line_dash="dot")
@@ -121,7 +123,7 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
     y_range = None
     if central.size:
         low, high = min(float(central.min()), 0.0), max(float(central.max()), 0.0)
-        pad = 0.1 * (high - low) or 0.5
+        pad = 0.1 * (high - low) if high - low > ROUNDING_BITS else 0.5
         y_range = [low - pad, high + pad]
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="log2(p/q) (bits)",
                       xaxis_range=_price_range(score), yaxis_range=y_range, height=320,

@@ -54,11 +54,15 @@ def test_first_load_is_the_market_itself_with_zero_edge_and_a_prompt():
 
     import numpy as np
 
-    cumulative = next(c for c in at.get("plotly_chart") if "cumulative" in c.proto.spec.lower())
-    ys = json.loads(cumulative.proto.spec)["data"][0]["y"]           # plotly writes arrays as typed binary data
-    values = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"]) if isinstance(ys, dict) else \
-        np.asarray(ys, dtype=float)
-    assert values.size > 1000 and np.all(values == 0)                 # not a curve of 1e-16 bits
+    for marker in ("cumulative", "log2(p"):          # the cumulative KL and the growth-optimal payoff
+        chart = next(c for c in at.get("plotly_chart") if marker in c.proto.spec.lower())
+        spec = json.loads(chart.proto.spec)
+        ys = spec["data"][0]["y"]                        # plotly writes arrays as typed binary data
+        values = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"]) if isinstance(ys, dict) else \
+            np.asarray(ys, dtype=float)
+        assert values.size > 1000 and np.all(values[np.isfinite(values)] == 0), marker   # not 1e-16 bits
+        y_range = spec["layout"]["yaxis"].get("range")
+        assert y_range is None or y_range[1] - y_range[0] >= 0.5, y_range                  # no femto-bit ticks
 
 
 def spy_march(kind: str) -> AppTest:
