@@ -19,7 +19,7 @@ from analytics.scoring.pairs import ScoredPair
 from analytics.views.projection import ViewFit
 from dashboard import safe
 from dashboard.glossary import HELP, HELP_EDGE
-from reporting.formatting import fmt_bits, fmt_nats
+from reporting.formatting import fmt, fmt_bits, fmt_nats
 from reporting.tables import outcome_table
 
 MIN_CONTRACTS_SHOWN = 0.01      # legs of fewer contracts than this are shown as one row on the Options page
@@ -96,8 +96,9 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
         cash = bankroll * (1 - stakes.sum())
         hedges = [lab for lab, h in zip(score.labels, t.hedges, strict=True) if h]
         which = "full Kelly" if kelly_fraction == 1 else f"{kelly_fraction:g} Kelly"
-        st.caption(f"At the offered odds (booksum {t.booksum:.4f}, margin {(t.booksum - 1) * 100:.2f} %), {which}: "
-                   f"keep {cash:,.2f} {currency} in cash; expected log-growth {fmt_bits(growth, 5)} per bet "
+        st.caption(f"At the offered odds (booksum {fmt(t.booksum, '.4f')}, margin "
+                   f"{fmt((t.booksum - 1) * 100, '.2f')} %), {which}: "
+                   f"keep {fmt(cash, ',.2f')} {currency} in cash; expected log-growth {fmt_bits(growth, 5)} per bet "
                    f"(the headline's tradable growth is full Kelly)."
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
 
@@ -157,7 +158,8 @@ def show_continuous_headline(score: ContinuousScore) -> None:
               delta_arrow="off", help=HELP["js"])
     beyond = score.kl_beyond_quoted_nats
     # a share of a KL that rounds to zero is noise over noise: shown only where there is an edge to share
-    share = None if beyond is None or abs(score.kl_nats) < 1e-10 else f"{beyond / score.kl_nats + 0.0:.1%} of the KL"
+    share = None if beyond is None or abs(score.kl_nats) < 1e-10 else \
+        f"{fmt(beyond / score.kl_nats, '.1%')} of the KL"
     c4.metric("KL from beyond the quoted strikes", "n/a" if beyond is None else fmt_bits(beyond), share,
               delta_color="off", delta_arrow="off", help=HELP_CONTINUOUS["beyond"])
     if score.infinite_regions:
@@ -225,7 +227,8 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
                 "quote (per share)": st.column_config.NumberColumn(format="%.2f"),
                 "cost": st.column_config.NumberColumn(f"cost ({currency})", format="%,.2f",
                                                       help="positive when paid, negative when received")})
-            st.caption(f"{len(position.legs)} legs for a bankroll of {bankroll:,.0f} {currency}; buy at the ask, "
+            st.caption(f"{len(position.legs)} legs for a bankroll of {fmt(bankroll, ',.0f')} {currency}; buy at "
+                       f"the ask, "
                        "sell at the bid, the rest held in the bond to expiry. Contracts are of 100 shares. Legs under "
                        f"{MIN_CONTRACTS_SHOWN:g} contracts (the optimiser's fine shaping of the payoff, far from the "
                        "money) are one row here and listed one by one in the JSON and CSV exports.")

@@ -41,6 +41,7 @@ from dashboard.state import (
 )
 from data.bundled import ODDS_FILES
 from reporting.figures import contribution_bars, market_vs_belief_bars, season_histogram
+from reporting.formatting import fmt
 
 BELIEF_SLOT = "betting_belief"      # where the page keeps the last belief file it could read and score
 
@@ -116,17 +117,18 @@ def show_shopping(score: DiscreteScore, belief: NamedBelief, event: str, single:
         return
     gain = score.tradable.growth_nats - alone.tradable.growth_nats
     s1, s2 = st.columns(2)
-    s1.metric(f"Growth at {bookmaker}'s odds alone", f"{to_bits(alone.tradable.growth_nats):.4f} bits",
+    s1.metric(f"Growth at {bookmaker}'s odds alone", f"{fmt(to_bits(alone.tradable.growth_nats), '.4f')} bits",
               delta_color="off", delta_arrow="off", help=TERMS["tradable"])
-    s2.metric("What shopping for prices adds", f"{to_bits(gain):+.4f} bits per bet",
-              f"{(2 ** to_bits(gain) - 1) * 100:+.2f} % wealth per bet (full Kelly)", delta_color="off",
+    s2.metric("What shopping for prices adds", f"{fmt(to_bits(gain), '+.4f')} bits per bet",
+              f"{fmt((2 ** to_bits(gain) - 1) * 100, '+.2f')} % wealth per bet (full Kelly)", delta_color="off",
               delta_arrow="off", help="Expected log-growth at the best odds minus that at one bookmaker, same belief "
                                       "and market")
     found = score.prices_record()["arbitrage"]
     if found is not None:
-        stakes = ", ".join(f"{k} {v:.1%}" for k, v in found["stakes"].items())
-        safe.info(f"Sure profit: the best odds' booksum is {found['booksum']:.4f}; staking {stakes} of the outlay "
-                  f"returns {found['profit_fraction']:.2%} whatever happens.")
+        stakes = ", ".join(f"{k} {fmt(v, '.1%')}" for k, v in found["stakes"].items())
+        safe.info(f"Sure profit: the best odds' booksum is {fmt(found['booksum'], '.4f')}; staking {stakes} of "
+                  f"the outlay "
+                  f"returns {fmt(found['profit_fraction'], '.2%')} whatever happens.")
 
 
 def show_file_of_beliefs(markets: list[DiscreteMarket], beliefs: list[NamedBelief], held: int) -> None:
@@ -144,7 +146,7 @@ def show_file_of_beliefs(markets: list[DiscreteMarket], beliefs: list[NamedBelie
                      "problem": ""})
     frame = pd.DataFrame(rows)
     st.metric(f"Mean KL over the {len(frame)} events the file covers ({held} beliefs in it)",
-              f"{frame['KL (bits)'].mean():.4f} bits", delta_color="off", delta_arrow="off", help=TERMS["KL"])
+              f"{fmt(frame['KL (bits)'].mean(), '.4f')} bits", delta_color="off", delta_arrow="off", help=TERMS["KL"])
     st.dataframe(frame, hide_index=True, width="stretch", height=220, column_config={
         "KL (bits)": st.column_config.NumberColumn(format="%.4f"),
         "tradable growth (bits)": st.column_config.NumberColumn(format="%.4f", help=TERMS["tradable"])})
@@ -163,7 +165,8 @@ def stakes_and_exports(pair: ScoredPair, settings: dict[str, object]) -> None:
                                help=TERMS["Kelly fraction"])
     show_allocation(pair.score, bankroll, kelly_fraction, currency)
     report_downloads(pair, market_source=source_name, belief_source=pair.belief.source or "table", method=method,
-                     settings={**settings, "bankroll": f"{bankroll:,.2f} {currency}", "kelly_fraction": kelly_fraction},
+                     settings={**settings, "bankroll": f"{fmt(bankroll, ',.2f')} "
+                                                       f"{currency}", "kelly_fraction": kelly_fraction},
                      bankroll=bankroll, kelly_fraction=kelly_fraction)
 
 
@@ -211,7 +214,7 @@ if view == "One event":
         belief = NamedBelief("table", table_belief, tuple(notes), "table")
     elif belief_mode == "Stating views":
         first = market.labels[0]
-        belief = views_editor(f"views::{source_name}::{event}", f"P({first}) = {float(q[0]):.6f}",
+        belief = views_editor(f"views::{source_name}::{event}", f"P({first}) = {fmt(float(q[0]), '.6f')}",
                               f"Each line a view and a value: P({first}) = 0.5, P({market.labels[-1]}) <= 20%, or a "
                               f"set of outcomes P({'|'.join(market.labels[:2])}) >= 0.7. Relations: =, >=, <=")
         st.caption("Starts with a view the market already holds (the market's own probability); change the value "
@@ -270,7 +273,7 @@ if view == "One event":
     diag = market.distribution.diagnostics
     params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
     st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the bookmaker's "
-               f"overround (margin) is {diag.get('overround', 0) * 100:.2f} % of the stakes. Result: "
+               f"overround (margin) is {fmt(diag.get('overround', 0) * 100, '.2f')} % of the stakes. Result: "
                f"{diag.get('result') or 'not in the file'}.")
 
 else:
@@ -288,8 +291,8 @@ else:
         except InputError as exc:
             safe.error(str(exc))
             st.stop()
-        st.metric(safe.plain(f"Mean KL({belief_book} || {bookmaker}) per match"), f"{table.mean_bits:.5f} bits",
-                  f"median {table.median_bits:.5f} bits over {len(table.events)} matches", delta_color="off",
+        st.metric(safe.plain(f"Mean KL({belief_book} || {bookmaker}) per match"), f"{fmt(table.mean_bits, '.5f')} bits",
+                  f"median {fmt(table.median_bits, '.5f')} bits over {len(table.events)} matches", delta_color="off",
                   delta_arrow="off")
         st.plotly_chart(season_histogram(table.surprise_bits, f"KL({belief_book} || {bookmaker}) per match"),
                         key="season_hist")
@@ -314,7 +317,8 @@ else:
             try:
                 learned = season_surprise(path, raw_market, source_name, odds_format, bookmaker, closing, method)
                 st.metric(safe.plain(f"Market surprise, KL(closing || opening) for {bookmaker}"),
-                          f"{learned.mean_bits:.5f} bits per match", f"total {learned.total_bits:.3f} bits",
+                          f"{fmt(learned.mean_bits, '.5f')} bits per "
+                          f"match", f"total {fmt(learned.total_bits, '.3f')} bits",
                           delta_color="off", delta_arrow="off",
                           help="How much the market learned between its opening and closing prices (Bayesian surprise)")
             except InputError as exc:

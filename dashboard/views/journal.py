@@ -12,6 +12,7 @@ from analytics.core.text import decode_text
 from dashboard import safe
 from dashboard.components import journal_engine
 from data import journal as store
+from reporting.formatting import fmt
 from services import journal as service
 
 
@@ -57,9 +58,9 @@ r1, r2, r3 = st.columns(3)
 r1.metric("Entries", f"{len(everything)}", f"{len(resolved)} resolved", delta_color="off", delta_arrow="off")
 predicted = sum(e["kl_bits"] or 0.0 for e in resolved)
 realised = sum(e["realised_fair_bits"] for e in resolved)
-r2.metric("Predicted edge of the resolved", f"{predicted:.4f} bits", delta_color="off", delta_arrow="off",
+r2.metric("Predicted edge of the resolved", f"{fmt(predicted, '.4f')} bits", delta_color="off", delta_arrow="off",
           help="The sum of KL(belief || market) over resolved entries: what you expected to earn if you were right")
-r3.metric("Realised at fair prices", f"{realised:.4f} bits", delta_color="off", delta_arrow="off",
+r3.metric("Realised at fair prices", f"{fmt(realised, '.4f')} bits", delta_color="off", delta_arrow="off",
           help="The sum of log2(p/q) of what happened: your log score minus the market's (your track record)")
 
 f1, f2, f3 = st.columns(3)
@@ -110,16 +111,16 @@ with a1:
             safe.error(str(exc))
         else:
             st.session_state["journal_done"] = (f"Entry {entry_id} resolved: realised "
-                                                f"{done['realised_fair_bits']:.4f} bits at fair prices.")
+                                                f"{fmt(done['realised_fair_bits'], '.4f')} bits at fair prices.")
             st.rerun()
     if entry["history"]:
         safe.caption("Earlier outcomes: " + "; ".join(
             f"{h['outcome'] if h['outcome'] is not None else h['outcome_price']} "
-            f"({h['realised_fair_bits']:.4f} bits, replaced {h['replaced_at']})" for h in entry["history"]))
+            f"({fmt(h['realised_fair_bits'], '.4f')} bits, replaced {h['replaced_at']})" for h in entry["history"]))
 with a2:
     st.markdown("**Re-score**")
     again = service.rescore(engine, entry_id)
-    st.metric("KL against the saved market", f"{again.score.kl_nats / math.log(2):.4f} bits",
+    st.metric("KL against the saved market", f"{fmt(again.score.kl_nats / math.log(2), '.4f')} bits",
               f"saved {entry['saved_at']}", delta_color="off", delta_arrow="off")
     confirm = st.checkbox(f"Delete entry {entry_id}, for good", key=f"journal_confirm_{entry_id}")
     if st.button("Delete", key=f"journal_delete_{entry_id}", disabled=not confirm):

@@ -40,6 +40,7 @@ from data.bundled import example_files
 from data.chains import asof_new_york, bundled_chains
 from data.live import fetch_chain
 from reporting.figures import cumulative_kl_curve, density_overlay, log_ratio_curve
+from reporting.formatting import fmt
 from reporting.tables import quantile_table
 
 BELIEF_SLOT = "options_belief"      # where the page keeps the last belief file it could read and score
@@ -57,7 +58,7 @@ if source_kind == "Bundled snapshot":
     info = next(s for s in snapshots if s.ticker == ticker)
     text, source_name = text_of(str(info.file)), info.file.name
     spot, asof = info.spot, asof_new_york(info.asof_utc)
-    st.caption(f"Bundled {info.ticker} chain as of {asof.replace('T', ' ')} New York, spot {spot:,.2f} "
+    st.caption(f"Bundled {info.ticker} chain as of {asof.replace('T', ' ')} New York, spot {fmt(spot, ',.2f')} "
                f"({info.spot_source}). {info.provenance}")
 elif source_kind == "Fetch live (yfinance)":
     ticker = st.text_input("Ticker", value="SPY", key="live_ticker").strip().upper()
@@ -68,7 +69,7 @@ elif source_kind == "Fetch live (yfinance)":
     if not live.live:
         safe.warning(live.message)
     text, source_name, spot, asof = live.text, live.description, live.spot, live.asof
-    safe.caption(f"Chain: {live.description}; spot {spot:,.2f}; as of {asof} New York.")
+    safe.caption(f"Chain: {live.description}; spot {fmt(spot, ',.2f')}; as of {asof} New York.")
 else:
     upload = st.file_uploader("Option chain CSV (yfinance columns; optionType or OCC contract symbols)", type=["csv"],
                               key="chain_upload")
@@ -110,25 +111,27 @@ market = ContinuousMarket.of_chain(chain)
 if market.fit_warning:
     safe.warning(f"{expiry}: {market.fit_warning}.")
 if diag.parity_pairs_used == 0:
-    safe.warning(f"The forward of {expiry} ({chain.forward:,.2f}) comes from the spot price {spot or 0:,.2f} and a "
+    safe.warning(f"The forward of {expiry} ({fmt(chain.forward, ',.2f')}) comes from the spot price "
+                 f"{fmt(spot or 0, ',.2f')} and a "
                  "rate, not from the chain: it has too few strikes with both a call and a put for put-call parity.")
 
 with st.expander("Market density: how it was built", expanded=False):
     d1, d2, d3, d4 = st.columns(4)
-    d1.metric("Forward F", f"{chain.forward:,.2f}", help=TERMS["forward"])
-    d2.metric("Discount D", f"{chain.discount:.5f}", f"rate {diag.implied_rate * 100:.2f} %/yr",
+    d1.metric("Forward F", f"{fmt(chain.forward, ',.2f')}", help=TERMS["forward"])
+    d2.metric("Discount D", f"{fmt(chain.discount, '.5f')}", f"rate {fmt(diag.implied_rate * 100, '.2f')} %/yr",
               delta_color="off", delta_arrow="off")
-    d3.metric("Fit error", f"{diag.fit_rms_vol_points:.2f} vol pts", "RMS of implied vols",
+    d3.metric("Fit error", f"{fmt(diag.fit_rms_vol_points, '.2f')} vol pts", "RMS of implied vols",
               delta_color="off", delta_arrow="off",
               help="Root-mean-square difference between the fitted and quoted implied volatilities, in "
                    "volatility points (1 = 1 % annualised)")
     tails = diag.mass_below_lowest_strike + diag.mass_above_highest_strike
-    d4.metric("Mass beyond quoted strikes", f"{tails:.2%}", help="Probability the density puts outside the "
+    d4.metric("Mass beyond quoted strikes", f"{fmt(tails, '.2%')}", help="Probability the density puts outside the "
               "strikes with usable quotes: extrapolated, not quoted")
     dropped = "; ".join(f"{n} with {why}" for why, n in diag.quotes_dropped.items() if n) or "none"
     st.caption(f"Method: {diag.method}. Forward: {diag.forward_method}. Quotes used: {diag.quotes_used}; dropped: "
                f"{dropped}. The density's mean sits {diag.mean_vs_forward:+.1e} (relative) from the forward; it is "
-               f"positive by construction, so nothing was repaired. Time to expiry: {chain.t_years * 365:.1f} days.")
+               f"positive by construction, so nothing was repaired. Time to expiry: "
+               f"{fmt(chain.t_years * 365, '.1f')} days.")
 
 st.subheader("Your belief")
 BELIEF_FORMS = ["The market itself (no view yet)", "A view (median and range)", "A few statements (views)",
@@ -152,7 +155,8 @@ elif kind == BELIEF_FORMS[1]:
     low = c2.number_input("Range low", value=start_low, key=f"view_low:{market_key}")
     high = c3.number_input("Range high", value=start_high, key=f"view_high:{market_key}")
     coverage = c4.slider("Probability in the range (%)", 50, 99, 90, key=f"view_coverage:{market_key}") / 100
-    st.caption(f"Starts at the market's own median ({q50:,.2f}) and 5-95 % range ({q05:,.2f} to {q95:,.2f}): no edge "
+    st.caption(f"Starts at the market's own median ({fmt(q50, ',.2f')}) and 5-95 % range ({fmt(q05, ',.2f')} to "
+               f"{fmt(q95, ',.2f')}): no edge "
                "until you change them. Your belief is the market moved as little as possible to have your median and "
                "your probability in the range.")
     try:
@@ -162,10 +166,11 @@ elif kind == BELIEF_FORMS[1]:
 elif kind == BELIEF_FORMS[2]:
     level = float(round(q50))
     above = float(1 - np.interp(level, chain.density.x, chain.density.cdf))
-    belief = views_editor(f"views:{market_key}", f"P(>{level:g}) = {above:.6f}",
+    belief = views_editor(f"views:{market_key}", f"P(>{level:g}) = {fmt(above, '.6f')}",
                           "Each line a view and a value: P(>720) = 0.3, P(<650) <= 10%, P(650..720) = 0.5, "
                           "mean = 705, mean_log = 6.55, q0.5 >= 700 (the median). Relations: =, >=, <=")
-    st.caption(f"Starts with a view the market already holds (P(price above {level:g}) = {above:.4f}); change the "
+    st.caption(f"Starts with a view the market already holds (P(price above {level:g}) = {fmt(above, '.4f')}); "
+               f"change the "
                "value, or add rows such as mean 705 or q0.5 >= 700.")
 elif kind == BELIEF_FORMS[3]:
     c1, c2 = st.columns(2)
@@ -227,8 +232,9 @@ with right:
         "market q": st.column_config.NumberColumn("market q (price)", format="%.2f"),
         "belief p": st.column_config.NumberColumn("belief p (price)", format="%.2f")})
     growth = math.exp(score.kl_nats) - 1 if math.isfinite(score.kl_nats) else math.inf
-    st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {score.kl_nats:.4f} nats "
-               f"(about {growth:.2%} in wealth) over {chain.t_years * 365:.0f} days, if your belief is right.")
+    st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {fmt(score.kl_nats, '.4f')} nats "
+               f"(about {fmt(growth, '.2%')} in wealth) over {fmt(chain.t_years * 365, '.0f')} days, if your "
+               f"belief is right.")
 show_options_edge(score, bankroll, "USD")
 pair = ScoredPair(traded, belief, score)
 uploaded_text = read.text if read is not None else ""
@@ -242,7 +248,7 @@ if kind == BELIEF_FORMS[1]:
     view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
 elif kind == BELIEF_FORMS[3]:
     view_settings.update(shift=shift, scale=scale)
-view_settings.update(bankroll=f"{bankroll:,.2f} USD", kelly_fraction=kelly_fraction, gamma=gamma,
+view_settings.update(bankroll=f"{fmt(bankroll, ',.2f')} USD", kelly_fraction=kelly_fraction, gamma=gamma,
                      market_gamma=market_gamma if market_gamma_on else "not adjusted")
 report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
                  method="not used (option chain)", settings=view_settings, bankroll=bankroll)

@@ -16,6 +16,7 @@ from dashboard.state import header_of, markets_of, track_record_cached
 from data.bundled import ODDS_FILES
 from data.journal import default_url
 from reporting.figures import reliability_chart, season_histogram, surprise_timeline_chart, track_record_chart
+from reporting.formatting import fmt
 from reporting.report import table_csv, track_record_html
 from services.journal import journal_track_record
 from services.track import TrackRecord
@@ -43,14 +44,15 @@ def surprise_timeline_section() -> None:
         timeline = surprise_timeline(times, snapshots)
         k, sentence = timeline.largest_step()
         t1, t2 = st.columns(2)
-        t1.metric(f"News over {len(timeline.step_bits)} steps", f"{timeline.total_bits:.3f} bits",
-                  f"{timeline.total_bits / len(timeline.step_bits):.4f} bits per step", delta_color="off",
+        t1.metric(f"News over {len(timeline.step_bits)} steps", f"{fmt(timeline.total_bits, '.3f')} bits",
+                  f"{fmt(timeline.total_bits / len(timeline.step_bits), '.4f')} bits per step", delta_color="off",
                   delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
-        t2.metric("Largest step", f"{timeline.step_bits[k]:.3f} bits",
+        t2.metric("Largest step", f"{fmt(timeline.step_bits[k], '.3f')} bits",
                   f"{timeline.times[k]} to {timeline.times[k + 1]}", delta_color="off", delta_arrow="off")
         arrivals = int(np.count_nonzero(timeline.entered))
-        entries = (f" {arrivals} times outcomes were newly listed, with {timeline.entered.sum():.1%} of the "
-                   f"probability in all (the largest {timeline.entered.max():.1%}); that is news of a known size, "
+        entries = (f" {arrivals} times outcomes were newly listed, with {fmt(timeline.entered.sum(), '.1%')} of the "
+                   f"probability in all (the largest {fmt(timeline.entered.max(), '.1%')}); that is news of a "
+                   f"known size, "
                    "shown apart, not counted as surprise." if arrivals else "")
         safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; each step compares the "
                      f"outcomes listed on both days.{entries}")
@@ -132,12 +134,12 @@ for warning in track.warnings:
 # two rows of two: four in a row cut the first label short on a laptop screen
 m1, m2 = st.columns(2)
 m3, m4 = st.columns(2)
-m1.metric(f"Predicted edge over {matches}", f"{summary['predicted_kl_bits_total']:.3f} bits",
-          f"{summary['predicted_kl_bits_mean']:.5f} bits per match", delta_color="off", delta_arrow="off",
+m1.metric(f"Predicted edge over {matches}", f"{fmt(summary['predicted_kl_bits_total'], '.3f')} bits",
+          f"{fmt(summary['predicted_kl_bits_mean'], '.5f')} bits per match", delta_color="off", delta_arrow="off",
           help="The sum of KL(belief || market): what the belief expected to earn at fair prices, if it was right")
 low, high = summary["realised_growth_fair_bits_ci95"]
-m2.metric("Realised at fair prices", f"{summary['realised_growth_fair_bits_total']:.3f} bits",
-          f"{summary['realised_growth_fair_bits_mean']:.5f} bits per match",
+m2.metric("Realised at fair prices", f"{fmt(summary['realised_growth_fair_bits_total'], '.3f')} bits",
+          f"{fmt(summary['realised_growth_fair_bits_mean'], '.5f')} bits per match",
           delta_color="off", delta_arrow="off",
           help="The sum over matches of log2(p/q) of the result that happened: the log-wealth a full-Kelly bettor "
                "with your belief gained against fair prices. The interval is a bootstrap 95 % interval of the mean")
@@ -146,12 +148,13 @@ m3.metric("Is the edge real? (p-value)", shown(summary["dm_p_value"], ".4f"),
           help="Probability of a log-score advantage at least this large if belief and market forecast equally "
                "well (a paired test of the per-match log scores). Small: the edge is unlikely to be luck")
 tradable = summary["realised_growth_tradable_bits_total"]
-m4.metric(f"At the odds, {kelly_fraction:g} Kelly", "n/a" if tradable is None else f"{tradable:.3f} bits",
-          None if summary["clv_bits_total"] is None else f"closing-line value {summary['clv_bits_total']:.3f} bits",
+m4.metric(f"At the odds, {kelly_fraction:g} Kelly", "n/a" if tradable is None else f"{fmt(tradable, '.3f')} bits",
+          None if summary["clv_bits_total"] is None else f"closing-line value "
+                                                         f"{fmt(summary['clv_bits_total'], '.3f')} bits",
           delta_color="off", delta_arrow="off",
           help="Realised log-growth (bits) of the Kelly-with-cash stakes at the market's odds (margin included). "
                "Closing-line value: KL(close || market) - KL(close || belief), the edge with the closing line as truth")
-st.caption(f"Realised per match: {summary['realised_growth_fair_bits_mean']:.5f} bits, 95 % interval "
+st.caption(f"Realised per match: {fmt(summary['realised_growth_fair_bits_mean'], '.5f')} bits, 95 % interval "
            f"{shown(low, '.5f')} to {shown(high, '.5f')} bits (bootstrap of the matches). The p-value tests whether "
            "the belief's log score beat the market's by more than luck would.")
 if track.skipped:
