@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -170,31 +170,43 @@ def table_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None =
     return out.getvalue()
 
 
+def _leaves(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """(name, scalar) for every scalar inside `value`: fields of an object as name.field, items of a list as
+    name[i], so that no cell holds a structure (a Python or JSON text of one)."""
+    if isinstance(value, dict):
+        for field, item in value.items():
+            yield from _leaves(f"{name}.{field}", item)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _leaves(f"{name}[{i}]", item)
+    else:
+        yield name, value
+
+
 def report_csv(report: Report) -> str:
-    """Long CSV: schema_version, event, belief, quantity, outcome, value, unit."""
+    """Long CSV: schema_version, event, belief, quantity, outcome, value. A figure per outcome has the outcome in
+    its own column (prices.odds, Home); a list's items are numbered (legs[0].strike); every cell is one value."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["schema_version", "event", "belief", "quantity", "outcome", "value"])
     for s in report.sections:
+        head = [SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief)]
         for key, value in s.record.items():
+            if key in ("event", "belief"):
+                continue
             if isinstance(value, dict):
-                for outcome, v in value.items():
-                    writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key,
-                                     _safe_cell(outcome), _safe_cell(v)])
-            elif isinstance(value, list):
-                for i, v in enumerate(value):
-                    if isinstance(v, dict):      # a leg or a view: one row per field, named legs[0].strike
-                        for field, item in v.items():
-                            writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief),
-                                             f"{key}[{i}].{field}", "", _safe_cell(item)])
-                    else:
-                        writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "",
-                                         _safe_cell(v)])
-            elif key not in ("event", "belief"):
-                writer.writerow([SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief), key, "", _safe_cell(value)])
+                for outcome, item in value.items():
+                    for quantity, leaf in _leaves(key, item):
+                        writer.writerow([*head, quantity, _safe_cell(outcome), _safe_cell(leaf)])
+            elif isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list)) for v in value):
+                for quantity, leaf in _leaves(key, value):
+                    writer.writerow([*head, quantity, "", _safe_cell(leaf)])
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    writer.writerow([*head, key, "", _safe_cell(item)])
+            else:
+                writer.writerow([*head, key, "", _safe_cell(value)])
     return out.getvalue()
-
-
 
 
 def _headline_rows(record: dict[str, Any]) -> list[tuple[str, str]]:

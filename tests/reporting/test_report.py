@@ -249,3 +249,23 @@ def test_legs_under_a_contract_floor_are_one_row_that_keeps_the_costs():
     small = sorted(edge.position.legs, key=lambda leg: leg.quantity)[:2]
     assert row["cost"].iloc[0] == pytest.approx(100_000 * sum(leg.cost for leg in small), rel=1e-12)
     assert folded["cost"].sum() == pytest.approx(100_000.0, rel=1e-12) == full["cost"].sum()
+
+
+def test_csv_reports_hold_one_value_per_cell(write, tmp_path):
+    """Best prices (a figure and a bookmaker per outcome), placements and an options position: no cell holds a
+    Python or JSON structure."""
+    import csv as _csv
+
+    season = str(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
+    belief = write("b.csv", "outcome,probability\nHome,0.2\nDraw,0.3\nAway,0.5\n")
+    runs = [["--market", season, "--belief", belief, "--event", "2023-08-11 Burnley v Man City", "--prices", "best"],
+            ["--market", str(ROOT / "data/snapshots/options/SPY_20260211_chain.csv"), "--spot", "692.3", "--asof",
+             "2026-02-11T11:19", "--expiry", "2026-03-20", "--belief", str(ROOT / "data/examples/view.json")]]
+    for i, args in enumerate(runs):
+        out = tmp_path / f"r{i}.csv"
+        done = run_cli("report", *args, "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        rows = list(_csv.DictReader(out.open(encoding="utf-8")))
+        assert rows and not [r for r in rows if r["value"].startswith(("{", "[")) or "': " in r["value"]]
+    rows = list(_csv.DictReader((tmp_path / "r0.csv").open(encoding="utf-8")))
+    assert {(r["quantity"], r["outcome"]) for r in rows} >= {("prices.odds", "Home"), ("prices.bookmaker", "Home")}
