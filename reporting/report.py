@@ -34,7 +34,7 @@ from reporting.figures import (
     payoff_chart,
 )
 from reporting.formatting import fmt_value
-from reporting.tables import edge_summary, legs_table, outcome_table, quantile_table
+from reporting.tables import edge_summary, legs_table, outcome_table, quantile_table, views_table
 
 SCHEMA_VERSION = 1
 HEADLINE_CAVEAT = (f"The headline figure is the {HEADLINE_LABEL}: the expected log-growth per bet of a Kelly bettor "
@@ -102,14 +102,16 @@ def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_sour
             sections.append(ReportSection(
                 event=event, belief=belief, record=pair.record(),
                 table=quantile_table(score),
-                extra_tables=() if score.edge is None else (edge_summary(score.edge),
-                                                            legs_table(score.edge, bankroll)),
+                extra_tables=(*(() if score.views is None else (views_table(score.views),)),
+                              *(() if score.edge is None else (edge_summary(score.edge),
+                                                               legs_table(score.edge, bankroll)))),
                 figures=charts if figures else (),
                 market_method=density.method, market_diagnostics=dict(density.diagnostics)))
         elif isinstance(score, DiscreteScore) and isinstance(market, DiscreteMarket):
             sections.append(ReportSection(
                 event=event, belief=belief, record=pair.record(),
                 table=outcome_table(score, bankroll, kelly_fraction),
+                extra_tables=() if score.views is None else (views_table(score.views),),
                 figures=(market_vs_belief_bars(score), contribution_bars(score)) if figures else (),
                 market_method=market.distribution.method, market_diagnostics=dict(market.distribution.diagnostics)))
         else:
@@ -189,6 +191,8 @@ def report_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["schema_version", "event", "belief", "quantity", "outcome", "value"])
+    for name, setting in report.inputs.items():       # what was scored and how: files, method, prices, stakes
+        writer.writerow([SCHEMA_VERSION, "", "", f"input.{name}", "", _safe_cell(setting)])
     for s in report.sections:
         head = [SCHEMA_VERSION, _safe_cell(s.event), _safe_cell(s.belief)]
         for key, value in s.record.items():

@@ -9,6 +9,7 @@ from analytics.core.units import to_bits
 from analytics.options.edge import OptionsEdge
 from analytics.scoring.continuous import ContinuousScore
 from analytics.scoring.discrete import DiscreteScore
+from analytics.views.projection import ViewFit
 
 
 def outcome_table(score: DiscreteScore, bankroll: float = 1.0, kelly_fraction: float = 1.0) -> pd.DataFrame:
@@ -74,3 +75,12 @@ def edge_summary(edge: OptionsEdge) -> pd.DataFrame:
         rows.append(("of which above the ceiling: quotes cheaper than the fitted density", edge.quotes_cheaper_nats))
     return pd.DataFrame([(name, to_bits(value), value) for name, value in rows],
                         columns=["growth over the option's life", "bits", "nats"])
+
+
+def views_table(fit: ViewFit) -> pd.DataFrame:
+    """The views a belief was stated as: each view, whether it binds, its multiplier (the edge one more unit of it
+    adds: nats per unit of probability, or per unit of price for a mean) and the KL it adds, in bits."""
+    return pd.DataFrame([{"view": label, "binds": "yes" if bind else "no (the market meets it)",
+                          "multiplier (nats per unit)": float(lam), "KL it adds (bits)": to_bits(float(added))}
+                         for label, lam, bind, added in zip(fit.labels, fit.multipliers, fit.binding, fit.kl_added_nats,
+                                                            strict=True)])

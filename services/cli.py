@@ -174,8 +174,11 @@ def command_report(args: argparse.Namespace) -> JsonObject | None:
     from reporting.report import REPORT_SUFFIXES, build_report, render
 
     target = check_output(args.out, REPORT_SUFFIXES, inputs=(args.market, args.belief), what="report")
+    settings = {"bookmaker": args.bookmaker, "bet at": args.prices or "the market's bookmaker",
+                "market probabilities": args.market_from or "the market's bookmaker",
+                "books": args.books or "every bookmaker of the file", "kelly_fraction": args.kelly_fraction}
     report = build_report(_scored_pairs(args), market_source=args.market, belief_source=args.belief,
-                          method=args.method)
+                          method=args.method, settings=settings)
     path = write_atomic(target, render(report, target.suffix))
     print(f"wrote {path}", file=sys.stderr)
     return None

@@ -89,7 +89,7 @@ try:
                                   "means closing odds") if bookmakers else "B365"
     markets = markets_of(path, raw_market, source_name, odds_format, bookmaker, method)
     single_book_markets = markets
-    shopping = False
+    shopping = consensus = False
     if bookmakers and path is not None:
         p1, p2 = st.columns(2)
         bet_at = p1.radio("Bet at", [f"{bookmaker}'s odds", "the best odds across bookmakers"], horizontal=True,
@@ -264,6 +264,8 @@ if view == "One event":
     # what a bettor acts on comes first: the stakes at the odds on offer, then the charts that explain them
     stakes_and_exports(ScoredPair(market, belief, score), {
         "bookmaker": bookmaker_name(bookmaker) if bookmakers else "as in the file", "event": event,
+        "bet at": "the best odds across bookmakers" if shopping else f"{bookmaker_name(bookmaker)}'s odds",
+        "market probabilities": "a consensus of all bookmakers" if bookmakers and consensus else "the bookmaker's",
         "smoothing": regularisation.describe() if regularisation else "none"})
     save_to_journal(ScoredPair(market, belief, score), belief_text="", market_source=source_name, method=method,
                     key="betting_journal")

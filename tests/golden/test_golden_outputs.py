@@ -4,7 +4,8 @@ to 1e-6; an option position to its solver's precision, below), CSV reports cell 
 was reorganised, and re-recorded only for intended changes, each named in its commit (the always-zero
 repaired-mass diagnostic removed; reverse KL of smooth price beliefs finite, from log-densities;
 reports carry only the caveats of their market; an option position valued at no better than the
-market density's prices; the chain's fit_warning and quotes_cheaper_than_density keys added, nothing else)."""
+market density's prices; the chain's fit_warning and quotes_cheaper_than_density keys added, nothing else;
+reports record the price settings in their inputs, and CSV reports list them first as input.* rows)."""
 
 from __future__ import annotations
 

@@ -269,3 +269,14 @@ def test_csv_reports_hold_one_value_per_cell(write, tmp_path):
         assert rows and not [r for r in rows if r["value"].startswith(("{", "[")) or "': " in r["value"]]
     rows = list(_csv.DictReader((tmp_path / "r0.csv").open(encoding="utf-8")))
     assert {(r["quantity"], r["outcome"]) for r in rows} >= {("prices.odds", "Home"), ("prices.bookmaker", "Home")}
+
+
+def test_every_report_states_the_views_and_the_price_setting(write, tmp_path):
+    market = str(ROOT / "data/examples/discrete.csv")
+    views = write("v.csv", "view,value\nP(Home),0.6\n")
+    for suffix in (".html", ".json", ".csv"):
+        out = tmp_path / f"r{suffix}"
+        assert run_cli("report", "--market", market, "--belief", views, "--out", str(out)).returncode == 0
+        text = out.read_text(encoding="utf-8")
+        assert "P(Home) = 0.6" in text, suffix                        # the view as the user wrote it
+        assert "bet at" in text and "the market" in text, suffix       # where the stakes are placed
