@@ -175,7 +175,7 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
     """The options edge on the page: what listed options capture at today's quotes, the legs in contracts and
     currency for the bankroll, and the payoff beside the growth-optimal one."""
     from reporting.figures import payoff_chart
-    from reporting.tables import edge_summary, legs_table
+    from reporting.tables import CONTRACT_SIZE, edge_summary, legs_table
 
     edge = score.edge
     st.subheader("The edge you can trade today")
@@ -220,18 +220,21 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
                     "the bid, so the best position is cash.")
         else:
             # legs a hundredth of a contract or less cannot be traded one by one: one row says what they add up to
-            st.dataframe(legs_table(edge, bankroll, min_contracts=MIN_CONTRACTS_SHOWN), hide_index=True,
-                         width="stretch", column_config={
+            st.dataframe(legs_table(edge, bankroll, min_contracts=MIN_CONTRACTS_SHOWN, summary_rows=False),
+                         hide_index=True, width="stretch", column_config={
                 "strike": st.column_config.NumberColumn(format="%.2f"),
                 "contracts": st.column_config.NumberColumn(format="%.2f", help="contracts of 100 shares"),
                 "quote (per share)": st.column_config.NumberColumn(format="%.2f"),
                 "cost": st.column_config.NumberColumn(f"cost ({currency})", format="%,.2f",
                                                       help="positive when paid, negative when received")})
-            st.caption(f"{len(position.legs)} legs for a bankroll of {fmt(bankroll, ',.0f')} {currency}; buy at "
-                       f"the ask, "
-                       "sell at the bid, the rest held in the bond to expiry. Contracts are of 100 shares. Legs under "
-                       f"{MIN_CONTRACTS_SHOWN:g} contracts (the optimiser's fine shaping of the payoff, far from the "
-                       "money) are one row here and listed one by one in the JSON and CSV exports.")
+            small = [leg for leg in position.legs if leg.quantity * bankroll / CONTRACT_SIZE < MIN_CONTRACTS_SHOWN]
+            small_cost = sum(leg.cost for leg in small) * bankroll
+            rest = (f" {len(small)} more legs under {MIN_CONTRACTS_SHOWN:g} contracts each (the optimiser's fine "
+                    f"shaping of the payoff, far from the money) cost {fmt(small_cost, ',.2f')} {currency} together; "
+                    "the JSON and CSV exports list them one by one." if small else "")
+            st.caption(f"{len(position.legs)} legs for a bankroll of {fmt(bankroll, ',.0f')} {currency}; buy at the "
+                       f"ask, sell at the bid; {fmt(position.cash_fraction * bankroll, ',.2f')} {currency} held in the "
+                       f"bond to expiry. Contracts are of 100 shares.{rest}")
         st.dataframe(edge_summary(edge), hide_index=True, width="stretch", column_config={
             "bits": st.column_config.NumberColumn(format="%.4f"), "nats": st.column_config.NumberColumn(format="%.4f")})
 

@@ -45,15 +45,18 @@ CONTRACT_SIZE = 100     # shares per listed equity option contract
 
 
 def legs_table(edge: OptionsEdge, bankroll: float = 1.0, contract_size: int = CONTRACT_SIZE,
-               min_contracts: float = 0.0) -> pd.DataFrame:
+               min_contracts: float = 0.0, summary_rows: bool = True) -> pd.DataFrame:
     """The position's legs for a bankroll: contracts (quantity x bankroll / contract size), the quote taken and
     the cost in currency (positive when paid); the bond last. Legs under `min_contracts` are one row that names how
-    many there are and what they cost together, so the costs still add up to the bankroll. Empty legs: cash only."""
+    many there are and what they cost together, so the costs still add up to the bankroll. Empty legs: cash only.
+    `summary_rows=False` leaves out those two rows (whose strike and quote are empty) for a caption to state."""
     contracts = [leg.quantity * bankroll / contract_size for leg in edge.position.legs]
     shown = [(leg, n) for leg, n in zip(edge.position.legs, contracts, strict=True) if n >= min_contracts]
     small = [leg for leg, n in zip(edge.position.legs, contracts, strict=True) if n < min_contracts]
     rows = [{"leg": f"{leg.side} {leg.type}", "strike": leg.strike, "contracts": n, "quote (per share)": leg.price,
              "cost": leg.cost * bankroll} for leg, n in shown]
+    if not summary_rows:      # the page says what the small legs and the bond hold in words, beside the table
+        return pd.DataFrame(rows, columns=["leg", "strike", "contracts", "quote (per share)", "cost"])
     if small:
         rows.append({"leg": f"{len(small)} more legs, each under {min_contracts:g} contracts", "strike": np.nan,
                      "contracts": np.nan, "quote (per share)": np.nan,

@@ -4,9 +4,11 @@ import math
 import os
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analytics.core.distributions import GriddedDensity
 from analytics.core.errors import InputError
 from analytics.core.text import decode_text
 from dashboard import safe
@@ -72,14 +74,23 @@ shown = store.list_entries(engine, tag=None if tag == "any" else tag, unresolved
                            market=text or None)
 if status == "resolved":
     shown = [e for e in shown if e["realised_fair_bits"] is not None]
+def _outcome_text(entry: dict) -> str:
+    """What happened, as text: the outcome, the price at expiry, or that it is not known yet."""
+    if entry["outcome"] is not None:
+        return str(entry["outcome"])
+    return fmt(entry["outcome_price"], ",.2f") if entry["outcome_price"] is not None else "not resolved"
+
+
 table = pd.DataFrame([{"id": e["id"], "saved (UTC)": e["saved_at"], "event": e["market_event"],
-                       "belief": e["belief_name"], "KL (bits)": e["kl_bits"],
-                       "outcome": e["outcome"] if e["outcome"] is not None else e["outcome_price"],
-                       "realised (bits)": e["realised_fair_bits"], "note": e["note"], "tags": ", ".join(e["tags"])}
-                      for e in shown])
+                       "belief": e["belief_name"] or "(one belief)", "KL (bits)": fmt(e["kl_bits"], ".4f"),
+                       "outcome": _outcome_text(e),
+                       "realised (bits)": fmt(e["realised_fair_bits"], ".4f")
+                       if e["realised_fair_bits"] is not None else "", "note": e["note"],
+                       "tags": ", ".join(e["tags"])} for e in shown])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "KL (bits)": st.column_config.NumberColumn(format="%.4f"),
-    "realised (bits)": st.column_config.NumberColumn(format="%.4f", help="log2(p/q) of what happened")})
+    "KL (bits)": st.column_config.TextColumn(help="KL(belief || market) when saved; ∞ when the market ruled out what "
+                                                  "the belief holds possible"),
+    "realised (bits)": st.column_config.TextColumn(help="log2(p/q) of what happened; empty until resolved")})
 if not shown:
     st.stop()
 
@@ -95,8 +106,9 @@ with a1:
     if kept.kind == "discrete":
         outcome = st.selectbox("Outcome", list(kept.labels), key=f"journal_outcome_{entry_id}")
     else:
-        price = st.number_input("Price at expiry", value=float(kept.x[len(kept.x) // 2]),
-                                key=f"journal_price_{entry_id}")
+        median = float(GriddedDensity(np.asarray(kept.x), np.asarray(kept.values)).quantile(0.5))
+        price = st.number_input("Price at expiry", value=round(median, 2), key=f"journal_price_{entry_id}",
+                                help="Starts at the saved market's median")
     resolved_already = entry["resolved_at"] is not None
     again_ok = True
     if resolved_already:

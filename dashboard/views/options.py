@@ -10,7 +10,6 @@ from analytics.beliefs.on_grid import COMPLETIONS
 from analytics.beliefs.price import ShiftedMarket
 from analytics.beliefs.spec import NamedBelief
 from analytics.core.errors import InputError
-from analytics.core.strict_json import dumps
 from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
 from analytics.options.edge import EdgeSettings
@@ -237,10 +236,10 @@ with right:
                f"belief is right.")
 show_options_edge(score, bankroll, "USD")
 pair = ScoredPair(traded, belief, score)
-uploaded_text = read.text if read is not None else ""
-view_text = dumps({"kind": "view", "median": median, "interval": [low, high], "coverage": coverage}) \
-    if kind == BELIEF_FORMS[1] else uploaded_text
-save_to_journal(pair, belief_text=view_text, market_source=f"{source_name} expiry {expiry}",
+uploaded_text = read.text if read is not None else ""      # views and the shifted market are kept as their JSON
+# the journal names the underlying with the expiry: '2026-06-18' alone says nothing a month later
+save_to_journal(ScoredPair(replace(traded, event=f"{source_name} {expiry}"), belief, score),
+                belief_text=uploaded_text, market_source=f"{source_name} expiry {expiry}",
                 method="option chain density", key="options_journal")
 view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
                                     "completion": completion or "market"}

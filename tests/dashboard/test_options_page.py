@@ -11,6 +11,7 @@ from analytics.beliefs.reading import parse_beliefs
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.views.spec import median_and_range
 from data.chains import asof_new_york, bundled_chains, densities_from_file
+from reporting.formatting import fmt
 from tests.conftest import ROOT
 from tests.dashboard.pages import open_page, shown
 
@@ -117,17 +118,19 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     assert metric_bits(at, "If the market is right") < 0
     legs = at.dataframe[0].value if "contracts" in at.dataframe[0].value else \
         next(d.value for d in at.dataframe if "contracts" in d.value)
-    # every leg of at least a hundredth of a contract has its row; the rest are one row with their count and cost
+    # every leg of at least a hundredth of a contract has its row, with no empty cell; the caption states the rest
+    # (the small legs' count and cost, and the bond), so that everything adds up to the bankroll
     contracts = np.array([leg.quantity * 250_000 / 100 for leg in want.position.legs])
-    listed = legs[legs["contracts"].notna()]
-    assert listed["contracts"].to_numpy() == pytest.approx(contracts[contracts >= 0.01], rel=1e-9)
-    small = legs[legs["leg"].str.contains("more legs")]
-    assert len(small) == int(np.any(contracts < 0.01))
-    if len(small):
-        assert small["leg"].iloc[0].startswith(f"{np.sum(contracts < 0.01)} more legs, each under 0.01 contracts")
-        assert small["cost"].iloc[0] == pytest.approx(
-            250_000 * sum(leg.cost for leg, n in zip(want.position.legs, contracts, strict=True) if n < 0.01), rel=1e-9)
-    assert legs["cost"].sum() == pytest.approx(250_000.0, rel=1e-9)    # legs and bond spend the bankroll
+    assert legs["contracts"].to_numpy() == pytest.approx(contracts[contracts >= 0.01], rel=1e-9)
+    assert not legs.isna().any().any()
+    small_cost = 250_000 * sum(leg.cost for leg, n in zip(want.position.legs, contracts, strict=True) if n < 0.01)
+    bond = 250_000 * want.position.cash_fraction
+    caption = next(shown(c.value) for c in at.caption if "held in the bond" in shown(c.value))
+    assert f"{fmt(bond, ',.2f')} USD held in the bond" in caption
+    if np.any(contracts < 0.01):
+        assert f"{np.sum(contracts < 0.01)} more legs under 0.01 contracts each" in caption
+        assert f"cost {fmt(small_cost, ',.2f')} USD together" in caption
+    assert legs["cost"].sum() + small_cost + bond == pytest.approx(250_000.0, rel=1e-9)   # the bankroll, spent
 
 
 def test_the_market_itself_trades_nothing():
