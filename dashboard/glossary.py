@@ -48,6 +48,18 @@ TERMS = {
                       "three quarters of the growth for half the swings).",
     "tradable": "At the odds you can actually take (the bookmaker's margin included), with cash kept where betting "
                 "does not pay.",
+    "Diebold-Mariano": "A test of whether one forecaster's scores beat another's by more than luck: the mean "
+                       "difference of the log scores over matches, divided by its standard error. A p-value below "
+                       "0.05 says the edge is unlikely to be chance.",
+    "closing-line value": "How your belief compares with the closing odds (the last prices before the start, where "
+                          "the most information is priced in): KL(close || market) - KL(close || belief). Beating the "
+                          "closing line is the bettor's best early sign of a real edge.",
+    "calibration": "Whether events you give 30 % happen about 30 % of the time: the forecasts are grouped by "
+                   "probability and each group's forecast is set against how often its events happened.",
+    "butterfly": "Three strikes of calls (buy one low, sell two middle, buy one high): a payoff shaped like a tent "
+                 "that pays only if the price ends near the middle strike; a bet on a range of prices.",
+    "look-ahead": "A belief built from information the market did not have yet (closing odds against opening odds) "
+                  "looks more skilful than any bettor could be at the time the bets were placed.",
 }
 
 

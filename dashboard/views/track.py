@@ -120,11 +120,10 @@ except InputError as exc:
     surprise_timeline_section()
     st.stop()
 result, summary = track.result, track.result.summary()
-
-
-def shown(value: float | None, spec: str) -> str:
-    """A number for the page, 'n/a' where there is none (one match has no interval and no test)."""
-    return "n/a" if value is None or value != value else format(value, spec)
+if belief_book is not None and belief_book.endswith("C") and not market_book.endswith("C"):
+    safe.warning(f"Look-ahead: the belief ({bookmaker_name(belief_book)}) uses prices from just before kick-off, "
+                 f"after the market's ({bookmaker_name(market_book)}) were offered. {TERMS['look-ahead']} It shows "
+                 "what the closing line knew, not an edge a bettor could have taken then.")
 
 
 matches = f"{summary['events']} match{'es' if summary['events'] != 1 else ''}"
@@ -143,19 +142,18 @@ m2.metric("Realised at fair prices", f"{fmt(summary['realised_growth_fair_bits_t
           delta_color="off", delta_arrow="off",
           help="The sum over matches of log2(p/q) of the result that happened: the log-wealth a full-Kelly bettor "
                "with your belief gained against fair prices. The interval is a bootstrap 95 % interval of the mean")
-m3.metric("Is the edge real? (p-value)", shown(summary["dm_p_value"], ".4f"),
-          f"Diebold-Mariano {shown(summary['dm_statistic'], '.2f')}", delta_color="off", delta_arrow="off",
-          help="Probability of a log-score advantage at least this large if belief and market forecast equally "
-               "well (a paired test of the per-match log scores). Small: the edge is unlikely to be luck")
+m3.metric("Is the edge real? (p-value)", fmt(summary["dm_p_value"], ".4f"),
+          f"Diebold-Mariano {fmt(summary['dm_statistic'], '.2f')}", delta_color="off", delta_arrow="off",
+          help=TERMS["Diebold-Mariano"])
 tradable = summary["realised_growth_tradable_bits_total"]
 m4.metric(f"At the odds, {kelly_fraction:g} Kelly", "n/a" if tradable is None else f"{fmt(tradable, '.3f')} bits",
           None if summary["clv_bits_total"] is None else f"closing-line value "
                                                          f"{fmt(summary['clv_bits_total'], '.3f')} bits",
           delta_color="off", delta_arrow="off",
           help="Realised log-growth (bits) of the Kelly-with-cash stakes at the market's odds (margin included). "
-               "Closing-line value: KL(close || market) - KL(close || belief), the edge with the closing line as truth")
+               + TERMS["closing-line value"])
 st.caption(f"Realised per match: {fmt(summary['realised_growth_fair_bits_mean'], '.5f')} bits, 95 % interval "
-           f"{shown(low, '.5f')} to {shown(high, '.5f')} bits (bootstrap of the matches). The p-value tests whether "
+           f"{fmt(low, '.5f')} to {fmt(high, '.5f')} bits (bootstrap of the matches). The p-value tests whether "
            "the belief's log score beat the market's by more than luck would.")
 if track.skipped:
     with st.expander(f"{len(track.skipped)} matches left out"):

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from services.scoring import MarketRequest
 from services.track import track_record
 from tests.conftest import ROOT
-from tests.dashboard.pages import open_page
+from tests.dashboard.pages import open_page, shown
 
 SEASON = str(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
 
@@ -99,3 +99,11 @@ def test_the_timeline_shows_while_beliefs_are_awaited():
     at.radio(key="track_belief_kind").set_value("Upload per-match beliefs").run()
     assert not at.exception and any("Upload per-match beliefs" in i.value for i in at.info)
     assert metric(at, "News over").value.endswith("bits")
+
+
+def test_a_closing_line_belief_against_opening_odds_is_flagged_as_look_ahead():
+    at = track_page()                         # the default: Pinnacle's closing line against Bet365's opening odds
+    assert at.selectbox(key="track_belief_book").value == "PSC"
+    assert any("Look-ahead" in shown(w.value) for w in at.warning)
+    at.selectbox(key="track_belief_book").set_value("PS").run()   # Pinnacle's opening odds: no look-ahead
+    assert not any("Look-ahead" in shown(w.value) for w in at.warning)
