@@ -222,18 +222,27 @@ def surprise_timeline_chart(timeline: SurpriseTimeline, title: str = "Bits of ne
 
 
 def quantile_fan(rows: pd.DataFrame, title: str = "The market's distribution over time") -> go.Figure:
-    """One expiry's quantiles over as-of times: the 5-95 % and 25-75 % bands and the median (prices)."""
+    """One expiry's quantiles over as-of times: the 5-95 % and 25-75 % bands and the median (prices). The as-of
+    times are labels, as written (a time axis zoomed a single as-of to a millisecond, ticked '12:26:59.9995'); a
+    single as-of is its median with whiskers to the 5 % and 95 % quantiles."""
     rows = rows.sort_values("asof")
     x = rows["asof"].astype(str)
     fig = go.Figure()
-    for low, high, shade in (("q05", "q95", 0.15), ("q25", "q75", 0.3)):
-        fig.add_scatter(x=x, y=rows[high], mode="lines", line_width=0, showlegend=False, hoverinfo="skip")
-        fig.add_scatter(x=x, y=rows[low], mode="lines", line_width=0, fill="tonexty", name=f"{low[1:]}-{high[1:]} %",
-                        fillcolor=f"rgba(76,120,168,{shade})", hovertemplate="%{x}: %{y:.2f}<extra></extra>")
-    fig.add_scatter(x=x, y=rows["q50"], mode="lines+markers", name="median", line_color=MARKET_COLOUR,
-                    hovertemplate="%{x}: %{y:.2f}<extra>median</extra>")
+    if len(rows) == 1:
+        fig.add_scatter(x=x, y=rows["q50"], mode="markers", name="median, 5-95 %", marker_color=MARKET_COLOUR,
+                        error_y=dict(type="data", symmetric=False, array=rows["q95"] - rows["q50"],
+                                     arrayminus=rows["q50"] - rows["q05"]),
+                        hovertemplate="%{x}: median %{y:.2f}<extra></extra>")
+    else:
+        for low, high, shade in (("q05", "q95", 0.15), ("q25", "q75", 0.3)):
+            fig.add_scatter(x=x, y=rows[high], mode="lines", line_width=0, showlegend=False, hoverinfo="skip")
+            fig.add_scatter(x=x, y=rows[low], mode="lines", line_width=0, fill="tonexty",
+                            name=f"{low[1:]}-{high[1:]} %", fillcolor=f"rgba(76,120,168,{shade})",
+                            hovertemplate="%{x}: %{y:.2f}<extra></extra>")
+        fig.add_scatter(x=x, y=rows["q50"], mode="lines+markers", name="median", line_color=MARKET_COLOUR,
+                        hovertemplate="%{x}: %{y:.2f}<extra>median</extra>")
     fig.update_layout(title=title, xaxis_title="as of", yaxis_title="price at expiry", height=360,
-                      margin=dict(t=50, b=60, l=60, r=20))
+                      margin=dict(t=50, b=60, l=60, r=20), xaxis_type="category")
     return fig
 
 
@@ -253,5 +262,6 @@ def surprise_per_day(rows: pd.DataFrame, title: str = "News per day: KL(today ||
     steps = rows.sort_values("asof")
     fig = go.Figure(go.Bar(x=steps["asof"].astype(str), y=steps["surprise_bits"], marker_color=MARKET_COLOUR,
                            hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
-    fig.update_layout(title=title, yaxis_title="bits", height=300, margin=dict(t=50, b=60, l=60, r=20))
+    fig.update_layout(title=title, yaxis_title="bits", height=300, margin=dict(t=50, b=60, l=60, r=20),
+                      xaxis_type="category")
     return fig

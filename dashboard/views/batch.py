@@ -64,4 +64,10 @@ if "surprise_bits" in history and history["surprise_bits"].notna().any():
     st.plotly_chart(surprise_per_day(history), key="batch_surprise")
 else:
     st.caption("One as-of time per expiry here: the news between days needs two or more.")
-st.dataframe(mine, hide_index=True, width="stretch", height=260)
+# the result's columns in words; the file keeps the names of docs/formats.md
+NAMES = {"underlying": "underlying", "asof": "as of", "expiry": "expiry", "forward": "forward F",
+         "discount": "discount D", "t_years": "years to expiry", "mean": "mean", "sd": "sd", "skewness": "skewness",
+         "excess_kurtosis": "excess kurtosis", "mass_below_lowest_strike": "mass below the strikes",
+         "mass_above_highest_strike": "mass above the strikes", "surprise_bits": "news since the day before (bits)",
+         "error": "error", **{f"q{p:02d}": f"{p} % quantile" for p in range(1, 100)}}
+st.dataframe(mine.rename(columns=NAMES), hide_index=True, width="stretch", height=260)

@@ -46,3 +46,16 @@ def test_bar_charts_keep_every_outcome_label():
     for fig in (market_vs_belief_bars(score), contribution_bars(score)):
         assert list(fig.layout.xaxis.ticktext) == list(labels)
         assert fig.layout.xaxis.tickangle == -45
+
+
+def test_one_as_of_is_one_median_with_its_range_on_a_labelled_axis():
+    import pandas as pd
+
+    from reporting.figures import quantile_fan
+
+    one = pd.DataFrame([{"asof": "2026-02-11 12:27:00", "q05": 600.0, "q25": 650.0, "q50": 690.0, "q75": 720.0,
+                         "q95": 760.0}])
+    fig = quantile_fan(one)
+    assert fig.layout.xaxis.type == "category"                # the as-of as written, never '12:26:59.9995'
+    [point] = fig.data
+    assert list(point.y) == [690.0] and list(point.error_y.array) == [70.0] and list(point.error_y.arrayminus) == [90.0]
