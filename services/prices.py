@@ -112,9 +112,12 @@ def priced_markets(text: str, source: str, choice: PriceChoice, odds_format: str
     for j, key in enumerate(events):
         market = anchor[key]
         priced = bool(np.isfinite(best[j]).all())
+        # a consensus is no one bookmaker's: it keeps the result, not the anchor book's margin and parameters
+        diagnostics = dict(market.distribution.diagnostics) if choice.market_from != "consensus" else \
+            {"result": market.distribution.diagnostics.get("result"), "books": len(books)}
         out.append(DiscreteMarket(
             market.event, DiscreteDistribution(labels, probabilities[j], source=source, method=method_name,
-                                               diagnostics=dict(market.distribution.diagnostics)),
+                                               diagnostics=diagnostics),
             best[j] if priced else None, market.warnings, tuple(who[j]) if priced else None))
     return out
 

@@ -273,10 +273,15 @@ if view == "One event":
     c1.plotly_chart(market_vs_belief_bars(score), key="bars")
     c2.plotly_chart(contribution_bars(score), key="contributions")
     diag = market.distribution.diagnostics
-    params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
-    st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the bookmaker's "
-               f"overround (margin) is {fmt(diag.get('overround', 0) * 100, '.2f')} % of the stakes. Result: "
-               f"{diag.get('result') or 'not in the file'}.")
+    result = diag.get("result") or "not in the file"
+    if "books" in diag:          # a consensus: each book de-margined on its own, then combined
+        st.caption(f"Fair probabilities: the {market.distribution.method}, each bookmaker's margin removed by its "
+                   f"own parameters first. Result: {result}.")
+    else:
+        params = ", ".join(f"{name} = {value:.4g}" for name, value in diag.get("params", {}).items()) or "none"
+        st.caption(f"Fair probabilities by the {market.distribution.method} method (parameter {params}); the "
+                   f"bookmaker's overround (margin) is {fmt(diag.get('overround', 0) * 100, '.2f')} % of the stakes. "
+                   f"Result: {result}.")
 
 else:
     if not bookmakers:

@@ -77,3 +77,15 @@ def test_a_book_named_twice_counts_once_in_the_consensus(write):
                                "consensus", "--books", books).stdout)
             for books in ("B365,B365,B365,b365,PS", "B365,PS")]
     assert runs[0]["kl_bits"] == runs[1]["kl_bits"] and runs[0]["prices"] == runs[1]["prices"]
+
+
+def test_a_consensus_market_carries_no_single_bookmakers_margin():
+    from data.files import read_text_file
+    from services.prices import PriceChoice, priced_markets
+
+    text = read_text_file(SEASON)
+    consensus = priced_markets(text, "season", PriceChoice("consensus", "best"), "decimal", "shin")[0]
+    one_book = priced_markets(text, "season", PriceChoice("B365", "best"), "decimal", "shin")[0]
+    assert "overround" not in consensus.distribution.diagnostics and "params" not in consensus.distribution.diagnostics
+    assert consensus.distribution.diagnostics["books"] == 6 and consensus.distribution.diagnostics["result"] == "Away"
+    assert one_book.distribution.diagnostics["overround"] > 0
