@@ -322,6 +322,15 @@ def _pdf_font(pdf: Any) -> str:
 
 
 PDF_CELL_LIMIT = 160      # characters of one PDF table cell; the JSON, CSV and HTML reports keep the whole text
+PDF_TEXT_LIMIT = 4000     # characters of one paragraph (a caveat, an input): whole, but bounded
+
+
+def _column_widths(headers: list[str], rows: list[list[str]]) -> tuple[float, ...]:
+    """Relative PDF column widths: each column as wide as its longest word or value, so that a header breaks
+    between words ('book maker' broke as 'bookmak/er' in equal columns)."""
+    widest = [max([*(1.25 * len(word) for word in header.split()), *(len(row[i]) for row in rows)], default=1) + 3
+              for i, header in enumerate(headers)]          # headings are bold: wider per character
+    return tuple(float(w) for w in widest)
 
 
 def report_pdf(report: Report) -> bytes:
@@ -344,7 +353,7 @@ def report_pdf(report: Report) -> bytes:
     pdf.set_font(family, size=9)
     pdf.multi_cell(0, 5, text(f"Created {report.created_utc} (UTC)"), new_x="LMARGIN", new_y="NEXT")
     for key, value in report.inputs.items():
-        pdf.multi_cell(0, 5, text(f"{key}: {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, text(f"{key}: {value}", PDF_TEXT_LIMIT), new_x="LMARGIN", new_y="NEXT")
     for s in report.sections:
         pdf.ln(3)
         pdf.set_font(family, size=13)
@@ -362,11 +371,16 @@ def report_pdf(report: Report) -> bytes:
                 table.row([text(label), text(value)])
         pdf.ln(2)
         for frame in (s.table, *s.extra_tables):
-            with pdf.table(first_row_as_headings=True, text_align="RIGHT") as table:
-                table.row([text(str(c)) for c in frame.columns])
-                for row in frame.itertuples(index=False):
-                    table.row([text("" if isinstance(v, float) and v != v else f"{v:.4f}" if isinstance(v, float)
-                                    else str(v)) for v in row])
+            cells = [[text("" if isinstance(v, float) and v != v else f"{v:.4f}" if isinstance(v, float) else str(v))
+                      for v in row] for row in frame.itertuples(index=False)]
+            headers = [text(str(c)) for c in frame.columns]
+            pdf.set_font(family, size=7.5 if len(headers) > 6 else 9)      # a wide table: every value on one line
+            with pdf.table(first_row_as_headings=True, text_align="RIGHT",
+                           col_widths=_column_widths(headers, cells)) as table:
+                table.row(headers)
+                for row in cells:
+                    table.row(row)
+            pdf.set_font(family, size=9)
             pdf.ln(2)
         for png in images[id(s)]:
             pdf.image(io.BytesIO(png), w=180)
@@ -375,7 +389,7 @@ def report_pdf(report: Report) -> bytes:
     pdf.multi_cell(0, 6, text("Caveats"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, size=8)
     for c in report.caveats:
-        pdf.multi_cell(0, 4.5, text(f"- {c}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, text(f"- {c}", PDF_TEXT_LIMIT), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

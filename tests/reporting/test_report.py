@@ -280,3 +280,24 @@ def test_every_report_states_the_views_and_the_price_setting(write, tmp_path):
         text = out.read_text(encoding="utf-8")
         assert "P(Home) = 0.6" in text, suffix                        # the view as the user wrote it
         assert "bet at" in text and "the market" in text, suffix       # where the stakes are placed
+
+
+def test_the_pdf_shows_every_caveat_whole_and_no_header_broken_inside_a_word(write, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None or shutil.which("chromium") is None:
+        pytest.skip("needs poppler's pdftotext and Chromium (make test installs both)")
+    season = str(ROOT / "data/snapshots/odds/football-data_E0_2324.csv")
+    belief = write("b.csv", "outcome,probability\nHome,0.5\nDraw,0.25\nAway,0.25\n")
+    out = tmp_path / "r.pdf"
+    done = run_cli("report", "--market", season, "--belief", belief, "--event", "2023-08-11 Burnley v Man City",
+                   "--prices", "best", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout.split())
+    assert run_cli("report", "--market", season, "--belief", belief, "--event", "2023-08-11 Burnley v Man City",
+                   "--prices", "best", "--out", str(tmp_path / "r.json")).returncode == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    for caveat in report["caveats"]:
+        assert " ".join(f"- {caveat}".split()) in text                 # whole, not cut at 160 characters
+    assert "bookmaker" in text and "bookmak er" not in text
