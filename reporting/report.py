@@ -254,8 +254,13 @@ def track_record_html(summary: Mapping[str, Any], per_event: pd.DataFrame, figur
     esc = html.escape
     parts = _html_start(title, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), inputs)
     parts.append("<h2>Totals</h2><table><tr><th>quantity</th><th>value</th></tr>")
-    parts += [f"<tr><td>{esc(name)}</td><td>{esc(fmt_value(value) if isinstance(value, float) else str(value))}"
-              "</td></tr>" for name, value in summary.items() if not isinstance(value, (list, dict))]
+    def shown(value: Any) -> str:
+        if isinstance(value, (list, tuple)):          # an interval: both ends
+            return " to ".join(fmt_value(v) if isinstance(v, (float, type(None))) else str(v) for v in value)
+        return fmt_value(value) if isinstance(value, float) else str(value)
+
+    parts += [f"<tr><td>{esc(name.replace('_', ' '))}</td><td>{esc(shown(value))}</td></tr>"
+              for name, value in summary.items() if not isinstance(value, dict)]
     parts.append("</table>")
     parts += [fig.to_html(full_html=False, include_plotlyjs=False) for fig in figures]
     parts.append(per_event.to_html(index=False, float_format=lambda v: f"{v:.5f}", escape=True, border=0, na_rep=""))

@@ -301,3 +301,13 @@ def test_the_pdf_shows_every_caveat_whole_and_no_header_broken_inside_a_word(wri
     for caveat in report["caveats"]:
         assert " ".join(f"- {caveat}".split()) in text                 # whole, not cut at 160 characters
     assert "bookmaker" in text and "bookmak er" not in text
+
+
+def test_the_track_record_html_states_the_interval():
+    import pandas as pd
+
+    from reporting.report import track_record_html
+
+    page = track_record_html({"events": 380, "realised_growth_fair_bits_ci95": [-0.004, 0.0285]}, pd.DataFrame(),
+                             [], inputs={"season": "E0"})
+    assert "realised growth fair bits ci95</td><td>-0.004 to 0.0285" in page
