@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,17 +22,44 @@ ROUNDING_BITS = 1e-9          # a log-ratio this close to 0 is the market itself
 BELIEF_COLOUR = "#F58518"
 
 
+def _lying_down(labels: list[str]) -> bool:
+    """Many outcomes or long names read best as horizontal bars: every name whole on its own line (turned names
+    under upright bars were cut, 'Fighting Th', and ran under the legend)."""
+    return len(labels) > 6 or max((len(label) for label in labels), default=0) > 14
+
+
+def _outcome_bars(fig: go.Figure, labels: list[str], values: np.ndarray, *, name: str, colour: Any,
+                  unit: str, digits: int) -> None:
+    """One bar per outcome, horizontal when _lying_down, with its value in the hover."""
+    if _lying_down(labels):
+        fig.add_bar(name=name, y=labels, x=values, orientation="h", marker_color=colour,
+                    hovertemplate=f"%{{y}}: %{{x:.{digits}f}}{unit}<extra>{name}</extra>")
+    else:
+        fig.add_bar(name=name, x=labels, y=values, marker_color=colour,
+                    hovertemplate=f"%{{x}}: %{{y:.{digits}f}}{unit}<extra>{name}</extra>")
+
+
+def _outcome_layout(fig: go.Figure, labels: list[str], value_title: str, title: str, height: int) -> None:
+    if _lying_down(labels):
+        fig.update_yaxes(tickmode="array", tickvals=labels, ticktext=labels, automargin=True, autorange="reversed")
+        fig.update_layout(title=title, xaxis_title=value_title, height=max(height, 120 + 22 * len(labels)),
+                          margin=dict(t=50, b=40, l=10, r=20), legend=dict(orientation="h", y=1.02, yanchor="bottom",
+                                                                            x=1, xanchor="right"))
+    else:
+        fig.update_layout(title=title, yaxis_title=value_title, height=height, margin=dict(t=50, b=40, l=50, r=20),
+                          legend_orientation="h")
+        _categorical(fig, labels)
+
+
 def market_vs_belief_bars(score: DiscreteScore, title: str = "Market vs belief") -> go.Figure:
     labels = chart_labels(score.labels)
     fig = go.Figure()
-    fig.add_bar(name="Market q (margin removed)", x=labels, y=np.asarray(score.market) * 100,
-                marker_color=MARKET_COLOUR,
-                hovertemplate="%{x}: %{y:.2f} %<extra>market</extra>")
-    fig.add_bar(name="Belief p", x=labels, y=np.asarray(score.belief) * 100, marker_color=BELIEF_COLOUR,
-                hovertemplate="%{x}: %{y:.2f} %<extra>belief</extra>")
-    fig.update_layout(title=title, barmode="group", yaxis_title="probability (%)", legend_orientation="h",
-                      margin=dict(t=50, b=40, l=50, r=20), height=360)
-    _categorical(fig, labels)
+    _outcome_bars(fig, labels, np.asarray(score.market) * 100, name="Market q (margin removed)",
+                  colour=MARKET_COLOUR, unit=" %", digits=2)
+    _outcome_bars(fig, labels, np.asarray(score.belief) * 100, name="Belief p", colour=BELIEF_COLOUR, unit=" %",
+                  digits=2)
+    fig.update_layout(barmode="group")
+    _outcome_layout(fig, labels, "probability (%)", title, 360)
     return fig
 
 
@@ -43,11 +70,10 @@ def contribution_bars(score: DiscreteScore, title: str = "Where the disagreement
     bits = to_bits(np.asarray(score.contributions_nats))
     shown = np.where(np.isfinite(bits), bits, np.nan)
     colours = [BELIEF_COLOUR if b >= 0 else MARKET_COLOUR for b in np.nan_to_num(shown)]
-    fig = go.Figure(go.Bar(x=labels, y=shown, marker_color=colours, name="p log2(p/q)",
-                           hovertemplate="%{x}: %{y:.4f} bits<extra></extra>"))
-    fig.update_layout(title=title, yaxis_title="KL contribution (bits)", margin=dict(t=50, b=40, l=50, r=20),
-                      height=320)
-    _categorical(fig, labels)
+    fig = go.Figure()
+    _outcome_bars(fig, labels, shown, name="p log2(p/q)", colour=colours, unit=" bits", digits=4)
+    _outcome_layout(fig, labels, "KL contribution (bits)", title, 320)
+    fig.update_layout(showlegend=False)
     return fig
 
 

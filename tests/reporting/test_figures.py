@@ -43,9 +43,19 @@ def test_bar_charts_keep_every_outcome_label():
     p = np.linspace(1, 2, 20) / np.linspace(1, 2, 20).sum()
     score = score_discrete(DiscreteDistribution(labels, p), DiscreteMarket("race", DiscreteDistribution(labels, q))
                            .distribution)
-    for fig in (market_vs_belief_bars(score), contribution_bars(score)):
-        assert list(fig.layout.xaxis.ticktext) == list(labels)
-        assert fig.layout.xaxis.tickangle == -45
+    for fig in (market_vs_belief_bars(score), contribution_bars(score)):     # 20 runners: lying down, every name
+        assert list(fig.layout.yaxis.ticktext) == list(labels) and fig.layout.yaxis.automargin
+        assert all(bar.orientation == "h" for bar in fig.data)
+        assert fig.layout.height >= 20 * 22                    # a line per runner
+    three = ("Home", "Draw", "Away")
+    short = score_discrete(DiscreteDistribution(three, np.array([0.5, 0.3, 0.2])),
+                           DiscreteDistribution(three, np.array([0.4, 0.3, 0.3])))
+    upright = market_vs_belief_bars(short)
+    assert list(upright.layout.xaxis.ticktext) == list(three) and upright.data[0].orientation is None
+    long_names = ("Fighting Thunder of the North", "Smart Shadow", "Quiet Dawn")
+    named = score_discrete(DiscreteDistribution(long_names, np.array([0.5, 0.3, 0.2])),
+                           DiscreteDistribution(long_names, np.array([0.4, 0.3, 0.3])))
+    assert list(contribution_bars(named).layout.yaxis.ticktext) == list(long_names)      # never cut
 
 
 def test_one_as_of_is_one_median_with_its_range_on_a_labelled_axis():
