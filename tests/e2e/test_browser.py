@@ -198,3 +198,23 @@ def test_nothing_is_cut_off_on_a_1280_pixel_screen(page, server_url, artifacts, 
     if tables_fit:
         assert all(scroll <= client for scroll, client in widths), widths
     page.screenshot(path=str(artifacts / f"page-{path or 'betting'}-1280.png"))
+
+
+def test_downloads_in_a_row_all_arrive_without_rerunning_the_page(page, server_url, tmp_path):
+    """HTML, then JSON, then CSV straight after, on the Options page: each file arrives whole (the second of two
+    downloads in a row never came: every click reran the page and dropped the file prepared before)."""
+    import json
+
+    page.goto(f"{server_url}/options")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    settled(page)
+    got = {}
+    for label, suffix in (("Download HTML report", ".html"), ("Download JSON", ".json"), ("Download CSV", ".csv")):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / f"report{suffix}"
+        download.value.save_as(path)
+        got[suffix] = path.read_text(encoding="utf-8")
+    assert got[".html"].rstrip().endswith("</html>")
+    assert abs(json.loads(got[".json"])["results"][0]["kl_bits"]) < 1e-12      # the market itself
+    assert got[".csv"].startswith("schema_version,event,belief,quantity,outcome,value")
