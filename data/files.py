@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from analytics.core.errors import InputError
-from analytics.core.text import MAX_TEXT_BYTES, check_size, decode_text
 
 
-def read_text_file(path: str | Path, limit: int = MAX_TEXT_BYTES) -> str:
-    """The file's text; a missing, oversized (beyond `limit` bytes) or binary file is an InputError naming it."""
+def read_text_file(path: str | Path, limit: int | None = None) -> str:
+    """The file's text; a missing, oversized (beyond `limit` bytes, default the 20 MiB of every file) or binary
+    file is an InputError naming it."""
+    from analytics.core.text import MAX_TEXT_BYTES, check_size, decode_text  # pandas: only when a file is read
+
+    limit = MAX_TEXT_BYTES if limit is None else limit
     p = Path(path)
     name = str(path)
     if not p.exists():

@@ -239,10 +239,14 @@ def command_batch(args: argparse.Namespace) -> JsonObject | None:
     target = check_output(args.out, BATCH_SUFFIXES, inputs=(args.input, *([args.belief] if args.job == "scores"
                                                                            else [])), what="--out")
     belief = read_text_file(args.belief) if args.job == "scores" else None
-    from services.batch import run_batch  # after the checks: a bad --out is refused in the time of a start
-
     if not 0 < args.connect_timeout <= 600:
         raise InputError(f"--connect-timeout {args.connect_timeout:g} must lie in (0, 600] seconds")
+    if args.scheduler:              # before the numerics load: a wrong address answers within the timeout itself
+        from services.scheduler import check_scheduler
+
+        check_scheduler(args.scheduler, args.connect_timeout)
+    from services.batch import run_batch  # after the checks: a bad flag is refused in the time of a start
+
     frame = run_batch(args.input, target, workers=args.workers, scheduler=args.scheduler, belief_text=belief,
                       connect_timeout=args.connect_timeout)
     failed = int(frame["error"].notna().sum()) if "error" in frame else 0
