@@ -258,12 +258,14 @@ def show_views(fit: ViewFit | None) -> None:
     if fit is None:
         return
     frame = pd.DataFrame({"view": list(fit.labels), "binds": list(fit.binding),
-                          "multiplier": fit.multipliers, "edge it adds (bits)": to_bits(fit.kl_added_nats),
+                          "multiplier (nats per unit)": fit.multipliers,
+                          "edge it adds (bits)": to_bits(fit.kl_added_nats),
                           "share of the KL": [r["kl_share"] for r in fit.as_records()]})
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "multiplier": st.column_config.NumberColumn(format="%.4g", help=(
-            "How much the KL moves per unit of the view's value (per unit probability; per unit of price for a "
-            "mean or quantile). 0: the view does not bind, the market already meets it")),
+        "multiplier (nats per unit)": st.column_config.NumberColumn(format="%.4g", help=(
+            "How much the KL moves, in nats, per unit of the view's value (per unit of probability: 1 is 100 "
+            "percentage points; per unit of price for a mean or a quantile). 0: the view does not bind, the market "
+            "already meets it; infinite: the view rules outcomes out")),
         "edge it adds (bits)": st.column_config.NumberColumn(format="%.4f", help=(
             "The KL with every view, minus the KL without this one: the edge this view adds to the others")),
         "share of the KL": st.column_config.NumberColumn(format="percent", help=(

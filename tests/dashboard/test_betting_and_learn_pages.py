@@ -185,9 +185,9 @@ def test_views_typed_on_the_betting_page_give_the_projection_the_analytics_give(
     want = score_named_belief(NamedBelief("v", views_from_lines("P(Home) = 0.3\nP(Away) <= 50%", "v")), market)
     assert want.views is not None
     assert metric(at, "Kelly (log-utility) edge").value == f"{want.kl_bits:.4f} bits"
-    views = next(d.value for d in at.dataframe if "multiplier" in d.value.columns)
+    views = next(d.value for d in at.dataframe if "multiplier (nats per unit)" in d.value.columns)
     assert list(views["view"]) == ["P(Home) = 0.3", "P(Away) <= 0.5"]
-    np.testing.assert_allclose(views["multiplier"], want.views.multipliers, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(views["multiplier (nats per unit)"], want.views.multipliers, rtol=1e-9, atol=1e-12)
     table = next(d for d in at.dataframe if "belief p (%)" in d.value.columns)
     assert table.value["belief p (%)"].iloc[0] == pytest.approx(30.0, abs=1e-8)
 

@@ -237,7 +237,7 @@ def test_views_on_the_options_page_match_the_analytics_and_feed_the_edge():
                                    edge=EdgeSettings())
     assert headline(at) == pytest.approx(want.kl_nats / math.log(2), abs=1e-4)
     assert want.views is not None and want.views.binding == (True, False)
-    views = next(d.value for d in at.dataframe if "multiplier" in d.value.columns)
+    views = next(d.value for d in at.dataframe if "multiplier (nats per unit)" in d.value.columns)
     assert list(views["binds"]) == [True, False]
     assert want.edge is not None
     assert metric_bits(at, "At the quotes (full Kelly)") == pytest.approx(
