@@ -241,6 +241,14 @@ def _backup_number(value: Any, where: str) -> float | None:
     raise InputError(f"{where}: expected a number, \"inf\" or null, not {str(value)[:40]!r}")
 
 
+def _market_number(value: Any, where: str) -> float:
+    """A number of a saved market: never missing."""
+    number = _backup_number(value, where)
+    if number is None:
+        raise InputError(f"{where}: a market's numbers are never null")
+    return number
+
+
 def _backup_text(value: Any, where: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
@@ -279,8 +287,8 @@ def _restored(item: Any, position: int, source: str) -> tuple[store.NewEntry, li
             raise InputError(f"{where}: the market's 'labels', 'x' and 'values' are lists (an export from "
                              "'journal export --out F.json' holds them)")
         record = store.MarketRecord(kind, tuple(_backup_text(v, f"{where}, market label") or "" for v in labels),
-                                    tuple(_backup_number(v, f"{where}, market x") or 0.0 for v in x),
-                                    tuple(_backup_number(v, f"{where}, market value") or 0.0 for v in values))
+                                    tuple(_market_number(v, f"{where}, market x") for v in x),
+                                    tuple(_market_number(v, f"{where}, market value") for v in values))
         if market_hash(record) != market["hash"]:
             raise InputError(f"{where}: the market's numbers do not match its hash (the file was changed)")
         tags = item["tags"]

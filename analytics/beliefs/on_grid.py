@@ -128,6 +128,8 @@ def _tail_extended(t: FloatArray, values: FloatArray, at: FloatArray) -> FloatAr
     model), or the line through the outer two when that parabola would turn up, or the end value."""
     finite = np.flatnonzero(np.isfinite(values))
     out = np.interp(at, t[finite], values[finite])
+    if finite.size < 3:          # too few points for a tail: the end values held
+        return out
     for side, ends in ((at < t[finite[0]], finite[:3]), (at > t[finite[-1]], finite[-3:])):
         if not side.any():
             continue

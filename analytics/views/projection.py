@@ -313,8 +313,10 @@ def _forced_zero(c: ViewConstraints) -> tuple[BoolArray, np.ndarray]:
     return zero, forcing
 
 
-def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source: str = "") -> ViewFit:
-    """The I-projection of the market (values `market` with quadrature `weights`) onto the views `c`."""
+def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source: str = "",
+            with_added: bool = True) -> ViewFit:
+    """The I-projection of the market (values `market` with quadrature `weights`) onto the views `c`; with
+    `with_added`, also the KL each view adds to the others (its kl_added_nats; zeros without)."""
     weights, market = np.asarray(weights, dtype=float), np.asarray(market, dtype=float)
     zero, forcing = _forced_zero(c)
     _check_feasible(weights[(market > 0) & (weights > 0)],
@@ -356,14 +358,15 @@ def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source:
     # that ruled points out, the whole projection again
     added = np.zeros(len(c.labels))
     free_index = np.cumsum(free) - 1
-    for k in np.flatnonzero(binding):
+    for k in np.flatnonzero(binding) if with_added else ():
         keep = np.arange(len(c.labels)) != k
         if not keep.any():
             without = 0.0
         elif forcing.any():
             without = project(weights, market, ViewConstraints(c.rows[keep], c.targets[keep],
                                                                 tuple(np.asarray(c.relations)[keep]),
-                                                                tuple(np.asarray(c.labels)[keep])), source).kl_nats
+                                                                tuple(np.asarray(c.labels)[keep])), source,
+                              with_added=False).kl_nats        # its KL alone: one projection per view, not K!
         else:
             assert solved is not None
             others = np.arange(len(sub.labels)) != free_index[k]

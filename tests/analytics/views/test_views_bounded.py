@@ -131,3 +131,17 @@ def test_a_tail_ruled_out_on_a_price_grid_is_exactly_empty():
     score = score_continuous_belief(belief.spec, MARKET)
     assert score.kl_nats == pytest.approx(-math.log(norm.cdf(1.0)), abs=1e-7)      # -log P_market(X <= 1)
     assert math.isinf(score.reverse_kl_nats)
+
+
+def test_a_view_that_rules_outcomes_out_beside_many_others_costs_one_projection_per_view():
+    """P(o0) = 0 beside 8 binding views: each view's added KL is one projection without it (recursing into each
+    of those projections' own added KLs cost 8! projections)."""
+    labels = tuple(f"o{i}" for i in range(12))
+    market = DiscreteMarket("m", DiscreteDistribution(labels, np.full(12, 1 / 12)))
+    text = "view,value\nP(o0),0\n" + "".join(f"P(o{i}),{0.05 + 0.01 * i:.2f}\n" for i in range(1, 9))
+    started = time.perf_counter()
+    score = score_named_belief(parse_beliefs(text, "v.csv")[0], market)
+    elapsed = time.perf_counter() - started
+    assert score.belief[0] == 0.0 and score.belief[1] == pytest.approx(0.06, abs=1e-9)
+    assert score.views is not None and np.all(np.isfinite(score.views.kl_added_nats))
+    assert elapsed < 60                                   # seconds, not the hours 8! projections would take
