@@ -285,8 +285,7 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
         restored = service.import_file(engine, args.file)
         print(f"restored {len(restored)} entries into {shown_url(engine.url)}", file=sys.stderr)
         return {"restored": restored}
-    target = service.check_export(engine, args.out)
-    path = service.export(engine, target)
+    path = service.export(engine, args.out)          # checks the path before it reads an entry
     print(f"wrote {path}", file=sys.stderr)
     return None
 

@@ -141,7 +141,7 @@ def database_files(engine: Engine) -> list[Path]:
     return [] if path is None else [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))]
 
 
-def check_export(engine: Engine, path: str | Path) -> Path:
+def _check_export(engine: Engine, path: str | Path) -> Path:
     """The export's path, checked before anything is read: .csv or .json, not the database, a writable place."""
     return check_output(path, EXPORT_SUFFIXES, inputs=database_files(engine), what="export")
 
@@ -157,7 +157,7 @@ def backup_json(engine: Engine) -> str:
 def export(engine: Engine, path: str | Path) -> Path:
     """Every entry to a CSV (one row per entry, flat columns) or JSON file (a full backup), by the suffix; written
     to a temporary file and renamed into place when complete."""
-    target = check_export(engine, path)
+    target = _check_export(engine, path)
     if target.suffix.lower() == ".json":
         return write_atomic(target, backup_json(engine))
     return write_atomic(target, export_csv([entry_record(e) for e in store.list_entries(engine)]))

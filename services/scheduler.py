@@ -11,12 +11,16 @@ import time
 from analytics.core.errors import InputError
 
 CONNECT_TIMEOUT = 10.0      # seconds to reach a Dask scheduler and hear it introduce itself
+_ANSWERED: set[str] = set()  # addresses a scheduler answered at in this process: the command line checks before
+#                             the numerics load, run_batch checks for other callers; one probe serves both
 
 
 def check_scheduler(address: str, timeout: float) -> None:
     """A Dask scheduler answers at `address` (tcp://host:port) within `timeout` seconds: a scheduler introduces
     itself as soon as a connection opens (a short framed message naming its pickle protocol). Nothing listening,
     silence, or another kind of server is one InputError naming the address."""
+    if address in _ANSWERED:
+        return
     target = address.removeprefix("tcp://")
     if "://" in target:           # tls://, ucx://, inproc://: left to the client, with its own timeout
         return
@@ -44,3 +48,4 @@ def check_scheduler(address: str, timeout: float) -> None:
         raise InputError(f"--scheduler {address}: cannot be reached ({exc.strerror or exc})") from None
     if b"pickle-protocol" not in received:
         raise InputError(f"--scheduler {address}: something answered, but not a Dask scheduler")
+    _ANSWERED.add(address)
