@@ -16,6 +16,7 @@ from analytics.core.errors import InputError, bounded
 from analytics.core.strict_json import dumps
 
 if TYPE_CHECKING:        # the numerics load when a command needs them: a refused flag answers at once
+    from analytics.options.orders import TicketSettings
     from analytics.scoring.discrete import Regularisation
     from analytics.scoring.pairs import ScoredPair
 
@@ -58,6 +59,16 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
                    help="options edge: your CRRA risk aversion; renyi_bits is D_(1/gamma)(p||q) (default 1)")
     p.add_argument("--market-gamma", type=float, default=None,
                    help="options edge: the market's risk aversion in a power pricing kernel (real-world adjustment)")
+    p.add_argument("--bankroll", type=float, default=None,
+                   help="currency to trade with: adds the order ticket (chains) or the bet slip (odds)")
+    p.add_argument("--contract-size", type=int, default=100, help="order ticket: shares per contract (default 100)")
+    p.add_argument("--commission-per-contract", type=float, default=0.65,
+                   help="order ticket: commission per contract, currency (default 0.65)")
+    p.add_argument("--commission-per-order", type=float, default=0.0,
+                   help="order ticket: commission per order line, currency (default 0)")
+    p.add_argument("--max-legs", type=int, default=6, help="order ticket: most order lines, 0 for no limit (default 6)")
+    p.add_argument("--max-loss", type=float, default=None,
+                   help="order ticket: largest worst-case loss, fraction of the bankroll (default: never ruined)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,6 +154,18 @@ def _regularisation(args: argparse.Namespace) -> Regularisation | None:
     return None
 
 
+def _ticket_settings(args: argparse.Namespace) -> TicketSettings | None:
+    """The order ticket's settings when a bankroll is given (checked before any work)."""
+    from analytics.options.orders import TicketSettings
+
+    if getattr(args, "bankroll", None) is None:
+        return None
+    return TicketSettings(bankroll=args.bankroll, contract_size=args.contract_size,
+                          commission_per_contract=args.commission_per_contract,
+                          commission_per_order=args.commission_per_order,
+                          max_legs=None if args.max_legs == 0 else args.max_legs, max_loss=args.max_loss)
+
+
 def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     from analytics.options.edge import EdgeSettings
     from services.scoring import MarketRequest, score_files
@@ -151,7 +174,8 @@ def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
                             belief_bookmaker=args.belief_bookmaker, prices=args.prices, market_from=args.market_from,
                             books=tuple(b.strip() for b in (args.books or "").split(",") if b.strip()))
-    edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma)
+    edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma,
+                        ticket=_ticket_settings(args))
     return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
                        regularisation=_regularisation(args), edge=edge)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -67,6 +68,13 @@ def _option_type(frame: pd.DataFrame, source: str) -> pd.Series:
                      source=source)
 
 
+def root_from_name(source: str) -> str:
+    """The underlying's symbol read off a chain file's name when its rows carry no OCC symbols: the name's first
+    word (SPY_20260211_chain.csv gives SPY), when it looks like a ticker; '' otherwise."""
+    word = re.split(r"[_\s.-]", PurePath(source).name, maxsplit=1)[0].upper()
+    return word if re.fullmatch(r"[A-Z][A-Z0-9]{0,5}", word) else ""
+
+
 def parse_chain(text: str, source: str) -> pd.DataFrame:
     """Chain CSV text to a frame: expiry, root, type, strike, bid, ask (floats; unusable values NaN)."""
     return chain_from_table(read_csv_table(text, source), source)
@@ -92,7 +100,7 @@ def chain_from_table(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         out["expiry"] = dates.dt.strftime("%Y-%m-%d")
     else:
         raise InputError("expiry missing: add a column expiration (YYYY-MM-DD) or OCC contract symbols", source=source)
-    out["root"] = symbols["root"].fillna("") if symbols is not None else ""
+    out["root"] = symbols["root"].fillna("") if symbols is not None else root_from_name(source)
     bad_strike = ~np.isfinite(out["strike"].to_numpy(dtype=float)) | (out["strike"].to_numpy(dtype=float) <= 0)
     if bad_strike.any():
         i = int(np.flatnonzero(bad_strike)[0])

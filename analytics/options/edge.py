@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import cvxpy as cp
 import numpy as np
@@ -36,6 +36,9 @@ from analytics.core.divergence import kl_divergence_grid, renyi_divergence_grid
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 from analytics.options.chain import ExpiryQuotes
+
+if TYPE_CHECKING:
+    from analytics.options.orders import OrderTicket, TicketSettings
 
 QUADRATURE_POINTS = 400      # about this many points inside the strikes, at least 2 and at most 3 per interval (W is
                              # linear there: 2-3 carry log W to ~1e-7 nats; the solver's time grows with the count)
@@ -122,6 +125,8 @@ class TradableExpiry:
     quotes: ListedQuotes
     discount: float
     forward: float
+    expiry: str = ""
+    root: str = ""          # the option symbols' root (SPY, SPXW), for the order ticket's OCC symbols
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ class EdgeSettings:
     kelly_fraction: float = 1.0
     gamma: float = 1.0
     market_gamma: float | None = None
+    ticket: TicketSettings | None = None     # an order ticket in whole contracts (analytics.options.orders)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.kelly_fraction) and 0 <= self.kelly_fraction <= 1):
@@ -536,6 +542,7 @@ class OptionsEdge:
     kl_price_of_risk_nats: float | None
     buckets: BucketEdge
     discount: float
+    ticket: OrderTicket | None = None
 
     @property
     def quotes_cheaper_nats(self) -> float:
@@ -555,9 +562,11 @@ def power_kernel_density(x: FloatArray, q: FloatArray, market_gamma: float) -> F
 
 
 def options_edge(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuotes, discount: float, forward: float,
-                 *, settings: EdgeSettings = EdgeSettings(), kl_nats: float | None = None) -> OptionsEdge:
+                 *, settings: EdgeSettings = EdgeSettings(), kl_nats: float | None = None, expiry: str = "",
+                 root: str = "") -> OptionsEdge:
     """The options edge of belief p against market q with one expiry's quotes (see the module docstring).
-    kl_nats: the continuous KL already computed for this pair (computed here when not given)."""
+    kl_nats: the continuous KL already computed for this pair (computed here when not given); expiry and root name
+    the order ticket's contracts when settings ask for one."""
     w = trapezoid_weights(x)
     p, q = p / float(w @ p), q / float(w @ q)
     kl = max(kl_divergence_grid(x, p, q), 0.0) if kl_nats is None else kl_nats
@@ -572,6 +581,12 @@ def options_edge(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuot
         physical = power_kernel_density(x, q, market_gamma)
         real_world = max(kl_divergence_grid(x, p, physical), 0.0)
         price_of_risk = max(kl_divergence_grid(x, physical, q), 0.0)
+    ticket = None
+    if settings.ticket is not None:
+        from analytics.options.orders import order_ticket
+
+        ticket = order_ticket(x, p, q, quotes, discount, forward, settings.ticket, expiry=expiry, root=root,
+                              gamma=gamma, kelly_fraction=kelly_fraction)
     return OptionsEdge(kl, min(mid, kl), buckets.butterfly_growth_nats, buckets.binned_kl_nats, position,
                        kelly_fraction, gamma, max(renyi, 0.0), market_gamma, real_world, price_of_risk, buckets,
-                       discount)
+                       discount, ticket)

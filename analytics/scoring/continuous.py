@@ -51,7 +51,8 @@ class ContinuousMarket:
     @classmethod
     def of_chain(cls, chain: ChainDensity) -> ContinuousMarket:
         tradables = None if chain.quotes is None else \
-            TradableExpiry(ListedQuotes.from_expiry(chain.quotes), chain.discount, chain.forward)
+            TradableExpiry(ListedQuotes.from_expiry(chain.quotes), chain.discount, chain.forward, chain.expiry,
+                           chain.quotes.root)
         return cls(chain.expiry, chain.density, (), chain.diagnostics.quoted_strike_range, tradables,
                    fit_warning(chain.diagnostics))
 
@@ -136,6 +137,8 @@ def edge_record(edge: OptionsEdge) -> dict[str, Any]:
     record.update({"legs": [leg.as_record() for leg in position.legs], "cash_fraction": position.cash_fraction,
                    "quotes_arbitrage": position.arbitrage, "kelly_fraction": edge.kelly_fraction,
                    "gamma": edge.gamma, "market_gamma": edge.market_gamma})
+    if edge.ticket is not None:
+        record.update(edge.ticket.as_record())
     return record
 
 
@@ -185,7 +188,7 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
             t = market.tradables
             try:
                 options = options_edge(x, p, q, t.quotes, t.discount, t.forward, settings=edge or EdgeSettings(),
-                                       kl_nats=kl)
+                                       kl_nats=kl, expiry=t.expiry or market.event, root=t.root)
             except OptimiserFailure as exc:
                 all_warnings.append(f"no options edge: {exc}")
     return ContinuousScore(

@@ -21,6 +21,7 @@ from analytics.options.edge import (
     power_kernel_density,
     tradable_position,
 )
+from tests.analytics.options.expiries import shifted
 
 S0, RATE, T, SIGMA = 100.0, 0.03, 0.25, 0.2
 M_MARKET, S_MARKET = math.log(S0) + (RATE - SIGMA**2 / 2) * T, SIGMA * math.sqrt(T)
@@ -175,24 +176,8 @@ def test_settings_outside_their_range_are_input_errors(settings):
         EdgeSettings(**settings)
 
 
-@pytest.fixture(scope="module")
-def bundled_expiries():
-    """Every expiry of every bundled chain: (name, x, market density q, quotes, D, F)."""
-    from data.chains import asof_new_york, bundled_chains, densities_from_file
-
-    out = []
-    for info in bundled_chains():
-        for cd in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot, rate=None):
-            assert cd.quotes is not None
-            out.append((f"{info.ticker} {cd.expiry}", cd.density.x, cd.density.pdf, ListedQuotes.from_expiry(cd.quotes),
-                        cd.discount, cd.forward))
-    return out
-
-
 def _shifted(x: np.ndarray, q: np.ndarray, factor: float) -> np.ndarray:
-    """The market density of S moved to the density of factor * S, renormalised on the grid."""
-    moved = np.interp(x / factor, x, q, left=0.0, right=0.0) / factor
-    return moved / (trapezoid_weights(x) @ moved)
+    return shifted(x, q, factor)
 
 
 def test_a_belief_a_hair_from_the_market_earns_nothing_at_real_quotes(bundled_expiries):

@@ -1,0 +1,533 @@
+"""The order ticket: whole option contracts a person can send to a broker, after commissions, within a number of legs
+and a loss limit, for a bankroll in currency.
+
+Conventions (docs/methods.md, "The order ticket"): bankroll B (currency); a contract is N shares of one option; the
+wealth at expiry is W_T(S) = cash / D + sum_i c_i N payoff_i(S) (currency), with cash = B - premiums - commissions
+held in the bond (never borrowed). Growth is E_p[log(D W_T / B)] in nats; for a CRRA risk aversion G != 1 the
+certainty-equivalent growth is log(E_p[(D W_T / B)^(1-G)]) / (1-G), which is the log growth at G = 1. The worst-case
+loss is B - min_S D W_T(S) over every price S >= 0 (W_T is piecewise linear: its lowest value sits at S = 0, at a
+strike, or is unbounded when the slope above the top strike is negative).
+
+The ticket is found in three steps, each deterministic:
+1. the continuous optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction, u the CRRA utility)
+   over quantities bought at the ask plus commission and sold at the bid less commission, with the loss limit as
+   linear constraints, solved by Clarabel through cvxpy; a small quadratic on the quantities makes the problem
+   strictly concave, so its optimum is unique and moves little when the inputs move little;
+2. when more legs than the limit trade, the legs with the largest premiums are kept and the optimum is solved again
+   over them alone;
+3. every rounding of each leg to the whole contracts on either side (and holding cash only) is costed on the full
+   grid at the quotes, with the commission per contract and per order, and the best one that respects the budget and
+   the loss limit is the ticket.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import cvxpy as cp
+import numpy as np
+
+from analytics.core.distributions import trapezoid_weights
+from analytics.core.errors import InputError
+from analytics.core.types import FloatArray
+from analytics.options.edge import (
+    QUANTITY_CAP,
+    ListedQuotes,
+    OptimiserFailure,
+    _Instruments,
+    _segment_quadrature,
+    _slope_differences,
+    _solve,
+    strikes_that_matter,
+    without_arbitrage,
+)
+
+QUADRATIC_PENALTY = 1e-6      # nats per (premium per bankroll)^2 of each leg: makes the optimum unique (step 1)
+TURNOVER_PENALTY = 1e-6       # nats per bankroll of premium turned over: with zero commissions, the plainest position
+LEG_THRESHOLD = 0.1           # contracts: legs of the continuous optimum below this are left out of the rounding
+ENUMERATED_LEGS = 10          # roundings of at most this many legs are all tried (2^10); the rest round to nearest
+MAX_LEGS_CEILING = 40         # the most legs a ticket may be asked for
+
+
+@dataclass(frozen=True)
+class TicketSettings:
+    """What the order ticket is asked for: the bankroll in currency, the contract size in shares, the commission per
+    contract and per order (currency), the most legs (None: no limit) and the largest worst-case loss as a fraction
+    of the bankroll (None: never ruined, i.e. 1)."""
+
+    bankroll: float
+    contract_size: int = 100
+    commission_per_contract: float = 0.65
+    commission_per_order: float = 0.0
+    max_legs: int | None = 6
+    max_loss: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.bankroll) and 1 <= self.bankroll <= 1e12):
+            raise InputError(f"bankroll {self.bankroll!r} must lie between 1 and 1e12 (currency)")
+        if not (isinstance(self.contract_size, int) and 1 <= self.contract_size <= 10_000):
+            raise InputError(f"contract size {self.contract_size!r} must be a whole number of shares, 1 to 10,000")
+        for name, value in (("commission per contract", self.commission_per_contract),
+                            ("commission per order", self.commission_per_order)):
+            if not (math.isfinite(value) and 0 <= value <= 1e6):
+                raise InputError(f"{name} {value!r} must be a non-negative amount of currency")
+        if self.max_legs is not None and not (isinstance(self.max_legs, int)
+                                               and 1 <= self.max_legs <= MAX_LEGS_CEILING):
+            raise InputError(f"max legs {self.max_legs!r} must be a whole number from 1 to {MAX_LEGS_CEILING}")
+        if self.max_loss is not None and not (math.isfinite(self.max_loss) and 0 < self.max_loss <= 1):
+            raise InputError(f"max loss {self.max_loss!r} must be a fraction of the bankroll in (0, 1]")
+
+    @property
+    def loss_limit(self) -> float:
+        return 1.0 if self.max_loss is None else self.max_loss
+
+
+@dataclass(frozen=True)
+class Order:
+    """One line of the ticket: contracts are whole and positive, `side` says buy or sell; `limit` the quote it was
+    costed at (per share); premium in currency, positive when paid; commission in currency (its share of the
+    per-order fee included); `structure` the index of the named structure it belongs to."""
+
+    symbol: str
+    type: str
+    strike: float
+    expiry: str
+    side: str
+    contracts: int
+    limit: float
+    premium: float
+    commission: float
+    structure: int
+
+    def as_record(self) -> dict[str, Any]:
+        return {"symbol": self.symbol, "type": self.type, "strike": self.strike, "expiry": self.expiry,
+                "side": self.side, "contracts": self.contracts, "limit": self.limit, "premium": self.premium,
+                "commission": self.commission, "time_in_force": "DAY", "structure": self.structure}
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Orders that form one named position (a vertical, a butterfly...; 'single' otherwise): `net` the premiums
+    and commissions paid (currency, negative for a credit), `max_loss` the most it can lose at expiry (currency,
+    inf when unbounded)."""
+
+    name: str
+    orders: tuple[int, ...]
+    net: float
+    max_loss: float
+
+    def as_record(self) -> dict[str, Any]:
+        return {"name": self.name, "orders": list(self.orders), "net": self.net, "max_loss": self.max_loss}
+
+
+@dataclass(frozen=True, eq=False)
+class OrderTicket:
+    """The whole ticket: orders, cash left in the bond, growths (nats) and the worst-case loss (currency).
+    `continuous_growth_nats` is the fractional optimum's growth at the same prices and per-contract commissions
+    (no per-order fee): the ceiling of the whole-contract ticket. `certainty_equivalent_nats` is at the ticket's
+    gamma (the growth itself at gamma = 1); `full_kelly_growth_nats` the growth of the full-Kelly ticket when the
+    ticket is for a smaller Kelly fraction (else the same as growth_nats)."""
+
+    orders: tuple[Order, ...]
+    structures: tuple[Structure, ...]
+    cash: float
+    growth_nats: float
+    certainty_equivalent_nats: float
+    continuous_growth_nats: float
+    max_loss: float
+    bankroll: float
+    gamma: float
+    wealth: FloatArray               # W_T on the market's grid, currency
+    settings: TicketSettings
+
+    def as_record(self) -> dict[str, Any]:
+        from analytics.core.units import to_bits
+
+        return {"orders": [o.as_record() for o in self.orders], "orders_cash": self.cash,
+                "orders_growth_nats": self.growth_nats, "orders_growth_bits": to_bits(self.growth_nats),
+                "orders_certainty_equivalent_nats": self.certainty_equivalent_nats,
+                "orders_continuous_growth_nats": self.continuous_growth_nats,
+                "orders_max_loss": self.max_loss, "orders_gamma": self.gamma,
+                "structures": [s.as_record() for s in self.structures],
+                "orders_settings": {"bankroll": self.settings.bankroll,
+                                    "contract_size": self.settings.contract_size,
+                                    "commission_per_contract": self.settings.commission_per_contract,
+                                    "commission_per_order": self.settings.commission_per_order,
+                                    "max_legs": self.settings.max_legs, "max_loss": self.settings.max_loss}}
+
+
+def occ_symbol(root: str, expiry: str, option_type: str, strike: float) -> str:
+    """The OCC option symbol without padding (as brokers and Yahoo print it): root, YYMMDD, C or P, strike x 1000
+    in eight digits."""
+    day = date.fromisoformat(expiry)
+    return f"{root}{day:%y%m%d}{'C' if option_type == 'call' else 'P'}{round(strike * 1000):08d}"
+
+
+def _utility(wealth_ratio: FloatArray, gamma: float) -> FloatArray:
+    """CRRA utility of D W_T / B (-inf where the ratio is 0 and gamma >= 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if gamma == 1:
+            return np.log(wealth_ratio)
+        return np.power(wealth_ratio, 1 - gamma) / (1 - gamma)
+
+
+def _certainty_equivalent(expected_utility: FloatArray, gamma: float) -> FloatArray:
+    """log of the certainty-equivalent wealth ratio of an expected CRRA utility (nats)."""
+    if gamma == 1:
+        return expected_utility
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(expected_utility * (1 - gamma)) / (1 - gamma)
+
+
+@dataclass(frozen=True, eq=False)
+class _Book:
+    """The instruments a ticket may use at their quotes, NaN on a side it may not trade: where the quote is better
+    than the market density's own price (a bid above it, an ask below it) the edge would be the fit's error, not the
+    view (docs/methods.md, "The options edge"), so that side is not traded."""
+
+    tools: _Instruments
+    forward: float
+    discount: float
+
+
+def _continuous(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
+                use: np.ndarray, *, every_point: bool = False, fee_per_contract: float | None = None) -> FloatArray:
+    """Step 1: the strictly concave optimum over the instruments `use`, as net contracts per instrument (all
+    instruments, zeros where not used), on the small quadrature (on every grid point with every_point: slower,
+    exact). Forward notional per bankroll inside the solver keeps its numbers near 1."""
+    forward, discount, bankroll = book.forward, book.discount, settings.bankroll
+    source = book.tools
+    can_buy, can_sell = np.isfinite(source.ask[use]), np.isfinite(source.bid[use])
+    valued = _Instruments(source.is_call[use], source.strike[use], np.nan_to_num(source.bid[use]),
+                          np.where(can_buy, source.ask[use], 0.0))
+    fee = (settings.commission_per_contract if fee_per_contract is None else fee_per_contract) / \
+        settings.contract_size      # per share
+    n = valued.strike.size
+    shape = valued.shape(forward)
+    m = shape.nodes.size
+    value_at_zero, slope_steps = valued.payoff_rows(shape, discount)
+    points, mass = _segment_quadrature(x, trapezoid_weights(x) * mixed, shape.nodes)
+    if every_point:
+        mass = trapezoid_weights(x) * mixed
+        points, mass = x[mass > 0], mass[mass > 0]
+    buy, sell, bond = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True), cp.Variable(nonneg=True)
+    payoff = cp.Variable(shape.size)
+    net_bond = cp.hstack([buy - sell, cp.reshape(bond, (1,), order="C")])
+    values, slopes = payoff[:m], payoff[m:]
+    sell_price = valued.bid - fee
+    floor = (1 - settings.loss_limit) / discount
+    constraints = [bond + ((valued.ask + fee) / forward) @ buy - (sell_price / forward) @ sell == 1,
+                   values[0] == value_at_zero @ net_bond, _slope_differences(m) @ slopes == slope_steps @ net_bond,
+                   shape.continuity() @ payoff == 0, values >= floor, slopes[-1] >= 0,
+                   buy <= np.where(can_buy, QUANTITY_CAP, 0.0),
+                   sell <= np.where(can_sell & (sell_price > 0), QUANTITY_CAP, 0.0)]
+    wealth = shape.evaluation(points) @ payoff
+    utility = cp.log(wealth) if gamma == 1 else cp.power(wealth, 1 - gamma) / (1 - gamma)
+    turnover = (valued.ask / forward) @ buy + (valued.bid / forward) @ sell
+    objective = mass @ utility - TURNOVER_PENALTY * turnover \
+        - QUADRATIC_PENALTY * (cp.sum_squares(cp.multiply(valued.ask / forward, buy)) +
+                               cp.sum_squares(cp.multiply(valued.ask / forward, sell)))
+    _solve(cp.Problem(cp.Maximize(objective), constraints))
+    net = np.zeros(book.tools.strike.size)
+    net[use] = (np.asarray(buy.value) - np.asarray(sell.value)) * bankroll / forward / settings.contract_size
+    return net
+
+
+def _payoffs(x: FloatArray, tools: _Instruments) -> FloatArray:
+    """Payoff per share of each instrument at x: shape (len(x), instruments)."""
+    return np.maximum(np.where(tools.is_call, x[:, None] - tools.strike, tools.strike - x[:, None]), 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class _Candidates:
+    """Signed whole contracts per candidate (rows) and leg (columns), with each candidate's cash and wealth."""
+
+    contracts: np.ndarray
+    cash: FloatArray
+    commission: FloatArray          # per candidate and leg
+    premium: FloatArray             # per candidate and leg
+    wealth: FloatArray              # grid x candidates
+    feasible: np.ndarray
+
+
+def _roundings(contracts: FloatArray) -> np.ndarray:
+    """Every rounding of the first ENUMERATED_LEGS legs to the whole contracts on either side (the rest to the
+    nearest), and cash only: shape (candidates, legs), signed."""
+    legs = contracts.size
+    lower, upper = np.trunc(contracts), np.trunc(contracts) + np.sign(contracts)
+    free = min(legs, ENUMERATED_LEGS)
+    bits = (np.arange(2 ** free)[:, None] >> np.arange(free)[None, :]) & 1
+    choices = np.where(bits == 1, upper[:free], lower[:free])
+    rest = np.broadcast_to(np.round(contracts[free:]), (choices.shape[0], legs - free))
+    return np.unique(np.vstack([np.zeros((1, legs)), np.hstack([choices, rest])]), axis=0).astype(np.int64)
+
+
+def _costed(x: FloatArray, tools: _Instruments, contracts: np.ndarray, settings: TicketSettings, discount: float,
+            forward: float, nodes: FloatArray) -> _Candidates:
+    """Each candidate costed at the quotes (buy at the ask, sell at the bid) with commissions, its cash, its wealth
+    on the grid and whether it keeps the budget and the loss limit at every price."""
+    size = settings.contract_size
+    price = np.where(contracts > 0, tools.ask, np.where(contracts < 0, tools.bid, 0.0))    # NaN: a side not traded
+    # in cents, as a broker books them: premiums + commissions + cash is the bankroll to the cent
+    premium = np.round(contracts * size * price, 2)
+    commission = np.round(np.abs(contracts) * settings.commission_per_contract +
+                          (contracts != 0) * settings.commission_per_order, 2)
+    cash = settings.bankroll - premium.sum(axis=1) - commission.sum(axis=1)
+    shares = (contracts * size).astype(float).T                       # legs x candidates
+    wealth = cash[None, :] / discount + _payoffs(x, tools) @ shares
+    at_nodes = cash[None, :] / discount + _payoffs(nodes, tools) @ shares
+    slope_above = tools.is_call.astype(float) @ shares
+    floor = settings.bankroll * (1 - settings.loss_limit)
+    tolerance = 1e-9 * settings.bankroll
+    # the continuous optimum's guard on any one leg's size holds for whole contracts too
+    within_cap = np.all(np.abs(shares) * forward <= QUANTITY_CAP * settings.bankroll, axis=0)
+    feasible = (cash >= -tolerance) & (slope_above >= 0) & within_cap & \
+        (discount * at_nodes.min(axis=0) >= floor - tolerance)
+    if settings.max_loss is None:         # never ruined: wealth above 0 everywhere
+        feasible &= at_nodes.min(axis=0) > 0
+    return _Candidates(contracts, cash, commission, premium, wealth, feasible)
+
+
+def _shape_name(kind: str, strikes: list[float], signed: list[int]) -> str:
+    """The name of one option type's legs (strikes ascending): vertical, butterfly, condor, long or short options,
+    or a spread listing its long and short strikes."""
+    listed = "/".join(f"{k:g}" for k in strikes)
+    n = signed[0]
+    if len(signed) == 1:
+        return "single"
+    if len(signed) == 2 and signed[1] == -n:
+        return f"{kind} vertical {listed}"
+    if len(signed) == 3 and signed[1] == -2 * n and signed[2] == n and \
+            math.isclose(strikes[1] - strikes[0], strikes[2] - strikes[1]):
+        return f"{kind} butterfly {listed}"
+    if len(signed) == 4 and signed[1] == signed[2] == -n and signed[3] == n:
+        return f"{kind} condor {listed}"
+    if all(c > 0 for c in signed) or all(c < 0 for c in signed):
+        return f"{'long' if n > 0 else 'short'} {kind}s {listed}"
+    longs = "/".join(f"{k:g}" for k, c in zip(strikes, signed, strict=True) if c > 0)
+    shorts = "/".join(f"{k:g}" for k, c in zip(strikes, signed, strict=True) if c < 0)
+    return f"{kind} spread: long {longs}, short {shorts}"
+
+
+def _name_structures(types: list[str], strikes: list[float], signed: list[int]) -> list[tuple[str, list[int]]]:
+    """Orders grouped into named structures, each order in exactly one: one call put against one put of as many
+    contracts is a risk reversal, a strangle or a straddle; otherwise the calls form one structure and the puts
+    another, named by their shape (_shape_name)."""
+    groups = {kind: sorted((i for i in range(len(types)) if types[i] == kind), key=lambda i: strikes[i])
+              for kind in ("call", "put")}
+    calls, puts = groups["call"], groups["put"]
+    if len(calls) == 1 and len(puts) == 1 and abs(signed[calls[0]]) == abs(signed[puts[0]]) and \
+            strikes[puts[0]] <= strikes[calls[0]]:
+        c, p = calls[0], puts[0]
+        pair = f"{strikes[p]:g}/{strikes[c]:g}"
+        if (signed[p] > 0) != (signed[c] > 0):
+            return [(f"risk reversal {pair}", sorted([p, c]))]
+        kind = "straddle" if strikes[p] == strikes[c] else "strangle"
+        return [(f"{'long' if signed[c] > 0 else 'short'} {kind} {pair}", sorted([p, c]))]
+    found = [(_shape_name(kind, [strikes[i] for i in members], [signed[i] for i in members]), members)
+             for kind, members in groups.items() if members]
+    return sorted(found, key=lambda item: min(item[1]))
+
+
+def _structure_loss(tools: _Instruments, legs: list[int], contracts: np.ndarray, net: float, size: int,
+                    nodes: FloatArray) -> float:
+    """The most a structure loses at expiry: its net cost minus its lowest payoff (inf when its slope above the top
+    strike is negative)."""
+    shares = contracts[legs] * size
+    if float(tools.is_call[legs].astype(float) @ shares) < 0:
+        return math.inf
+    lowest = float((_payoffs(nodes, tools)[:, legs] @ shares).min())
+    return max(net - lowest, 0.0)
+
+
+def _objective(found: _Candidates, weights: FloatArray, settings: TicketSettings, discount: float,
+               gamma: float) -> FloatArray:
+    """Expected CRRA utility of each candidate under `weights` (trapezoid weights times the belief), -inf where a
+    candidate breaks the budget or the loss limit or is ruined where the belief has mass."""
+    ratio = np.maximum(discount * found.wealth / settings.bankroll, 0.0)
+    has_mass = weights > 0
+    utility = np.where(has_mass[:, None], _utility(np.where(has_mass[:, None], ratio, 1.0), gamma), 0.0)
+    with np.errstate(invalid="ignore"):
+        expected = weights @ utility
+    return np.where(found.feasible & np.isfinite(expected), expected, -np.inf)
+
+
+LOCAL_SEARCH_STEPS = 50
+
+
+def _neighbours(start: np.ndarray) -> np.ndarray:
+    """Every ticket one contract away on one leg, or on two legs at once (both ways each)."""
+    legs = start.size
+    eye = np.eye(legs, dtype=np.int64)
+    single = np.vstack([eye, -eye])
+    i, j = np.triu_indices(legs, k=1)
+    pairs = np.vstack([eye[i] + eye[j], eye[i] - eye[j], -eye[i] + eye[j], -eye[i] - eye[j]])
+    return start + np.vstack([single, pairs])
+
+
+def _best_whole_contracts(x: FloatArray, leg_tools: _Instruments, contracts: FloatArray, weights: FloatArray,
+                          settings: TicketSettings, discount: float, forward: float, nodes: FloatArray,
+                          gamma: float) -> tuple[_Candidates, int]:
+    """Step 3: the best of every rounding (and cash only), then a walk to a better neighbour (one contract more or
+    less on one or two legs) while one exists. Ties go to the first candidate, so the walk is deterministic."""
+    found = _costed(x, leg_tools, _roundings(contracts), settings, discount, forward, nodes)
+    score = _objective(found, weights, settings, discount, gamma)
+    best = int(np.argmax(score))
+    current, value = found.contracts[best], float(score[best])
+    for _step in range(LOCAL_SEARCH_STEPS):
+        around = _costed(x, leg_tools, _neighbours(current), settings, discount, forward, nodes)
+        around_score = _objective(around, weights, settings, discount, gamma)
+        step = int(np.argmax(around_score))
+        if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
+            break
+        current, value = around.contracts[step], float(around_score[step])
+    final = _costed(x, leg_tools, current[None, :], settings, discount, forward, nodes)
+    return final, 0
+
+
+def _book(x: FloatArray, p: FloatArray, q: FloatArray, mixed: FloatArray, quotes: ListedQuotes, discount: float,
+          forward: float) -> _Book | None:
+    """The instruments a ticket may use (arbitrage set aside, quotes rounded to a tenth of a cent), or None."""
+    chosen = strikes_that_matter(x, [p, q, mixed], quotes.strikes)
+    tools = _Instruments.of(quotes, chosen, forward)
+    if tools.strike.size == 0:
+        return None
+    tools, _arbitrage = without_arbitrage(tools, discount, forward)
+    valued = tools.no_better_than(x, q, discount)
+    # quotes are quoted to the tenth of a cent at most: the mid +- half spread arithmetic leaves float dust
+    bid = np.where(valued.bid == tools.bid, np.round(tools.bid, 4), np.nan)
+    ask = np.where(valued.ask == tools.ask, np.round(tools.ask, 4), np.nan)
+    return _Book(_Instruments(tools.is_call, tools.strike, bid, ask), forward, discount)
+
+
+SELECTION_ROUNDS = 6          # doublings of the commission while looking for at most max_legs legs
+
+
+def _selected_legs(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
+                   contracts: FloatArray) -> np.ndarray:
+    """Step 2: at most max_legs legs. While the optimum holds more, it is solved again with the commission per
+    contract doubled (from at least 0.65 per contract): a dearer trade drops its least useful legs first, like a
+    lasso path. What is left beyond max_legs goes by premium."""
+    legs = _kept_legs(contracts, book.tools, None)
+    fee = max(settings.commission_per_contract, 0.65)
+    for _round in range(SELECTION_ROUNDS):
+        if settings.max_legs is None or legs.size <= settings.max_legs:
+            break
+        fee *= 2
+        dearer = _continuous(x, mixed, book, settings, gamma, legs, fee_per_contract=fee)
+        fewer = legs[np.abs(dearer[legs]) >= LEG_THRESHOLD]
+        if fewer.size == 0:
+            break
+        legs, contracts = fewer, dearer
+    return _kept_legs(np.where(np.isin(np.arange(contracts.size), legs), contracts, 0.0), book.tools,
+                      settings.max_legs)
+
+
+def _kept_legs(contracts: FloatArray, tools: _Instruments, max_legs: int | None) -> np.ndarray:
+    """The legs of at least LEG_THRESHOLD contracts, at most max_legs of them, the largest premiums first."""
+    legs = np.flatnonzero(np.abs(contracts) >= LEG_THRESHOLD)
+    if max_legs is None or legs.size <= max_legs:
+        return legs
+    premium = np.nan_to_num(np.abs(contracts[legs]) * np.where(contracts[legs] > 0, tools.ask[legs], tools.bid[legs]))
+    return np.sort(legs[np.argsort(-premium, kind="stable")[:max_legs]])
+
+
+def fractional_optimum(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuotes, discount: float,
+                       forward: float, settings: TicketSettings, *, gamma: float = 1.0,
+                       kelly_fraction: float = 1.0) -> tuple[float, float]:
+    """The growth (nats, under p) of the best fractional-contract position at the quotes, with the per-contract
+    commission and the loss limit, over the legs a ticket of these settings keeps (the ceiling of its whole-contract
+    ticket), solved on every grid point; and the contracts it holds in all."""
+    w = trapezoid_weights(x)
+    p, q = p / float(w @ p), q / float(w @ q)
+    mixed = kelly_fraction * p + (1 - kelly_fraction) * q
+    book = _book(x, p, q, mixed, quotes, discount, forward)
+    if book is None or np.array_equal(mixed, q):
+        return 0.0, 0.0
+    every = np.arange(book.tools.strike.size)
+    keep = _selected_legs(x, mixed, book, settings, gamma, _continuous(x, mixed, book, settings, gamma, every))
+    if keep.size == 0:
+        return 0.0, 0.0
+    try:
+        contracts = _continuous(x, mixed, book, settings, gamma, keep, every_point=True)
+    except OptimiserFailure:        # thousands of cones can stall the solver: the small quadrature then
+        contracts = _continuous(x, mixed, book, settings, gamma, keep)
+    return _costed_fraction(x, p, book.tools, contracts, settings, discount), float(np.abs(contracts).sum())
+
+
+def order_ticket(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuotes, discount: float, forward: float,
+                 settings: TicketSettings, *, expiry: str, root: str, gamma: float = 1.0,
+                 kelly_fraction: float = 1.0) -> OrderTicket:
+    """The whole-contract order ticket for belief p against market q (see the module docstring). The orders
+    maximise E_m[u(W)] with m = kelly_fraction p + (1 - kelly_fraction) q; the growths reported are under p."""
+    w = trapezoid_weights(x)
+    p, q = p / float(w @ p), q / float(w @ q)
+    mixed = kelly_fraction * p + (1 - kelly_fraction) * q
+    bankroll = settings.bankroll
+    nothing = OrderTicket((), (), bankroll, 0.0, 0.0, 0.0, 0.0, bankroll, gamma, np.full(x.size, bankroll / discount),
+                          settings)
+    book = _book(x, p, q, mixed, quotes, discount, forward)
+    if book is None or np.array_equal(mixed, q):
+        return nothing
+    tools = book.tools
+    every = np.arange(tools.strike.size)
+    contracts = _continuous(x, mixed, book, settings, gamma, every)
+    legs = _selected_legs(x, mixed, book, settings, gamma, contracts)
+    if np.count_nonzero(np.abs(contracts) >= LEG_THRESHOLD) > legs.size:
+        contracts = _continuous(x, mixed, book, settings, gamma, legs)
+    continuous = _costed_fraction(x, p, tools, contracts, settings, discount)
+    if legs.size == 0:
+        return replace(nothing, continuous_growth_nats=continuous)
+    leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
+    nodes = np.unique(np.r_[0.0, tools.strike])
+    found, best = _best_whole_contracts(x, leg_tools, contracts[legs], w * mixed, settings, discount,
+                                        forward, nodes, gamma)
+    signed = found.contracts[best]
+    used = np.flatnonzero(signed != 0)
+    if used.size == 0 or not found.feasible[best]:
+        return replace(nothing, continuous_growth_nats=continuous)
+    wealth = found.wealth[:, best]
+    ratio = discount * wealth / bankroll
+    growth = float((w * p) @ _utility(np.where(p > 0, ratio, 1.0), 1.0))
+    certainty = float(_certainty_equivalent(np.asarray((w * p) @ _utility(np.where(p > 0, ratio, 1.0), gamma)), gamma))
+    if not growth > 0 and gamma == 1:
+        return replace(nothing, continuous_growth_nats=continuous)
+    worst = bankroll - discount * float(found.cash[best] / discount +
+                                        (_payoffs(nodes, leg_tools) @ (signed * settings.contract_size)).min())
+    types = ["call" if leg_tools.is_call[i] else "put" for i in used]
+    strikes = [float(leg_tools.strike[i]) for i in used]
+    groups = _name_structures(types, strikes, [int(signed[i]) for i in used])
+    structure_of = {leg: k for k, (_name, members) in enumerate(groups) for leg in members}
+    orders = tuple(Order(occ_symbol(root, expiry, types[j], strikes[j]), types[j], strikes[j], expiry,
+                         "buy" if signed[i] > 0 else "sell", abs(int(signed[i])),
+                         float(leg_tools.ask[i] if signed[i] > 0 else leg_tools.bid[i]),
+                         float(found.premium[best, i]), float(found.commission[best, i]), structure_of[j])
+                   for j, i in enumerate(used))
+    structures = []
+    for name, members in groups:
+        net = round(sum(orders[j].premium + orders[j].commission for j in members), 2)
+        structures.append(Structure(name, tuple(members), net,
+                                    _structure_loss(leg_tools, [int(used[j]) for j in members], signed, net,
+                                                    settings.contract_size, nodes)))
+    return OrderTicket(orders, tuple(structures), round(float(found.cash[best]), 2), growth, certainty,
+                       continuous, max(worst, 0.0), bankroll, gamma, wealth, settings)
+
+
+def _costed_fraction(x: FloatArray, p: FloatArray, tools: _Instruments, contracts: FloatArray,
+                     settings: TicketSettings, discount: float) -> float:
+    """The growth under p of fractional contracts at the quotes and the per-contract commission (no per-order
+    fee), on the full grid; 0 when it is not better than cash."""
+    size = settings.contract_size
+    premium = np.nan_to_num(contracts * size * np.where(contracts > 0, tools.ask, tools.bid))   # fractional
+    cash = settings.bankroll - premium.sum() - np.abs(contracts).sum() * settings.commission_per_contract
+    wealth = cash / discount + _payoffs(x, tools) @ (contracts * size)
+    ratio = discount * wealth / settings.bankroll
+    if cash < 0 or np.any((p > 0) & (ratio <= 0)):
+        return 0.0
+    w = trapezoid_weights(x)
+    with np.errstate(divide="ignore"):
+        growth = float(np.sum(np.where(p > 0, w * p * np.log(np.where(p > 0, ratio, 1.0)), 0.0)))
+    return max(growth, 0.0)
