@@ -16,6 +16,7 @@ from analytics.core.errors import InputError, bounded
 from analytics.core.strict_json import dumps
 
 if TYPE_CHECKING:        # the numerics load when a command needs them: a refused flag answers at once
+    from analytics.betting.slip import SlipSettings
     from analytics.options.orders import TicketSettings
     from analytics.scoring.discrete import Regularisation
     from analytics.scoring.pairs import ScoredPair
@@ -69,6 +70,10 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-legs", type=int, default=6, help="order ticket: most order lines, 0 for no limit (default 6)")
     p.add_argument("--max-loss", type=float, default=None,
                    help="order ticket: largest worst-case loss, fraction of the bankroll (default: never ruined)")
+    p.add_argument("--commission", type=float, default=0.05,
+                   help="exchange commission on net winnings, a fraction (default 0.05, Betfair's base rate)")
+    p.add_argument("--stake-unit", type=float, default=0.01, help="bet slip: stakes are multiples of this (0.01)")
+    p.add_argument("--max-stake", type=float, default=None, help="bet slip: largest stake on one bet (currency)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,6 +161,7 @@ def _regularisation(args: argparse.Namespace) -> Regularisation | None:
 
 def _ticket_settings(args: argparse.Namespace) -> TicketSettings | None:
     """The order ticket's settings when a bankroll is given (checked before any work)."""
+    from analytics.betting.slip import SlipSettings
     from analytics.options.orders import TicketSettings
 
     if getattr(args, "bankroll", None) is None:
@@ -166,6 +172,30 @@ def _ticket_settings(args: argparse.Namespace) -> TicketSettings | None:
                           max_legs=None if args.max_legs == 0 else args.max_legs, max_loss=args.max_loss)
 
 
+def _odds_file_kind(path: str) -> str | None:
+    """The kind of odds file (analytics.betting.odds_files.detect_kind) read off its header line, or None."""
+    from analytics.betting.odds_files import detect_kind
+
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            header = f.readline(65536)
+    except OSError:
+        return None                     # the market reader names the problem
+    return detect_kind({c.strip().strip('"').lower() for c in header.split(",")})
+
+
+def _slip_settings(args: argparse.Namespace) -> SlipSettings | None:
+    """The bet slip's settings when a bankroll is given; the slip names the bookmaker the odds are taken from."""
+    from analytics.betting.slip import SlipSettings
+
+    if getattr(args, "bankroll", None) is None:
+        return None
+    venue = args.prices if args.prices and args.prices != "best" else args.bookmaker
+    if _odds_file_kind(args.market) in ("betfair-match", "betfair-racing"):
+        venue = "Betfair exchange"
+    return SlipSettings(bankroll=args.bankroll, stake_unit=args.stake_unit, max_stake=args.max_stake, bookmaker=venue)
+
+
 def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     from analytics.options.edge import EdgeSettings
     from services.scoring import MarketRequest, score_files
@@ -173,9 +203,12 @@ def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
                             belief_bookmaker=args.belief_bookmaker, prices=args.prices, market_from=args.market_from,
-                            books=tuple(b.strip() for b in (args.books or "").split(",") if b.strip()))
+                            books=tuple(b.strip() for b in (args.books or "").split(",") if b.strip()),
+                            commission=args.commission)
+    if not (0 <= args.commission < 1):
+        raise InputError(f"--commission {args.commission!r} must be a fraction of net winnings in [0, 1)")
     edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma,
-                        ticket=_ticket_settings(args))
+                        ticket=_ticket_settings(args), slip=_slip_settings(args))
     return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
                        regularisation=_regularisation(args), edge=edge)
 

@@ -40,9 +40,11 @@ class MarketRequest:
     prices: str | None = None              # 'best' or a bookmaker: where the stakes are placed (default: bookmaker)
     market_from: str | None = None         # a bookmaker or 'consensus': the fair probabilities (default: bookmaker)
     books: tuple[str, ...] = ()            # the books 'best' and 'consensus' range over (default: all of the file)
+    commission: float = 0.05               # an exchange's commission on net winnings (Betfair's base rate)
 
     def odds_request(self, bookmaker: str | None = None) -> OddsRequest:
-        return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker)
+        return OddsRequest(odds_format=self.odds_format, bookmaker=bookmaker or self.bookmaker,
+                           commission=self.commission)
 
 
 def _grid_of_parametric(spec: ParametricBelief, points: int = 4001) -> GriddedDensity:

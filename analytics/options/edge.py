@@ -38,6 +38,7 @@ from analytics.core.types import FloatArray
 from analytics.options.chain import ExpiryQuotes
 
 if TYPE_CHECKING:
+    from analytics.betting.slip import SlipSettings
     from analytics.options.orders import OrderTicket, TicketSettings
 
 QUADRATURE_POINTS = 400      # about this many points inside the strikes, at least 2 and at most 3 per interval (W is
@@ -139,6 +140,7 @@ class EdgeSettings:
     gamma: float = 1.0
     market_gamma: float | None = None
     ticket: TicketSettings | None = None     # an order ticket in whole contracts (analytics.options.orders)
+    slip: SlipSettings | None = None         # a bet slip in currency, for odds markets (analytics.betting.slip)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.kelly_fraction) and 0 <= self.kelly_fraction <= 1):

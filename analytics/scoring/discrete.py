@@ -16,6 +16,7 @@ from analytics.beliefs.spec import BeliefSpec, NamedBelief
 from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.prices import arbitrage
+from analytics.betting.slip import BetSlip
 from analytics.core.distributions import DiscreteDistribution
 from analytics.core.divergence import (
     chi_squared,
@@ -104,6 +105,7 @@ class DiscreteScore:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     views: ViewFit | None = None          # a belief stated as views: each view's multiplier and share of the KL
     odds_bookmakers: tuple[str, ...] | None = None   # prices across bookmakers: who offers each outcome's odds
+    slip: BetSlip | None = None           # the bets in currency, when a bankroll is given (analytics.betting.slip)
 
     @property
     def kl_bits(self) -> float:
@@ -159,6 +161,8 @@ class DiscreteScore:
             record["views"] = self.views.as_records()
         if self.odds_bookmakers is not None and self.odds is not None:
             record.update(self.prices_record())
+        if self.slip is not None:
+            record.update(self.slip.as_record())
         return record
 
     def prices_record(self) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence, TypeAlias
 
 from analytics.beliefs.on_grid import Completion
 from analytics.beliefs.pairing import pair_beliefs_with_events
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.market import DiscreteMarket
+from analytics.betting.slip import bet_slip
 from analytics.core.errors import InputError
 from analytics.options.edge import EdgeSettings
 from analytics.scoring.continuous import ContinuousMarket, ContinuousScore, score_continuous_belief
@@ -45,5 +46,9 @@ def score_pairs(markets: Sequence[Market], beliefs: Sequence[NamedBelief], *, co
                                                  warnings=belief.warnings, edge=edge)
         else:
             score = score_named_belief(belief, market, regularisation=regularisation)
+            if edge is not None and edge.slip is not None and market.odds is not None:
+                books = market.bookmakers or (edge.slip.bookmaker,) * len(market.labels)
+                score = replace(score, slip=bet_slip(market.event, market.labels, score.belief, market.odds, books,
+                                                     edge.slip, kelly_fraction=edge.kelly_fraction))
         out.append(ScoredPair(market, belief, score))
     return out
