@@ -161,7 +161,6 @@ def _regularisation(args: argparse.Namespace) -> Regularisation | None:
 
 def _ticket_settings(args: argparse.Namespace) -> TicketSettings | None:
     """The order ticket's settings when a bankroll is given (checked before any work)."""
-    from analytics.betting.slip import SlipSettings
     from analytics.options.orders import TicketSettings
 
     if getattr(args, "bankroll", None) is None:

@@ -34,7 +34,8 @@ def test_a_bet_slip_on_the_exchange_names_its_commission(write):
     """Betfair's odds are taken after its 5 % base-rate commission on net winnings (--commission 0: the raw back
     price): (o - 1) shrinks by the factor 0.95 and the growth falls with it; stakes are whole units."""
     event = json.loads(run_cli("list", RACING).stdout)["events"][0]
-    belief = write("v.json", json.dumps({"kind": "views", "views": [{"outcome": "Sinful Living", "probability": 0.85}]}))
+    view = {"outcome": "Sinful Living", "probability": 0.85}
+    belief = write("v.json", json.dumps({"kind": "views", "views": [view]}))
     slips = {}
     for commission in ("0", "0.05"):
         done = run_cli("score", "--market", RACING, "--event", event, "--belief", belief, "--bankroll", "500",
