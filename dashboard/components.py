@@ -302,3 +302,88 @@ def save_to_journal(pair: ScoredPair, *, belief_text: str, market_source: str, m
                 safe.error(str(exc))
                 return
             st.success(f"Saved as journal entry {entry_id}.")
+
+
+def show_order_ticket(score: ContinuousScore, currency: str) -> None:
+    """The order ticket on the page: whole contracts after commissions, what it grows and can lose, its structures,
+    and the ticket to download (CSV and JSON, built once per state and served without a rerun)."""
+    from reporting.tickets import ticket_csv, ticket_frame, ticket_json
+
+    ticket = score.edge.ticket if score.edge is not None else None
+    if ticket is None:
+        return
+    st.subheader("Order ticket")
+    s = ticket.settings
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Growth of the ticket", fmt_bits(ticket.growth_nats), fmt_nats(ticket.growth_nats), delta_color="off",
+              delta_arrow="off", help="Expected log growth of the whole-contract orders after commissions, if your "
+                                      "belief is right, over the option's life")
+    c2.metric("Fractional contracts", fmt_bits(ticket.continuous_growth_nats),
+              fmt_nats(ticket.continuous_growth_nats), delta_color="off", delta_arrow="off",
+              help="The same trade in fractions of a contract (no per-order charge): what whole contracts give up")
+    c3.metric(f"Worst-case loss ({currency})", fmt(ticket.max_loss, ",.2f"),
+              f"{fmt(ticket.max_loss / ticket.bankroll, '.1%')} of the bankroll", delta_color="off",
+              delta_arrow="off", help="Bankroll minus the lowest wealth at expiry over every price, in today's money")
+    c4.metric(f"Cash in the bond ({currency})", fmt(ticket.cash, ",.2f"), delta_color="off", delta_arrow="off",
+              help="What the orders and commissions leave of the bankroll")
+    if ticket.gamma != 1:
+        st.caption(f"Risk aversion gamma {ticket.gamma:g}: the orders maximise the expected CRRA utility; their "
+                   f"certainty-equivalent growth is {fmt_bits(ticket.certainty_equivalent_nats)}.")
+    if not ticket.orders:
+        st.info("No orders: after commissions and rounding to whole contracts, no trade beats holding cash.")
+        return
+    st.dataframe(ticket_frame(ticket), hide_index=True, width="stretch", column_config={
+        "strike": st.column_config.NumberColumn(format="%.2f"),
+        "limit": st.column_config.NumberColumn("limit (per share)", format="%.2f",
+                                               help="The quote the order was costed at: the ask to buy, the bid to "
+                                                    "sell"),
+        "premium": st.column_config.NumberColumn(f"premium ({currency})", format="%,.2f",
+                                                 help="Positive when paid, negative when received"),
+        "commission": st.column_config.NumberColumn(f"commission ({currency})", format="%,.2f"),
+        "time_in_force": st.column_config.TextColumn("valid", help="DAY: the order lapses at today's close")})
+    lines = "; ".join(f"{structure.name}: net {fmt(structure.net, ',.2f')} {currency}, most it can lose "
+                      f"{fmt(structure.max_loss, ',.2f')} {currency}" for structure in ticket.structures)
+    st.caption(f"{len(ticket.orders)} orders in contracts of {s.contract_size} shares, commission "
+               f"{s.commission_per_contract:.2f} {currency} a contract and {s.commission_per_order:.2f} {currency} an "
+               f"order. Structures: {lines}.")
+    d1, d2 = st.columns(2)
+    d1.download_button("Download the ticket (CSV)", ticket_csv(ticket), file_name="order_ticket.csv",
+                       mime="text/csv", key="ticket_csv", on_click="ignore")
+    d2.download_button("Download the ticket (JSON)", ticket_json(ticket), file_name="order_ticket.json",
+                       mime="application/json", key="ticket_json", on_click="ignore")
+
+
+def show_bet_slip(pair: ScoredPair, bankroll: float, kelly_fraction: float, currency: str, venue: str,
+                  stake_unit: float, max_stake: float | None) -> None:
+    """The bet slip: the stakes above in whole stake units, at most the largest stake, and the slip to download."""
+    from analytics.betting.slip import SlipSettings, bet_slip
+    from reporting.tickets import slip_csv, slip_frame, slip_json
+
+    score = pair.score
+    if not isinstance(score, DiscreteScore) or score.odds is None or bankroll < 1:
+        return
+    try:
+        settings = SlipSettings(bankroll, stake_unit, max_stake, venue)
+    except InputError as exc:
+        safe.error(str(exc))
+        return
+    books = score.odds_bookmakers or (venue,) * len(score.labels)
+    slip = bet_slip(pair.market.event, score.labels, score.belief, score.odds, books, settings,
+                    kelly_fraction=kelly_fraction)
+    if not slip.bets:
+        st.info("Bet slip: nothing to bet at these odds (or every stake rounds down to zero).")
+        return
+    st.dataframe(slip_frame(slip), hide_index=True, width="stretch", column_config={
+        "odds": st.column_config.NumberColumn(format="%.3f", help="Decimal odds you get paid at (an exchange's "
+                                                                   "commission already taken off the winnings)"),
+        "stake": st.column_config.NumberColumn(f"stake ({currency})", format="%,.2f")})
+    which = "full Kelly" if kelly_fraction == 1 else f"{kelly_fraction:g} Kelly"
+    st.caption(f"Bet slip at {which}: growth {fmt_bits(slip.growth_nats, 5)} per bet; full Kelly would grow "
+               f"{fmt_bits(slip.full_kelly_growth_nats, 5)}. Stakes rounded down to {stake_unit:g} {currency}"
+               + (f", at most {max_stake:,.2f} {currency} a bet" if max_stake else "") +
+               f"; {fmt(slip.cash, ',.2f')} {currency} kept.")
+    d1, d2 = st.columns(2)
+    d1.download_button("Download the bet slip (CSV)", slip_csv(slip), file_name="bet_slip.csv", mime="text/csv",
+                       key="slip_csv", on_click="ignore")
+    d2.download_button("Download the bet slip (JSON)", slip_json(slip), file_name="bet_slip.json",
+                       mime="application/json", key="slip_json", on_click="ignore")

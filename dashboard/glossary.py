@@ -19,6 +19,9 @@ def bookmaker_name(code: str) -> str:
     return f"{code}: {name}" + (", closing odds (just before kick-off)" if closing else ", opening odds")
 
 
+# one default for every page and the command line (its --kelly-fraction): full Kelly, the growth the headline KL is
+KELLY_DEFAULT = 1.0
+
 TERMS = {
     "bits": "The unit of information with base-2 logs. As growth: 1 bit per bet doubles wealth per bet; 0.1 bit "
             "per bet is about 7 % more wealth per bet. 1 nat = 1.4427 bits.",
@@ -45,7 +48,9 @@ TERMS = {
                      "belief puts less probability than the market, that region's terms p log(p/q) are negative; the "
                      "total at the right end is the KL, never below zero.",
     "Kelly fraction": "The share of the full Kelly stakes you actually bet: 1 is full Kelly, 0.5 half Kelly (about "
-                      "three quarters of the growth for half the swings).",
+                      "three quarters of the growth for half the swings). Every page and the command line start at "
+                      "full Kelly, because the headline edge, KL(belief || market), is full Kelly's growth: the "
+                      "growth of the fraction you choose is shown beside it.",
     "tradable": "At the odds you can actually take (the bookmaker's margin included), with cash kept where betting "
                 "does not pay.",
     "Diebold-Mariano": "A test of whether one forecaster's scores beat another's by more than luck: the mean "

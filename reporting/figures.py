@@ -185,6 +185,14 @@ def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit
                         hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>position</extra>")
         if central.any():
             y_max = max(y_max, float(np.nanmax(wealth[central])))
+        ticket = score.edge.ticket
+        if ticket is not None and ticket.orders:
+            ticket_wealth = ticket.wealth * score.edge.discount / ticket.bankroll
+            fig.add_scatter(x=score.x, y=ticket_wealth, name="your order ticket (whole contracts, after fees)",
+                            line_color="#54A24B", line_dash="dash",
+                            hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>ticket</extra>")
+            if central.any():
+                y_max = max(y_max, float(np.nanmax(ticket_wealth[central])))
     fig.add_hline(y=1, line_color="grey", line_dash="dot")
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="wealth at expiry x D (x bankroll)",
                       xaxis_range=_price_range(score), yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,

@@ -22,11 +22,12 @@ from dashboard.components import (
     report_downloads,
     save_to_journal,
     show_allocation,
+    show_bet_slip,
     show_headline,
     show_views,
     views_editor,
 )
-from dashboard.glossary import TERMS, bookmaker_name
+from dashboard.glossary import KELLY_DEFAULT, TERMS, bookmaker_name
 from dashboard.state import (
     BeliefUpload,
     bookmaker_quality_cached,
@@ -88,6 +89,9 @@ try:
                              help="Whose odds are the market. Codes are the file's column prefixes; a C at the end "
                                   "means closing odds") if bookmakers else "B365"
     markets = markets_of(path, raw_market, source_name, odds_format, bookmaker, method)
+    kind_of_file = detect_kind(columns)
+    venue = "Betfair exchange" if kind_of_file in ("betfair-match", "betfair-racing") else \
+        bookmaker if bookmakers else source_name
     single_book_markets = markets
     shopping = consensus = False
     if bookmakers and path is not None:
@@ -161,9 +165,14 @@ def stakes_and_exports(pair: ScoredPair, settings: dict[str, object]) -> None:
     bankroll = c1.number_input("Bankroll", 0.0, 1e9, 1000.0, step=100.0, key="bankroll",
                                help="The money you bet from; stakes below are in this currency")
     currency = c2.text_input("Currency", "EUR", max_chars=5, key="currency")
-    kelly_fraction = c3.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="kelly_fraction",
+    kelly_fraction = c3.slider("Kelly fraction", 0.0, 1.0, KELLY_DEFAULT, 0.05, key="kelly_fraction",
                                help=TERMS["Kelly fraction"])
     show_allocation(pair.score, bankroll, kelly_fraction, currency)
+    c4, c5 = st.columns(2)
+    unit = c4.number_input(f"Stake unit ({currency})", 0.01, 1000.0, 0.01, 0.01, key="stake_unit",
+                           help="Stakes are rounded down to a multiple of this")
+    limit = c5.number_input(f"Most on one bet ({currency}, 0: no limit)", 0.0, 1e9, 0.0, 10.0, key="max_stake")
+    show_bet_slip(pair, bankroll, kelly_fraction, currency, venue, unit, limit or None)
     report_downloads(pair, market_source=source_name, belief_source=pair.belief.source or "table", method=method,
                      settings={**settings, "bankroll": f"{fmt(bankroll, ',.2f')} "
                                                        f"{currency}", "kelly_fraction": kelly_fraction},

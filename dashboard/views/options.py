@@ -13,6 +13,7 @@ from analytics.core.errors import InputError
 from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
 from analytics.options.edge import EdgeSettings
+from analytics.options.orders import TicketSettings
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from analytics.scoring.pairs import ScoredPair
 from analytics.views.spec import median_and_range
@@ -23,10 +24,11 @@ from dashboard.components import (
     save_to_journal,
     show_continuous_headline,
     show_options_edge,
+    show_order_ticket,
     show_views,
     views_editor,
 )
-from dashboard.glossary import HELP_EDGE, TERMS
+from dashboard.glossary import HELP_EDGE, KELLY_DEFAULT, TERMS
 from dashboard.state import (
     BeliefUpload,
     chain_densities,
@@ -196,20 +198,36 @@ completion = st.radio("Complete a partial belief (buckets, quantiles) with", COM
                       "only what you stated; smooth: a smooth curve through your numbers")
 if belief is None:
     st.stop()
-with st.expander("Trading settings: bankroll, Kelly fraction, risk aversion", expanded=False):
+with st.expander("Trading settings: bankroll, Kelly fraction, risk aversion, commissions, limits", expanded=False):
     t1, t2, t3, t4 = st.columns(4)
-    bankroll = t1.number_input("Bankroll", min_value=100.0, value=100_000.0, step=10_000.0, key="options_bankroll")
-    kelly_fraction = t2.slider("Kelly fraction", 0.0, 1.0, 1.0, 0.05, key="options_kelly_fraction",
-                               help="Below 1: the position of your belief mixed with the market's, smaller and safer")
+    bankroll = t1.number_input("Bankroll (USD)", min_value=100.0, value=100_000.0, step=10_000.0,
+                               key="options_bankroll")
+    kelly_fraction = t2.slider("Kelly fraction", 0.0, 1.0, KELLY_DEFAULT, 0.05, key="options_kelly_fraction",
+                               help=TERMS["Kelly fraction"])
     gamma = t3.number_input("Your risk aversion gamma", min_value=0.1, max_value=20.0, value=1.0, step=0.5,
                             key="options_gamma", help=HELP_EDGE["renyi"])
     market_gamma_on = t4.checkbox("Adjust the market for risk", key="options_market_gamma_on",
                                   help=HELP_EDGE["price of risk"])
     market_gamma = t4.number_input("Market's risk aversion", min_value=0.0, max_value=10.0, value=2.0, step=0.5,
                                    key="options_market_gamma", disabled=not market_gamma_on)
+    o1, o2, o3, o4, o5 = st.columns(5)
+    contract_size = int(o1.number_input("Contract size (shares)", 1, 10_000, 100, key="options_contract_size",
+                                        help="Shares one contract delivers: 100 for US equity and index options"))
+    per_contract = o2.number_input("Commission per contract (USD)", 0.0, 1000.0, 0.65, 0.05,
+                                   key="options_commission_contract", help="What your broker charges a contract")
+    per_order = o3.number_input("Commission per order (USD)", 0.0, 1000.0, 0.0, 0.5, key="options_commission_order",
+                                help="A fixed charge for each line of the ticket")
+    max_legs = int(o4.number_input("Most order lines", 1, 20, 6, key="options_max_legs",
+                                   help="The ticket keeps at most this many options"))
+    max_loss_percent = o5.number_input("Largest loss (% of bankroll)", 1.0, 100.0, 100.0, 5.0,
+                                       key="options_max_loss", help="The most the ticket may lose at any price at "
+                                       "expiry; 100 %: anything short of ruin")
 # the market itself has no edge to trade: its position would only mirror the fit's distance from the quotes
 traded = market if kind != BELIEF_FORMS[0] else replace(market, tradables=None)
-edge_settings = EdgeSettings(kelly_fraction, gamma, market_gamma if market_gamma_on else None)
+ticket_settings = TicketSettings(float(bankroll), contract_size, float(per_contract), float(per_order), max_legs,
+                                 None if max_loss_percent >= 100 else max_loss_percent / 100)
+edge_settings = EdgeSettings(kelly_fraction, gamma, market_gamma if market_gamma_on else None,
+                             ticket_settings if kind != BELIEF_FORMS[0] else None)
 read, belief, score = score_keeping_last_good(BELIEF_SLOT, read, belief, lambda b: score_continuous_belief(
     b.spec, traded, completion=completion or "market", source=b.source or b.name, warnings=b.warnings,
     edge=edge_settings))
@@ -235,6 +253,7 @@ with right:
                f"(about {fmt(growth, '.2%')} in wealth) over {fmt(chain.t_years * 365, '.0f')} days, if your "
                f"belief is right.")
 show_options_edge(score, bankroll, "USD")
+show_order_ticket(score, "USD")
 pair = ScoredPair(traded, belief, score)
 uploaded_text = read.text if read is not None else ""      # views and the shifted market are kept as their JSON
 # the journal names the underlying with the expiry: '2026-06-18' alone says nothing a month later
@@ -248,6 +267,9 @@ if kind == BELIEF_FORMS[1]:
 elif kind == BELIEF_FORMS[3]:
     view_settings.update(shift=shift, scale=scale)
 view_settings.update(bankroll=f"{fmt(bankroll, ',.2f')} USD", kelly_fraction=kelly_fraction, gamma=gamma,
+                     contract_size=contract_size, commission_per_contract=f"{per_contract:.2f} USD",
+                     commission_per_order=f"{per_order:.2f} USD", max_legs=max_legs,
+                     max_loss=f"{max_loss_percent:g} % of the bankroll",
                      market_gamma=market_gamma if market_gamma_on else "not adjusted")
 report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
                  method="not used (option chain)", settings=view_settings, bankroll=bankroll)

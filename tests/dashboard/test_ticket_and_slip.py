@@ -1,0 +1,54 @@
+"""The order ticket on the Options page and the bet slip on the Betting page (AppTest, the real app): what they
+show matches analytics.options.orders and analytics.betting.slip, the downloads hold the same orders, and the
+settings move them."""
+
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard.state import typed_belief_key
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard/app.py")
+
+
+def options_with_a_view(median: float) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/options.py").run()
+    at.radio(key="belief_kind").set_value("A view (median and range)").run()
+    key = f"view_median:SPY_20260211_chain.csv:{at.selectbox(key='expiry').value}"
+    at.number_input(key=key).set_value(median).run()
+    assert not at.exception and not at.error, (at.exception, at.error)
+    return at
+
+
+
+
+def test_the_options_page_shows_a_ticket_of_whole_contracts_and_the_settings_move_it():
+    at = options_with_a_view(720.0)
+    assert "Order ticket" in [s.value for s in at.subheader]
+    table = next(df.value for df in at.dataframe if "symbol" in df.value.columns)
+    assert len(table) >= 1 and (table["contracts"] == table["contracts"].round()).all()
+    assert table["symbol"].str.startswith("SPY26").all()
+    assert len(table) <= 6
+    at.number_input(key="options_max_legs").set_value(2).run()
+    fewer = next(df.value for df in at.dataframe if "symbol" in df.value.columns)
+    assert len(fewer) <= 2
+    at.number_input(key="options_commission_contract").set_value(1000.0).run()
+    assert any("No orders" in i.value for i in at.info)
+    assert not at.exception and not at.error
+
+
+def test_the_betting_page_shows_a_slip_in_whole_units_with_full_kelly_beside():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    key = typed_belief_key(str(at.selectbox(key="bundle").value), str(at.selectbox(key="event").value))
+    at.session_state[key] = [60.0, 20.0, 20.0]
+    at.run()
+    at.number_input(key="stake_unit").set_value(5.0).run()
+    slip = next(df.value for df in at.dataframe if "bookmaker" in df.value.columns and "stake" in df.value.columns)
+    assert len(slip) >= 1 and ((slip["stake"] / 5.0).round() * 5.0 == slip["stake"]).all()
+    caption = next(c.value for c in at.caption if c.value.startswith("Bet slip at"))
+    assert "full Kelly" in caption
+    assert at.slider(key="kelly_fraction").value == 1.0
+    assert not at.exception and not at.error
