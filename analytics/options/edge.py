@@ -20,6 +20,8 @@ growth reported is always recomputed from the reported position on the full grid
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 import warnings
 from dataclasses import dataclass, replace
@@ -406,7 +408,39 @@ def _arbitrage_legs(instruments: _Instruments, discount: float, forward: float) 
 ARBITRAGE_ROUNDS = 5
 
 
+class _Content:
+    """A hashable stand-in for arrays and numbers, compared by a digest of their bytes: the key of a memo of work
+    that depends only on the chain (a new belief on the same chain finds it done)."""
+
+    def __init__(self, *parts: np.ndarray | float) -> None:
+        digest = hashlib.blake2b(digest_size=20)
+        for part in parts:
+            digest.update(np.ascontiguousarray(part).tobytes())
+        self.digest = digest.digest()
+        self.parts = parts
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Content) and other.digest == self.digest
+
+
+@functools.lru_cache(maxsize=64)
+def _without_arbitrage_memo(content: _Content) -> tuple[_Instruments, str | None]:
+    is_call, strike, bid, ask, discount, forward = content.parts
+    return _without_arbitrage(_Instruments(np.asarray(is_call), np.asarray(strike), np.asarray(bid),
+                                           np.asarray(ask)), float(discount), float(forward))
+
+
 def without_arbitrage(instruments: _Instruments, discount: float, forward: float) -> tuple[_Instruments, str | None]:
+    """_without_arbitrage, remembered for the last 64 sets of quotes (a chain's quotes do not change when the belief
+    does: the linear programmes are solved once)."""
+    return _without_arbitrage_memo(_Content(instruments.is_call, instruments.strike, instruments.bid,
+                                            instruments.ask, float(discount), float(forward)))
+
+
+def _without_arbitrage(instruments: _Instruments, discount: float, forward: float) -> tuple[_Instruments, str | None]:
     """The instruments with the quotes of any static arbitrage set aside (up to ARBITRAGE_ROUNDS rounds, each
     removing the options of the arbitrage found), and a sentence naming them; (instruments, None) when the quotes
     admit none. Listed chains carry stale quotes; optimising over them would report the arbitrage as growth."""

@@ -11,10 +11,10 @@ strike, or is unbounded when the slope above the top strike is negative).
 The ticket is found in three steps, each deterministic:
 1. the continuous optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction, u the CRRA utility)
    over quantities bought at the ask plus commission and sold at the bid less commission, with the loss limit as
-   linear constraints, solved by Clarabel through cvxpy; a small quadratic on the quantities makes the problem
-   strictly concave, so its optimum is unique and moves little when the inputs move little;
-2. when more legs than the limit trade, the legs with the largest premiums are kept and the optimum is solved again
-   over them alone;
+   linear constraints, solved by Clarabel (analytics.options.conic); a small quadratic on the quantities makes the
+   problem strictly concave, so its optimum is unique and moves little when the inputs move little;
+2. when more legs than the limit trade, the optimum is solved again with the commission doubled (a lasso path) until
+   few enough remain, the largest premiums kept last, and solved again over them alone;
 3. every rounding of each leg to the whole contracts on either side (and holding cash only) is costed on the full
    grid at the quotes, with the commission per contract and per order, and the best one that respects the budget and
    the loss limit is the ticket.
@@ -27,12 +27,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
+from scipy import sparse
 
 from analytics.core.distributions import trapezoid_weights
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
+from analytics.options.conic import ConicFailure, UtilityProgram, maximise
 from analytics.options.edge import (
     QUANTITY_CAP,
     ListedQuotes,
@@ -40,7 +41,6 @@ from analytics.options.edge import (
     _Instruments,
     _segment_quadrature,
     _slope_differences,
-    _solve,
     strikes_that_matter,
     without_arbitrage,
 )
@@ -213,26 +213,46 @@ def _continuous(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketS
     if every_point:
         mass = trapezoid_weights(x) * mixed
         points, mass = x[mass > 0], mass[mass > 0]
-    buy, sell, bond = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True), cp.Variable(nonneg=True)
-    payoff = cp.Variable(shape.size)
-    net_bond = cp.hstack([buy - sell, cp.reshape(bond, (1,), order="C")])
-    values, slopes = payoff[:m], payoff[m:]
+    # z = [buy (n), sell (n), bond (1), payoff values at the nodes (m), slopes (m)]
+    size = 2 * n + 1 + shape.size
+    net_bond = sparse.hstack([sparse.vstack([sparse.eye(n), sparse.csr_matrix((1, n))]),
+                              sparse.vstack([-sparse.eye(n), sparse.csr_matrix((1, n))]),
+                              sparse.csr_matrix(np.r_[np.zeros(n), 1.0][:, None]),
+                              sparse.csr_matrix((n + 1, shape.size))]).tocsr()
+
+    def on_payoff(rows: sparse.spmatrix) -> sparse.csr_matrix:
+        return sparse.hstack([sparse.csr_matrix((rows.shape[0], 2 * n + 1)), rows]).tocsr()
+
     sell_price = valued.bid - fee
     floor = (1 - settings.loss_limit) / discount
-    constraints = [bond + ((valued.ask + fee) / forward) @ buy - (sell_price / forward) @ sell == 1,
-                   values[0] == value_at_zero @ net_bond, _slope_differences(m) @ slopes == slope_steps @ net_bond,
-                   shape.continuity() @ payoff == 0, values >= floor, slopes[-1] >= 0,
-                   buy <= np.where(can_buy, QUANTITY_CAP, 0.0),
-                   sell <= np.where(can_sell & (sell_price > 0), QUANTITY_CAP, 0.0)]
-    wealth = shape.evaluation(points) @ payoff
-    utility = cp.log(wealth) if gamma == 1 else cp.power(wealth, 1 - gamma) / (1 - gamma)
-    turnover = (valued.ask / forward) @ buy + (valued.bid / forward) @ sell
-    objective = mass @ utility - TURNOVER_PENALTY * turnover \
-        - QUADRATIC_PENALTY * (cp.sum_squares(cp.multiply(valued.ask / forward, buy)) +
-                               cp.sum_squares(cp.multiply(valued.ask / forward, sell)))
-    _solve(cp.Problem(cp.Maximize(objective), constraints))
+    budget = sparse.csr_matrix(np.r_[(valued.ask + fee) / forward, -sell_price / forward, 1.0,
+                                     np.zeros(shape.size)][None, :])
+    first_value = on_payoff(sparse.eye(1, shape.size))
+    slopes = on_payoff(sparse.hstack([sparse.csr_matrix((m, m)), _slope_differences(m)]))
+    equalities = sparse.vstack([budget, first_value - value_at_zero @ net_bond, slopes - slope_steps @ net_bond,
+                                on_payoff(shape.continuity())]).tocsr()
+    equal_to = np.r_[1.0, np.zeros(equalities.shape[0] - 1)]
+    cap_buy = np.where(can_buy, QUANTITY_CAP, 0.0)
+    cap_sell = np.where(can_sell & (sell_price > 0), QUANTITY_CAP, 0.0)
+    identity = sparse.eye(size, format="csr")
+    inequalities = sparse.vstack([-on_payoff(sparse.eye(m, shape.size)), -on_payoff(sparse.eye(1, shape.size,
+                                                                                                 k=shape.size - 1)),
+                                  identity[:2 * n], -identity[:2 * n + 1]]).tocsr()
+    at_most = np.r_[np.full(m, -floor), 0.0, cap_buy, cap_sell, np.zeros(2 * n + 1)]
+    price = np.r_[valued.ask, valued.bid] / forward
+    premium_weight = np.r_[valued.ask, valued.ask] / forward
+    program = UtilityProgram(
+        evaluation=on_payoff(shape.evaluation(points)), mass=mass, gamma=gamma,
+        cost=np.r_[TURNOVER_PENALTY * price, np.zeros(1 + shape.size)],
+        quadratic=np.r_[2 * QUADRATIC_PENALTY * premium_weight ** 2, np.zeros(1 + shape.size)],
+        equalities=equalities, equal_to=equal_to, inequalities=inequalities, at_most=at_most)
+    try:
+        z = maximise(program)
+    except ConicFailure as exc:
+        raise OptimiserFailure(str(exc)) from None
+    buy, sell = z[:n], z[n:2 * n]
     net = np.zeros(book.tools.strike.size)
-    net[use] = (np.asarray(buy.value) - np.asarray(sell.value)) * bankroll / forward / settings.contract_size
+    net[use] = (buy - sell) * bankroll / forward / settings.contract_size
     return net
 
 
@@ -265,8 +285,8 @@ def _roundings(contracts: FloatArray) -> np.ndarray:
     return np.unique(np.vstack([np.zeros((1, legs)), np.hstack([choices, rest])]), axis=0).astype(np.int64)
 
 
-def _costed(x: FloatArray, tools: _Instruments, contracts: np.ndarray, settings: TicketSettings, discount: float,
-            forward: float, nodes: FloatArray) -> _Candidates:
+def _costed(on_grid: FloatArray, on_nodes: FloatArray, tools: _Instruments, contracts: np.ndarray,
+            settings: TicketSettings, discount: float, forward: float) -> _Candidates:
     """Each candidate costed at the quotes (buy at the ask, sell at the bid) with commissions, its cash, its wealth
     on the grid and whether it keeps the budget and the loss limit at every price."""
     size = settings.contract_size
@@ -277,8 +297,8 @@ def _costed(x: FloatArray, tools: _Instruments, contracts: np.ndarray, settings:
                           (contracts != 0) * settings.commission_per_order, 2)
     cash = settings.bankroll - premium.sum(axis=1) - commission.sum(axis=1)
     shares = (contracts * size).astype(float).T                       # legs x candidates
-    wealth = cash[None, :] / discount + _payoffs(x, tools) @ shares
-    at_nodes = cash[None, :] / discount + _payoffs(nodes, tools) @ shares
+    wealth = cash[None, :] / discount + on_grid @ shares
+    at_nodes = cash[None, :] / discount + on_nodes @ shares
     slope_above = tools.is_call.astype(float) @ shares
     floor = settings.bankroll * (1 - settings.loss_limit)
     tolerance = 1e-9 * settings.bankroll
@@ -372,19 +392,22 @@ def _best_whole_contracts(x: FloatArray, leg_tools: _Instruments, contracts: Flo
                           settings: TicketSettings, discount: float, forward: float, nodes: FloatArray,
                           gamma: float) -> tuple[_Candidates, int]:
     """Step 3: the best of every rounding (and cash only), then a walk to a better neighbour (one contract more or
-    less on one or two legs) while one exists. Ties go to the first candidate, so the walk is deterministic."""
-    found = _costed(x, leg_tools, _roundings(contracts), settings, discount, forward, nodes)
+    less on one or two legs) while one exists, judged on the small quadrature of the grid (W_T is linear between
+    strikes); the one chosen is costed on the full grid. Ties go to the first candidate: the walk is deterministic."""
+    points, weights = _segment_quadrature(x, weights, nodes)
+    on_grid, on_nodes = _payoffs(points, leg_tools), _payoffs(nodes, leg_tools)
+    found = _costed(on_grid, on_nodes, leg_tools, _roundings(contracts), settings, discount, forward)
     score = _objective(found, weights, settings, discount, gamma)
     best = int(np.argmax(score))
     current, value = found.contracts[best], float(score[best])
     for _step in range(LOCAL_SEARCH_STEPS):
-        around = _costed(x, leg_tools, _neighbours(current), settings, discount, forward, nodes)
+        around = _costed(on_grid, on_nodes, leg_tools, _neighbours(current), settings, discount, forward)
         around_score = _objective(around, weights, settings, discount, gamma)
         step = int(np.argmax(around_score))
         if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
             break
         current, value = around.contracts[step], float(around_score[step])
-    final = _costed(x, leg_tools, current[None, :], settings, discount, forward, nodes)
+    final = _costed(_payoffs(x, leg_tools), on_nodes, leg_tools, current[None, :], settings, discount, forward)
     return final, 0
 
 
