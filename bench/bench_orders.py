@@ -3,6 +3,8 @@ medians on bundled chains with the standard 2 % view, bankroll 100,000, default 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from analytics.betting.slip import SlipSettings, bet_slip
@@ -31,8 +33,8 @@ def run() -> None:
         quotes = ListedQuotes.from_expiry(chain.quotes)
         for factor in (1.02, 0.98):
             p = _shifted(x, q, factor)
-            seconds = median_seconds(lambda p=p: order_ticket(x, p, q, quotes, chain.discount, chain.forward,  # type: ignore[misc]
-                                                              settings, expiry=expiry, root=ticker), repeat=5)
+            seconds = median_seconds(functools.partial(order_ticket, x, p, q, quotes, chain.discount, chain.forward,
+                                                       settings, expiry=expiry, root=ticker), repeat=5)
             show(f"ticket {ticker} {expiry}, {quotes.strikes.size} strikes, view x{factor}", seconds)
     p, odds = np.array([0.5, 0.25, 0.25]), np.array([2.3, 3.6, 3.1])
     show("bet slip, three outcomes", median_seconds(lambda: bet_slip("e", ("H", "D", "A"), p, odds, ("b",) * 3,
