@@ -218,7 +218,11 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
         if not position.legs:
             st.info("No trade: at these quotes your belief sees no option worth buying at the ask or selling at "
                     "the bid, so the best position is cash.")
-        else:
+        st.dataframe(edge_summary(edge), hide_index=True, width="stretch", column_config={
+            "bits": st.column_config.NumberColumn(format="%.4f"), "nats": st.column_config.NumberColumn(format="%.4f")})
+    if position.legs:
+        with st.expander(f"The fractional position behind 'at the quotes' ({len(position.legs)} legs, before "
+                         "commissions; the order ticket below is what to send)", expanded=False):
             # legs a hundredth of a contract or less cannot be traded one by one: one row says what they add up to
             st.dataframe(legs_table(edge, bankroll, min_contracts=MIN_CONTRACTS_SHOWN, summary_rows=False),
                          hide_index=True, width="stretch", column_config={
@@ -235,8 +239,6 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
             st.caption(f"{len(position.legs)} legs for a bankroll of {fmt(bankroll, ',.0f')} {currency}; buy at the "
                        f"ask, sell at the bid; {fmt(position.cash_fraction * bankroll, ',.2f')} {currency} held in the "
                        f"bond to expiry. Contracts are of 100 shares.{rest}")
-        st.dataframe(edge_summary(edge), hide_index=True, width="stretch", column_config={
-            "bits": st.column_config.NumberColumn(format="%.4f"), "nats": st.column_config.NumberColumn(format="%.4f")})
 
 
 def views_editor(key: str, starting_view: str, hint: str) -> NamedBelief | None:
@@ -332,18 +334,24 @@ def show_order_ticket(score: ContinuousScore, currency: str) -> None:
     if not ticket.orders:
         st.info("No orders: after commissions and rounding to whole contracts, no trade beats holding cash.")
         return
-    st.dataframe(ticket_frame(ticket), hide_index=True, width="stretch", column_config={
+    # the symbol carries the type and expiry: the columns left fit a 1280-pixel screen
+    shown = ticket_frame(ticket)[["structure", "side", "contracts", "symbol", "strike", "limit", "premium",
+                                  "commission"]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "strike": st.column_config.NumberColumn(format="%.2f"),
         "limit": st.column_config.NumberColumn("limit (per share)", format="%.2f",
                                                help="The quote the order was costed at: the ask to buy, the bid to "
                                                     "sell"),
         "premium": st.column_config.NumberColumn(f"premium ({currency})", format="%,.2f",
                                                  help="Positive when paid, negative when received"),
-        "commission": st.column_config.NumberColumn(f"commission ({currency})", format="%,.2f"),
-        "time_in_force": st.column_config.TextColumn("valid", help="DAY: the order lapses at today's close")})
+        "commission": st.column_config.NumberColumn(f"fees ({currency})", format="%,.2f",
+                                                    help="Commission per contract plus any per-order charge"),
+        "symbol": st.column_config.TextColumn(help="OCC option symbol: underlying, expiry YYMMDD, C or P, strike "
+                                                   "x 1000")})
     lines = "; ".join(f"{structure.name}: net {fmt(structure.net, ',.2f')} {currency}, most it can lose "
                       f"{fmt(structure.max_loss, ',.2f')} {currency}" for structure in ticket.structures)
-    st.caption(f"{len(ticket.orders)} orders in contracts of {s.contract_size} shares, commission "
+    st.caption(f"{len(ticket.orders)} limit orders, good for the day, in contracts of {s.contract_size} shares, "
+               "commission "
                f"{s.commission_per_contract:.2f} {currency} a contract and {s.commission_per_order:.2f} {currency} an "
                f"order. Structures: {lines}.")
     d1, d2 = st.columns(2)

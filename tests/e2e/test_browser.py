@@ -218,3 +218,64 @@ def test_downloads_in_a_row_all_arrive_without_rerunning_the_page(page, server_u
     assert got[".html"].rstrip().endswith("</html>")
     assert abs(json.loads(got[".json"])["results"][0]["kl_bits"]) < 1e-12      # the market itself
     assert got[".csv"].startswith("schema_version,event,belief,quantity,outcome,value")
+
+
+def test_the_order_ticket_downloads_and_reads_back(page, server_url, tmp_path, artifacts):
+    """Options, a view with its median at 720: the ticket's CSV and JSON arrive and hold the same whole-contract
+    orders as the page's table; premiums + commissions + cash come back to the bankroll."""
+    import csv
+    import io
+    import json
+
+    page.goto(f"{server_url}/options")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    settled(page)
+    page.get_by_text("A view (median and range)", exact=True).click()
+    settled(page)
+    median = page.get_by_label("Median", exact=True)
+    median.fill("720")
+    median.press("Enter")
+    page.get_by_role("heading", name="Order ticket").wait_for(timeout=60_000)
+    settled(page)
+    got = {}
+    for label, suffix in (("Download the ticket (CSV)", ".csv"), ("Download the ticket (JSON)", ".json")):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / f"ticket{suffix}"
+        download.value.save_as(path)
+        got[suffix] = path.read_text(encoding="utf-8")
+    ticket = json.loads(got[".json"])
+    rows = list(csv.DictReader(io.StringIO(got[".csv"])))
+    assert ticket["orders"] and len(rows) == len(ticket["orders"])
+    for row, order in zip(rows, ticket["orders"], strict=True):
+        assert row["symbol"] == order["symbol"] and int(row["contracts"]) == order["contracts"]
+        assert row["side"] == order["side"] and float(row["limit"]) == order["limit"]
+        assert ticket["structures"][order["structure"]]["name"] == row["structure"]
+    spent = sum(o["premium"] + o["commission"] for o in ticket["orders"]) + ticket["orders_cash"]
+    assert abs(spent - ticket["orders_settings"]["bankroll"]) < 0.005
+    page.get_by_role("heading", name="Order ticket").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "options-order-ticket.png"))
+
+
+def test_the_bet_slip_downloads_and_reads_back(page, server_url, tmp_path):
+    """Betting, a belief file of one's own: the slip's CSV holds stakes in whole units of 0.01 at the page's odds."""
+    import csv
+    import io
+
+    page.goto(server_url)
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    settled(page)
+    page.get_by_text("Uploading a file").click()
+    belief = tmp_path / "belief.csv"
+    belief.write_text("outcome,probability\nHome,0.60\nDraw,0.25\nAway,0.15\n")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(belief))
+    page.get_by_text("Belief from belief").wait_for(timeout=60_000)      # the page breaks links in file names
+    settled(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the bet slip (CSV)").click()
+    path = tmp_path / "slip.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert rows and all(float(r["stake"]) > 0 and abs(float(r["stake"]) * 100 - round(float(r["stake"]) * 100))
+                        < 1e-6 for r in rows)
+    assert {r["outcome"] for r in rows} <= {"Home", "Draw", "Away"} and rows[0]["bookmaker"]
