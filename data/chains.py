@@ -15,6 +15,7 @@ from analytics.options.chain import clean_expiry, expiries, parse_chain, years_t
 from analytics.options.density import ChainDensity, check_inputs, density_from_quotes
 from data.bundled import SNAPSHOTS
 from data.files import read_text_file
+from data.rates import curve_for
 
 OPTIONS = SNAPSHOTS / "options"
 
@@ -69,11 +70,13 @@ def densities_from_chain(chain: pd.DataFrame, source: str, *, asof: str | None, 
         raise InputError("an option chain needs the as-of time: --asof YYYY-MM-DD[THH:MM] (New York)", source=source)
     check_inputs(rate=rate, spot=spot)              # before any fit: a wild rate is refused at once
     chosen = [expiry] if expiry else expiries(chain)
+    curve = curve_for(asof) if rate is None else None
     out = []
     for e in chosen:
         try:
             quotes = clean_expiry(chain, e)
-            out.append(density_from_quotes(quotes, years_to_expiry(asof, e), spot=spot, rate=rate, source=source))
+            out.append(density_from_quotes(quotes, years_to_expiry(asof, e), spot=spot, rate=rate, source=source,
+                                           curve=curve))
         except InputError as exc:
             if expiry:
                 raise InputError(str(exc), source=source) from None

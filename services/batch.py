@@ -32,6 +32,7 @@ from analytics.options.density import density_from_quotes
 from analytics.options.summary import density_summary, surprise_bits
 from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
 from data.files import write_atomic
+from data.rates import curve_for
 from services.scheduler import CONNECT_TIMEOUT, check_scheduler
 
 KEY_COLUMNS = ("underlying", "asof", "spot")
@@ -174,7 +175,8 @@ def fit_partition(part: Partition, beliefs: Sequence[NamedBelief] = ()) -> list[
         try:
             asof = part.asof.replace(" ", "T")[:16] if len(part.asof) > 10 else part.asof
             fitted = density_from_quotes(clean_expiry(chain, expiry), years_to_expiry(asof, expiry),
-                                         spot=part.spot if np.isfinite(part.spot) else None, source=part.source)
+                                         spot=part.spot if np.isfinite(part.spot) else None, source=part.source,
+                                         curve=curve_for(asof))
             row.update(density_summary(fitted), error=None, _x=fitted.density.x, _pdf=fitted.density.pdf)
             for belief in beliefs:
                 score = score_continuous_belief(belief.spec, ContinuousMarket(expiry, fitted.density))

@@ -49,40 +49,35 @@ class UtilityProgram:
 
 def maximise(program: UtilityProgram) -> FloatArray:
     """The maximiser z (see the module docstring); ConicFailure when Clarabel reaches none."""
-    e = sparse.csr_matrix(program.evaluation)
+    e = sparse.coo_matrix(program.evaluation)
     k, n = e.shape
     mass = np.asarray(program.mass, dtype=float)
     gamma = program.gamma
-    t = sparse.identity(k, format="csr")
-    zeros_k, zeros_t = sparse.csr_matrix((k, n)), sparse.csr_matrix((k, k))
-    # each cone's three rows, interleaved: row 3j + r of the cone block is component r of cone j
+    # cone j takes rows 3j, 3j+1, 3j+2 of the cone block; where its epigraph variable t_j (column n + j), its
+    # wealth w_j = E_j z and its constant 1 go depends on the cone (module docstring)
+    t_row, w_row, one_row = (0, 2, 1) if gamma == 1 else (2, 0, 1) if gamma < 1 else (0, 1, 2)
     if gamma == 1:
-        rows = [sparse.hstack([zeros_k, -t]), sparse.csr_matrix((k, n + k)), sparse.hstack([-e, zeros_t])]
-        offsets = [np.zeros(k), np.ones(k), np.zeros(k)]
         cones = [clarabel.ExponentialConeT() for _ in range(k)]
         weight = -mass                     # minimise -sum mass t
     elif gamma < 1:
-        rows = [sparse.hstack([-e, zeros_t]), sparse.csr_matrix((k, n + k)), sparse.hstack([zeros_k, -t])]
-        offsets = [np.zeros(k), np.ones(k), np.zeros(k)]
         cones = [clarabel.PowerConeT(1 - gamma) for _ in range(k)]
         weight = -mass / (1 - gamma)
     else:
-        rows = [sparse.hstack([zeros_k, -t]), sparse.hstack([-e, zeros_t]), sparse.csr_matrix((k, n + k))]
-        offsets = [np.zeros(k), np.zeros(k), np.ones(k)]
         cones = [clarabel.PowerConeT(1 / gamma) for _ in range(k)]
         weight = mass / (gamma - 1)        # minimise sum mass t / (gamma - 1), t >= w^(1-gamma)
-    order = np.arange(3 * k).reshape(3, k).T.ravel()              # component-major to cone-major
-    cone_rows = sparse.vstack(rows).tocsr()[order]
-    cone_offsets = np.concatenate(offsets)[order]
-    pad = sparse.csr_matrix((program.equalities.shape[0], k))
-    pad_g = sparse.csr_matrix((program.inequalities.shape[0], k))
-    a = sparse.vstack([sparse.hstack([program.equalities, pad]), sparse.hstack([program.inequalities, pad_g]),
-                       cone_rows]).tocsc()
+    eq, ineq = sparse.coo_matrix(program.equalities), sparse.coo_matrix(program.inequalities)
+    first_cone = eq.shape[0] + ineq.shape[0]
+    j = np.arange(k)
+    rows = np.concatenate([eq.row, eq.shape[0] + ineq.row, first_cone + 3 * j + t_row, first_cone + 3 * e.row + w_row])
+    cols = np.concatenate([eq.col, ineq.col, n + j, e.col])
+    values = np.concatenate([eq.data, ineq.data, -np.ones(k), -e.data])
+    a = sparse.csc_matrix((values, (rows, cols)), shape=(first_cone + 3 * k, n + k))
+    cone_offsets = np.zeros(3 * k)
+    cone_offsets[3 * j + one_row] = 1.0
     b = np.concatenate([program.equal_to, program.at_most, cone_offsets])
     p = sparse.diags(np.r_[program.quadratic, np.zeros(k)], format="csc")
     q = np.r_[program.cost, weight]
-    all_cones = [clarabel.ZeroConeT(program.equalities.shape[0]),
-                 clarabel.NonnegativeConeT(program.inequalities.shape[0]), *cones]
+    all_cones = [clarabel.ZeroConeT(eq.shape[0]), clarabel.NonnegativeConeT(ineq.shape[0]), *cones]
     failure = ""
     for attempt in ATTEMPTS:
         settings = clarabel.DefaultSettings()

@@ -36,6 +36,7 @@ from analytics.options.fit import LogSplineFit, PriceFitProblem, fit_log_spline
 from analytics.options.forward import parity_forward
 from analytics.options.logspline import smile_log_density
 from analytics.options.quadrature import grid_moments
+from analytics.options.rates import RateCurve
 
 GRID_POINTS = 4001
 TAIL_VOLS = 6.0   # the grid extends this many total vols (implied at the outermost quotes) beyond them
@@ -126,7 +127,7 @@ class ChainDensity:
 
 
 def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None = None, rate: float | None = None,
-                        source: str = "") -> ChainDensity:
+                        source: str = "", curve: RateCurve | None = None) -> ChainDensity:
     """The market's risk-neutral density of S_T from one expiry's quotes (see the module docstring). A given
     rate must lie in RATE_BAND and a given spot be a positive number: anything else is an input error."""
     check_inputs(rate=rate, spot=spot)
@@ -134,12 +135,12 @@ def density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None =
     # (all expiries of the bundled SPX chain: 0.12 s against 0.33 s on two cores). The limit is process-wide
     # while it lasts; fits overlapping in two threads may leave it at one thread, which suits these sizes.
     with _thread_pools().limit(limits=1, user_api="blas"):
-        return _density_from_quotes(q, t_years, spot=spot, rate=rate, source=source)
+        return _density_from_quotes(q, t_years, spot=spot, rate=rate, source=source, curve=curve)
 
 
 def _density_from_quotes(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate: float | None,
-                         source: str) -> ChainDensity:
-    fwd = parity_forward(q, t_years, spot=spot, rate=rate)
+                         source: str, curve: RateCurve | None = None) -> ChainDensity:
+    fwd = parity_forward(q, t_years, spot=spot, rate=rate, curve=curve)
     forward, discount = fwd.forward, fwd.discount
     use_put = q.strikes < forward
     mid = np.where(use_put, q.put_mid, q.call_mid)

@@ -10,6 +10,7 @@ import numpy as np
 
 from analytics.core.errors import InputError
 from analytics.options.chain import ExpiryQuotes
+from analytics.options.rates import RateCurve
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,15 @@ class ForwardFit:
 PLAUSIBLE_RATES = (-0.01, 0.12)   # continuously compounded; outside, parity's slope is not a discount
 
 
-def parity_forward(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate: float | None) -> ForwardFit:
+def parity_forward(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate: float | None,
+                   curve: RateCurve | None = None) -> ForwardFit:
     """F and D from put-call parity C - P = D (F - K).
 
     D is the slope of a weighted, outlier-trimmed regression on the pairs nearest the money when it
     implies a rate in PLAUSIBLE_RATES; otherwise (American exercise, dividends and stale quotes bend
-    the regression) D = e^{-rT} with the given rate (0 if none). F is then K + (C - P)/D averaged over
-    the pairs nearest the money, where early exercise is worth least. Without three pairs:
-    F = S e^{rT} from the spot."""
+    the regression) D = e^{-rT} with the given rate, else the risk-free curve's at T, else 0 (each named).
+    F is then K + (C - P)/D averaged over the pairs nearest the money, where early exercise is worth least.
+    Without three pairs: F = S e^{rT} from the spot."""
     both = np.isfinite(q.call_mid) & np.isfinite(q.put_mid)
     k, y = q.strikes[both], (q.call_mid - q.put_mid)[both]
     spread = (q.call_spread + q.put_spread)[both]
@@ -52,19 +54,24 @@ def parity_forward(q: ExpiryQuotes, t_years: float, *, spot: float | None, rate:
         implied = -math.log(slope) / t_years if slope > 0 else float("inf")
         if rate is None and PLAUSIBLE_RATES[0] <= implied <= PLAUSIBLE_RATES[1] and coef[1] > 0:
             return ForwardFit(float(coef[0] / coef[1]), slope, "put-call parity regression", int(keep.sum()))
-        r = rate if rate is not None else 0.0
+        r = rate if rate is not None else curve.rate_at(t_years) if curve is not None else 0.0
         discount = math.exp(-r * t_years)
         closest = np.argsort(np.abs(y))[:6]
         candidates = k[closest] + y[closest] / discount
         centre = np.median(candidates)
         close = np.abs(candidates - centre) <= 3 * 1.4826 * np.median(np.abs(candidates - centre)) + 1e-12
         forward = float(np.average(candidates[close], weights=weight[closest][close]))
+        implausible = (f"put-call parity's regression implied {implied * 100:+.1f} %/yr, outside the plausible "
+                       f"{PLAUSIBLE_RATES[0] * 100:g} to {PLAUSIBLE_RATES[1] * 100:g} % (American exercise, dividends "
+                       "and stale quotes bend it)")
         why = f"given rate {r:g}" if rate is not None else \
-            f"rate 0 (parity regression implied {implied:+.3f}, outside {PLAUSIBLE_RATES}; give a rate)"
+            f"{curve.describe(t_years)}, because {implausible}" if curve is not None else \
+            f"rate 0, because {implausible} and no risk-free curve covers this date; give a rate"
         return ForwardFit(forward, discount, f"put-call parity at the {int(close.sum())} strikes nearest the money, "
                           f"discount from {why}", int(close.sum()))
     if spot is None:
         raise InputError(f"expiry {q.expiry}: too few strikes with both a call and a put for put-call parity; "
                          "give the spot price (and a rate) to use instead")
-    r = rate or 0.0
-    return ForwardFit(spot * math.exp(r * t_years), math.exp(-r * t_years), f"spot and rate {r:g} (fallback)", 0)
+    r = rate if rate is not None else curve.rate_at(t_years) if curve is not None else 0.0
+    named = f"rate {r:g}" if rate is not None or curve is None else curve.describe(t_years)
+    return ForwardFit(spot * math.exp(r * t_years), math.exp(-r * t_years), f"spot and {named} (fallback)", 0)

@@ -8,20 +8,25 @@ certainty-equivalent growth is log(E_p[(D W_T / B)^(1-G)]) / (1-G), which is the
 loss is B - min_S D W_T(S) over every price S >= 0 (W_T is piecewise linear: its lowest value sits at S = 0, at a
 strike, or is unbounded when the slope above the top strike is negative).
 
-The ticket is found in three steps, each deterministic:
-1. the continuous optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction, u the CRRA utility)
-   over quantities bought at the ask plus commission and sold at the bid less commission, with the loss limit as
-   linear constraints, solved by Clarabel (analytics.options.conic); a small quadratic on the quantities makes the
-   problem strictly concave, so its optimum is unique and moves little when the inputs move little;
-2. when more legs than the limit trade, the optimum is solved again with the commission doubled (a lasso path) until
-   few enough remain, the largest premiums kept last, and solved again over them alone;
-3. every rounding of each leg to the whole contracts on either side (and holding cash only) is costed on the full
-   grid at the quotes, with the commission per contract and per order, and the best one that respects the budget and
-   the loss limit is the ticket.
+The ticket is found in steps, each deterministic:
+1. on a ladder of commissions per contract that does not depend on the user's (0.65 x 2^j; and 0 when the
+   commission is 0), the continuous optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction,
+   u the CRRA utility) over quantities bought at the ask plus commission and sold at the bid less commission, with
+   the loss limit as linear constraints, solved by Clarabel (analytics.options.conic); a small quadratic on the
+   quantities makes the problem strictly concave, so its optimum is unique and moves little when the inputs move
+   little;
+2. on each rung, when more legs than the limit trade, the largest premiums are kept and the optimum solved again
+   over them alone;
+3. on each rung, every rounding of each leg to the whole contracts on either side (and cash only), and a walk from
+   the best of them to better neighbours (one contract more or less on one or two legs), costed at the quotes;
+4. the ticket is the best of the candidates of every rung at or above the user's commission, costed on the full
+   grid with the user's commissions per contract and per order, that keeps the budget and the loss limit. A
+   higher commission uses fewer of the same candidates, each worth less: it never raises the growth.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from datetime import date
@@ -38,9 +43,9 @@ from analytics.options.edge import (
     QUANTITY_CAP,
     ListedQuotes,
     OptimiserFailure,
+    _Content,
     _Instruments,
     _segment_quadrature,
-    _slope_differences,
     strikes_that_matter,
     without_arbitrage,
 )
@@ -208,43 +213,54 @@ def _continuous(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketS
     n = valued.strike.size
     shape = valued.shape(forward)
     m = shape.nodes.size
-    value_at_zero, slope_steps = valued.payoff_rows(shape, discount)
     points, mass = _segment_quadrature(x, trapezoid_weights(x) * mixed, shape.nodes)
     if every_point:
         mass = trapezoid_weights(x) * mixed
         points, mass = x[mass > 0], mass[mass > 0]
-    # z = [buy (n), sell (n), bond (1), payoff values at the nodes (m), slopes (m)]
-    size = 2 * n + 1 + shape.size
-    net_bond = sparse.hstack([sparse.vstack([sparse.eye(n), sparse.csr_matrix((1, n))]),
-                              sparse.vstack([-sparse.eye(n), sparse.csr_matrix((1, n))]),
-                              sparse.csr_matrix(np.r_[np.zeros(n), 1.0][:, None]),
-                              sparse.csr_matrix((n + 1, shape.size))]).tocsr()
-
-    def on_payoff(rows: sparse.spmatrix) -> sparse.csr_matrix:
-        return sparse.hstack([sparse.csr_matrix((rows.shape[0], 2 * n + 1)), rows]).tocsr()
-
+    # z = [buy (n), sell (n), bond (1), payoff values at the nodes (m), slopes (m)], assembled from (row, column,
+    # value) triplets: stacking sparse blocks cost ten times the solve
+    buy_, sell_, bond_, value_, slope_ = 0, n, 2 * n, 2 * n + 1, 2 * n + 1 + m
+    size = 2 * n + 1 + 2 * m
+    options = np.arange(n)
     sell_price = valued.bid - fee
-    floor = (1 - settings.loss_limit) / discount
-    budget = sparse.csr_matrix(np.r_[(valued.ask + fee) / forward, -sell_price / forward, 1.0,
-                                     np.zeros(shape.size)][None, :])
-    first_value = on_payoff(sparse.eye(1, shape.size))
-    slopes = on_payoff(sparse.hstack([sparse.csr_matrix((m, m)), _slope_differences(m)]))
-    equalities = sparse.vstack([budget, first_value - value_at_zero @ net_bond, slopes - slope_steps @ net_bond,
-                                on_payoff(shape.continuity())]).tocsr()
+    at = np.searchsorted(shape.nodes, valued.strike)          # the node where each option's slope steps
+    puts = np.flatnonzero(~valued.is_call)
+    j = np.arange(m - 1)
+    put_value = np.where(valued.is_call, 0.0, valued.strike / forward)
+    # equalities, by row: 0 the budget; 1 W(0) = puts' strikes + bond / D; 2..m+1 the slope steps (g_0 = -puts,
+    # g_j - g_j-1 = options at node j); m+2.. continuity v_j+1 = v_j + g_j (N_j+1 - N_j) / F
+    eq_rows = np.r_[np.zeros(2 * n + 1), np.ones(2 * n + 2),
+                    2 + np.r_[np.arange(m), np.arange(1, m)], 2 + np.r_[np.zeros(2 * puts.size), at, at],
+                    m + 2 + np.r_[j, j, j]]
+    eq_cols = np.r_[buy_ + options, sell_ + options, bond_, value_, buy_ + options, sell_ + options, bond_,
+                    slope_ + np.r_[np.arange(m), np.arange(m - 1)], buy_ + puts, sell_ + puts,
+                    buy_ + options, sell_ + options, value_ + j + 1, value_ + j, slope_ + j]
+    eq_values = np.r_[(valued.ask + fee) / forward, -sell_price / forward, 1.0, 1.0, -put_value, put_value,
+                      -1 / discount, np.ones(m), -np.ones(m - 1), np.ones(puts.size), -np.ones(puts.size),
+                      -np.ones(n), np.ones(n), np.ones(m - 1), -np.ones(m - 1), -np.diff(shape.nodes) / forward]
+    equalities = sparse.csr_matrix((eq_values, (eq_rows, eq_cols)), shape=(2 * m + 1, size))
     equal_to = np.r_[1.0, np.zeros(equalities.shape[0] - 1)]
+    floor = (1 - settings.loss_limit) / discount
     cap_buy = np.where(can_buy, QUANTITY_CAP, 0.0)
     cap_sell = np.where(can_sell & (sell_price > 0), QUANTITY_CAP, 0.0)
-    identity = sparse.eye(size, format="csr")
-    inequalities = sparse.vstack([-on_payoff(sparse.eye(m, shape.size)), -on_payoff(sparse.eye(1, shape.size,
-                                                                                                 k=shape.size - 1)),
-                                  identity[:2 * n], -identity[:2 * n + 1]]).tocsr()
+    # inequalities: values >= floor (m), the top slope >= 0, buy and sell at most their caps, buy, sell, bond >= 0
+    trading = np.arange(2 * n)
+    ineq_rows = np.r_[np.arange(m), m, m + 1 + trading, m + 1 + 2 * n + np.arange(2 * n + 1)]
+    ineq_cols = np.r_[value_ + np.arange(m), slope_ + m - 1, trading, np.arange(2 * n + 1)]
+    ineq_values = np.r_[-np.ones(m), -1.0, np.ones(2 * n), -np.ones(2 * n + 1)]
+    inequalities = sparse.csr_matrix((ineq_values, (ineq_rows, ineq_cols)), shape=(m + 2 + 4 * n, size))
     at_most = np.r_[np.full(m, -floor), 0.0, cap_buy, cap_sell, np.zeros(2 * n + 1)]
+    segment = np.clip(np.searchsorted(shape.nodes, points, side="right") - 1, 0, m - 1)
+    k = np.arange(points.size)
+    evaluation = sparse.csr_matrix((np.r_[np.ones(points.size), (points - shape.nodes[segment]) / forward],
+                                    (np.r_[k, k], np.r_[value_ + segment, slope_ + segment])),
+                                   shape=(points.size, size))
     price = np.r_[valued.ask, valued.bid] / forward
     premium_weight = np.r_[valued.ask, valued.ask] / forward
     program = UtilityProgram(
-        evaluation=on_payoff(shape.evaluation(points)), mass=mass, gamma=gamma,
-        cost=np.r_[TURNOVER_PENALTY * price, np.zeros(1 + shape.size)],
-        quadratic=np.r_[2 * QUADRATIC_PENALTY * premium_weight ** 2, np.zeros(1 + shape.size)],
+        evaluation=evaluation, mass=mass, gamma=gamma,
+        cost=np.r_[TURNOVER_PENALTY * price, np.zeros(1 + 2 * m)],
+        quadratic=np.r_[2 * QUADRATIC_PENALTY * premium_weight ** 2, np.zeros(1 + 2 * m)],
         equalities=equalities, equal_to=equal_to, inequalities=inequalities, at_most=at_most)
     try:
         z = maximise(program)
@@ -388,15 +404,17 @@ def _neighbours(start: np.ndarray) -> np.ndarray:
     return start + np.vstack([single, pairs])
 
 
-def _best_whole_contracts(x: FloatArray, leg_tools: _Instruments, contracts: FloatArray, weights: FloatArray,
+def _generated_candidates(x: FloatArray, leg_tools: _Instruments, contracts: FloatArray, weights: FloatArray,
                           settings: TicketSettings, discount: float, forward: float, nodes: FloatArray,
-                          gamma: float) -> tuple[_Candidates, int]:
-    """Step 3: the best of every rounding (and cash only), then a walk to a better neighbour (one contract more or
-    less on one or two legs) while one exists, judged on the small quadrature of the grid (W_T is linear between
-    strikes); the one chosen is costed on the full grid. Ties go to the first candidate: the walk is deterministic."""
+                          gamma: float) -> np.ndarray:
+    """Step 3 at one fee: every rounding of the legs to the whole contracts on either side (and cash only), and the
+    end of a walk from the best of them to a better neighbour (one contract more or less on one or two legs) while
+    one exists, judged on the small quadrature of the grid (W_T is linear between strikes). Ties go to the first
+    candidate, so the walk is deterministic. Returns the candidates' signed contracts (rows)."""
     points, weights = _segment_quadrature(x, weights, nodes)
     on_grid, on_nodes = _payoffs(points, leg_tools), _payoffs(nodes, leg_tools)
-    found = _costed(on_grid, on_nodes, leg_tools, _roundings(contracts), settings, discount, forward)
+    roundings = _roundings(contracts)
+    found = _costed(on_grid, on_nodes, leg_tools, roundings, settings, discount, forward)
     score = _objective(found, weights, settings, discount, gamma)
     best = int(np.argmax(score))
     current, value = found.contracts[best], float(score[best])
@@ -407,8 +425,7 @@ def _best_whole_contracts(x: FloatArray, leg_tools: _Instruments, contracts: Flo
         if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
             break
         current, value = around.contracts[step], float(around_score[step])
-    final = _costed(_payoffs(x, leg_tools), on_nodes, leg_tools, current[None, :], settings, discount, forward)
-    return final, 0
+    return np.vstack([roundings, current[None, :]])
 
 
 def _book(x: FloatArray, p: FloatArray, q: FloatArray, mixed: FloatArray, quotes: ListedQuotes, discount: float,
@@ -426,27 +443,78 @@ def _book(x: FloatArray, p: FloatArray, q: FloatArray, mixed: FloatArray, quotes
     return _Book(_Instruments(tools.is_call, tools.strike, bid, ask), forward, discount)
 
 
-SELECTION_ROUNDS = 6          # doublings of the commission while looking for at most max_legs legs
+FEE_LADDER_START = 0.65       # currency per contract: the first rung of the ladder the candidates are generated on
+FEE_LADDER_RUNGS = 40         # at most this many doublings (the trade always stops long before)
 
 
-def _selected_legs(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
-                   contracts: FloatArray) -> np.ndarray:
-    """Step 2: at most max_legs legs. While the optimum holds more, it is solved again with the commission per
-    contract doubled (from at least 0.65 per contract): a dearer trade drops its least useful legs first, like a
-    lasso path. What is left beyond max_legs goes by premium."""
-    legs = _kept_legs(contracts, book.tools, None)
-    fee = max(settings.commission_per_contract, 0.65)
-    for _round in range(SELECTION_ROUNDS):
-        if settings.max_legs is None or legs.size <= settings.max_legs:
+SUPPORT_THRESHOLD = 0.01      # contracts: instruments below this on one rung are left out of the next rungs
+
+
+def _candidates(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
+                nodes: FloatArray) -> np.ndarray:
+    """Whole-contract tickets (rows, signed contracts per instrument) generated on the rungs of the fee ladder at
+    or above the commission per contract (_ladder)."""
+    rungs = [rung for rung in _ladder(_LadderKey(x, mixed, book, settings, gamma, nodes))
+             if rung[0] >= settings.commission_per_contract * (1 - 1e-12)]
+    if settings.commission_per_contract == 0:
+        free = _rung(x, mixed, book, settings, gamma, nodes, 0.0, np.arange(book.tools.strike.size))
+        if free is not None:
+            rungs.append(free[0])
+    found = [np.zeros((1, book.tools.strike.size), dtype=np.int64), *(rows for _fee, rows in rungs)]
+    return np.unique(np.vstack(found), axis=0)
+
+
+class _LadderKey(_Content):
+    """The inputs a ladder depends on (not the commissions): compared by content, carrying the objects."""
+
+    def __init__(self, x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
+                 nodes: FloatArray) -> None:
+        tools = book.tools
+        super().__init__(x, mixed, tools.is_call, tools.strike, tools.bid, tools.ask, nodes, book.discount,
+                         book.forward, settings.bankroll, float(settings.contract_size),
+                         float(settings.max_legs or 0), settings.loss_limit, gamma)
+        self.inputs = (x, mixed, book, settings, gamma, nodes)
+
+
+@functools.lru_cache(maxsize=16)
+def _ladder(key: _LadderKey) -> tuple[tuple[float, np.ndarray], ...]:
+    """Every rung 0.65 x 2^j with its candidates (remembered: a new fee, or a new charge per order, on the same
+    market and belief finds them done). Each rung's optimum is over every instrument on the first rung, then over
+    the instruments the rung below held (a dearer trade holds fewer); the ladder stops at the first rung where the
+    optimum trades nothing, since at every higher fee it trades nothing too."""
+    x, mixed, book, settings, gamma, nodes = key.inputs
+    support = np.arange(book.tools.strike.size)
+    rungs = []
+    for step in range(FEE_LADDER_RUNGS):
+        found = _rung(x, mixed, book, settings, gamma, nodes, FEE_LADDER_START * 2.0 ** step, support)
+        if found is None:
             break
-        fee *= 2
-        dearer = _continuous(x, mixed, book, settings, gamma, legs, fee_per_contract=fee)
-        fewer = legs[np.abs(dearer[legs]) >= LEG_THRESHOLD]
-        if fewer.size == 0:
-            break
-        legs, contracts = fewer, dearer
-    return _kept_legs(np.where(np.isin(np.arange(contracts.size), legs), contracts, 0.0), book.tools,
-                      settings.max_legs)
+        rung, support = found
+        rungs.append(rung)
+    return tuple(rungs)
+
+
+def _rung(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float, nodes: FloatArray,
+          fee: float, support: np.ndarray) -> tuple[tuple[float, np.ndarray], np.ndarray] | None:
+    """One rung: the optimum over `support` at this commission per contract (no per-order fee, so that the
+    candidates do not depend on it), at most max_legs of its legs (the largest premiums) solved again alone, then
+    step 3. Returns (fee, candidate rows over every instrument) and the instruments it held; None when it trades
+    nothing."""
+    tools = book.tools
+    rung = replace(settings, commission_per_contract=fee, commission_per_order=0.0)
+    contracts = _continuous(x, mixed, book, rung, gamma, support)
+    legs = _kept_legs(contracts, tools, settings.max_legs)
+    if legs.size == 0:
+        return None
+    held = np.flatnonzero(np.abs(contracts) >= SUPPORT_THRESHOLD)
+    if np.count_nonzero(np.abs(contracts) >= LEG_THRESHOLD) > legs.size:
+        contracts = _continuous(x, mixed, book, rung, gamma, legs)
+    leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
+    rows = _generated_candidates(x, leg_tools, contracts[legs], trapezoid_weights(x) * mixed, rung,
+                                 book.discount, book.forward, nodes, gamma)
+    full = np.zeros((rows.shape[0], tools.strike.size), dtype=np.int64)
+    full[:, legs] = rows
+    return (fee, full), held
 
 
 def _kept_legs(contracts: FloatArray, tools: _Instruments, max_legs: int | None) -> np.ndarray:
@@ -458,27 +526,42 @@ def _kept_legs(contracts: FloatArray, tools: _Instruments, max_legs: int | None)
     return np.sort(legs[np.argsort(-premium, kind="stable")[:max_legs]])
 
 
+@dataclass(frozen=True)
+class FractionalOptimum:
+    """The fractional-contract optimum at the quotes and the per-contract commission (no per-order fee): its growth
+    over every instrument, solved on every grid point (the ceiling of any ticket), its growth over its max_legs
+    largest legs alone (solved on the small quadrature), and the contracts those hold in all."""
+
+    ceiling_nats: float
+    within_legs_nats: float
+    contracts: float
+
+
 def fractional_optimum(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuotes, discount: float,
                        forward: float, settings: TicketSettings, *, gamma: float = 1.0,
-                       kelly_fraction: float = 1.0) -> tuple[float, float]:
-    """The growth (nats, under p) of the best fractional-contract position at the quotes, with the per-contract
-    commission and the loss limit, over the legs a ticket of these settings keeps (the ceiling of its whole-contract
-    ticket), solved on every grid point; and the contracts it holds in all."""
+                       kelly_fraction: float = 1.0) -> FractionalOptimum:
+    """What whole contracts are measured against (see FractionalOptimum); growths in nats under p."""
     w = trapezoid_weights(x)
     p, q = p / float(w @ p), q / float(w @ q)
     mixed = kelly_fraction * p + (1 - kelly_fraction) * q
     book = _book(x, p, q, mixed, quotes, discount, forward)
     if book is None or np.array_equal(mixed, q):
-        return 0.0, 0.0
-    every = np.arange(book.tools.strike.size)
-    keep = _selected_legs(x, mixed, book, settings, gamma, _continuous(x, mixed, book, settings, gamma, every))
+        return FractionalOptimum(0.0, 0.0, 0.0)
+
+    def solved(use: np.ndarray) -> FloatArray:
+        try:
+            return _continuous(x, mixed, book, settings, gamma, use, every_point=True)
+        except OptimiserFailure:        # thousands of cones can stall the solver: the small quadrature then
+            return _continuous(x, mixed, book, settings, gamma, use)
+
+    every = solved(np.arange(book.tools.strike.size))
+    keep = _kept_legs(every, book.tools, settings.max_legs)
     if keep.size == 0:
-        return 0.0, 0.0
-    try:
-        contracts = _continuous(x, mixed, book, settings, gamma, keep, every_point=True)
-    except OptimiserFailure:        # thousands of cones can stall the solver: the small quadrature then
-        contracts = _continuous(x, mixed, book, settings, gamma, keep)
-    return _costed_fraction(x, p, book.tools, contracts, settings, discount), float(np.abs(contracts).sum())
+        return FractionalOptimum(0.0, 0.0, 0.0)
+    within = _continuous(x, mixed, book, settings, gamma, keep)       # a measure, not a ceiling: the quadrature
+    return FractionalOptimum(_costed_fraction(x, p, book.tools, every, settings, discount),
+                             _costed_fraction(x, p, book.tools, within, settings, discount),
+                             float(np.abs(within).sum()))
 
 
 def order_ticket(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuotes, discount: float, forward: float,
@@ -496,28 +579,35 @@ def order_ticket(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuot
     if book is None or np.array_equal(mixed, q):
         return nothing
     tools = book.tools
-    every = np.arange(tools.strike.size)
-    contracts = _continuous(x, mixed, book, settings, gamma, every)
-    legs = _selected_legs(x, mixed, book, settings, gamma, contracts)
-    if np.count_nonzero(np.abs(contracts) >= LEG_THRESHOLD) > legs.size:
-        contracts = _continuous(x, mixed, book, settings, gamma, legs)
-    continuous = _costed_fraction(x, p, tools, contracts, settings, discount)
-    if legs.size == 0:
-        return replace(nothing, continuous_growth_nats=continuous)
-    leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
     nodes = np.unique(np.r_[0.0, tools.strike])
-    found, best = _best_whole_contracts(x, leg_tools, contracts[legs], w * mixed, settings, discount,
-                                        forward, nodes, gamma)
+    candidates = _candidates(x, mixed, book, settings, gamma, nodes)
+    legs = np.flatnonzero(np.any(candidates != 0, axis=0))
+    if legs.size == 0:
+        return nothing
+    leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
+    points, weights = _segment_quadrature(x, w * mixed, nodes)
+    on_nodes = _payoffs(nodes, leg_tools)
+    judged = _costed(_payoffs(points, leg_tools), on_nodes, leg_tools, candidates[:, legs], settings, discount,
+                     forward)
+    best = int(np.argmax(_objective(judged, weights, settings, discount, gamma)))
+    found = _costed(_payoffs(x, leg_tools), on_nodes, leg_tools, candidates[best:best + 1, legs], settings, discount,
+                    forward)
+    best = 0
+    held = np.flatnonzero(found.contracts[0] != 0)
+    continuous = 0.0
+    if held.size:
+        fractional = _continuous(x, mixed, book, settings, gamma, legs[held])
+        continuous = _costed_fraction(x, p, tools, fractional, settings, discount)
     signed = found.contracts[best]
     used = np.flatnonzero(signed != 0)
     if used.size == 0 or not found.feasible[best]:
-        return replace(nothing, continuous_growth_nats=continuous)
+        return nothing
     wealth = found.wealth[:, best]
     ratio = discount * wealth / bankroll
     growth = float((w * p) @ _utility(np.where(p > 0, ratio, 1.0), 1.0))
     certainty = float(_certainty_equivalent(np.asarray((w * p) @ _utility(np.where(p > 0, ratio, 1.0), gamma)), gamma))
     if not growth > 0 and gamma == 1:
-        return replace(nothing, continuous_growth_nats=continuous)
+        return nothing
     worst = bankroll - discount * float(found.cash[best] / discount +
                                         (_payoffs(nodes, leg_tools) @ (signed * settings.contract_size)).min())
     types = ["call" if leg_tools.is_call[i] else "put" for i in used]

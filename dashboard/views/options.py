@@ -119,8 +119,14 @@ if diag.parity_pairs_used == 0:
 with st.expander("Market density: how it was built", expanded=False):
     d1, d2, d3, d4 = st.columns(4)
     d1.metric("Forward F", f"{fmt(chain.forward, ',.2f')}", help=TERMS["forward"])
-    d2.metric("Discount D", f"{fmt(chain.discount, '.5f')}", f"rate {fmt(diag.implied_rate * 100, '.2f')} %/yr",
-              delta_color="off", delta_arrow="off")
+    rate_from = "Treasury bills" if "Treasury bill curve" in diag.forward_method else \
+        "given" if "given rate" in diag.forward_method else "put-call parity" if "regression" in \
+        diag.forward_method[:30] else "none: 0"
+    d2.metric("Discount D", f"{fmt(chain.discount, '.5f')}", f"rate {fmt(diag.implied_rate * 100, '.2f')} %/yr "
+              f"({rate_from})", delta_color="off", delta_arrow="off",
+              help="The price today of 1 paid at expiry. From put-call parity when the chain implies a plausible "
+                   "rate; otherwise from the bundled US Treasury bill curve of the chain's date (or the rate you "
+                   "give in the sidebar); the caption below says which and why")
     d3.metric("Fit error", f"{fmt(diag.fit_rms_vol_points, '.2f')} vol pts", "RMS of implied vols",
               delta_color="off", delta_arrow="off",
               help="Root-mean-square difference between the fitted and quoted implied volatilities, in "

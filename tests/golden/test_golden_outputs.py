@@ -5,7 +5,9 @@ was reorganised, and re-recorded only for intended changes, each named in its co
 repaired-mass diagnostic removed; reverse KL of smooth price beliefs finite, from log-densities;
 reports carry only the caveats of their market; an option position valued at no better than the
 market density's prices; the chain's fit_warning and quotes_cheaper_than_density keys added, nothing else;
-reports record the price settings in their inputs, and CSV reports list them first as input.* rows)."""
+reports record the price settings in their inputs, and CSV reports list them first as input.* rows; the SPY and
+AAPL chains' expiries whose put-call parity implies no plausible rate discounted at the bundled Treasury bill curve
+of their date instead of at rate 0)."""
 
 from __future__ import annotations
 
