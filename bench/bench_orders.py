@@ -4,13 +4,14 @@ medians on bundled chains with the standard 2 % view, bankroll 100,000, default 
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 
 from analytics.betting.slip import SlipSettings, bet_slip
 from analytics.core.distributions import trapezoid_weights
 from analytics.options.edge import ListedQuotes
-from analytics.options.orders import TicketSettings, order_ticket
+from analytics.options.orders import TicketSettings, _ladder, order_ticket
 from bench.timing import median_seconds, show
 
 
@@ -33,9 +34,19 @@ def run() -> None:
         quotes = ListedQuotes.from_expiry(chain.quotes)
         for factor in (1.02, 0.98):
             p = _shifted(x, q, factor)
-            seconds = median_seconds(functools.partial(order_ticket, x, p, q, quotes, chain.discount, chain.forward,
-                                                       settings, expiry=expiry, root=ticker), repeat=5)
-            show(f"ticket {ticker} {expiry}, {quotes.strikes.size} strikes, view x{factor}", seconds)
+            ticket = functools.partial(order_ticket, x, p, q, quotes, chain.discount, chain.forward, settings,
+                                       expiry=expiry, root=ticker)
+
+            def fresh(ticket: functools.partial = ticket) -> None:   # a new belief: its fee ladder not yet solved
+                _ladder.cache_clear()
+                ticket()
+
+            show(f"ticket {ticker} {expiry}, {quotes.strikes.size} strikes, view x{factor}", median_seconds(fresh,
+                                                                                                        repeat=5),
+                 "new belief (the chain's arbitrage check remembered)")
+        dearer = functools.partial(order_ticket, x, p, q, quotes, chain.discount, chain.forward,
+                                   replace(settings, commission_per_contract=1.3), expiry=expiry, root=ticker)
+        show(f"ticket {ticker} {expiry}, a new commission on the same belief", median_seconds(dearer, repeat=5))
     p, odds = np.array([0.5, 0.25, 0.25]), np.array([2.3, 3.6, 3.1])
     show("bet slip, three outcomes", median_seconds(lambda: bet_slip("e", ("H", "D", "A"), p, odds, ("b",) * 3,
                                                                      SlipSettings(1000.0))))

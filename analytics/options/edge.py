@@ -343,6 +343,11 @@ class _Instruments:
         return cls(is_call[ok], np.r_[k, k][ok], np.maximum(bid[ok], 0.0), ask[ok])
 
     def no_better_than(self, x: FloatArray, density: FloatArray, discount: float) -> _Instruments:
+        """_valued_no_better_than, remembered for the last 64 (instruments, density) pairs: the density's prices
+        do not change when the belief does."""
+        return _valued_memo(_Content(self.is_call, self.strike, self.bid, self.ask, x, density, float(discount)))
+
+    def _no_better_than(self, x: FloatArray, density: FloatArray, discount: float) -> _Instruments:
         """Bids at most and asks at least the density's price D E[payoff] of each option (trapezoid rule on x): a
         position then costs at least what the density prices it, so a belief equal to the density trades nothing."""
         intrinsic = np.where(self.is_call, x[:, None] - self.strike, self.strike - x[:, None])
@@ -424,6 +429,13 @@ class _Content:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Content) and other.digest == self.digest
+
+
+@functools.lru_cache(maxsize=64)
+def _valued_memo(content: _Content) -> _Instruments:
+    is_call, strike, bid, ask, x, density, discount = content.parts
+    tools = _Instruments(np.asarray(is_call), np.asarray(strike), np.asarray(bid), np.asarray(ask))
+    return tools._no_better_than(np.asarray(x), np.asarray(density), float(discount))
 
 
 @functools.lru_cache(maxsize=64)

@@ -394,14 +394,19 @@ def _objective(found: _Candidates, weights: FloatArray, settings: TicketSettings
 LOCAL_SEARCH_STEPS = 50
 
 
-def _neighbours(start: np.ndarray) -> np.ndarray:
-    """Every ticket one contract away on one leg, or on two legs at once (both ways each)."""
-    legs = start.size
+@functools.lru_cache(maxsize=64)
+def _moves(legs: int) -> np.ndarray:
+    """Every change of one contract on one leg, or on two legs at once (both ways each): rows of a move matrix."""
     eye = np.eye(legs, dtype=np.int64)
-    single = np.vstack([eye, -eye])
     i, j = np.triu_indices(legs, k=1)
-    pairs = np.vstack([eye[i] + eye[j], eye[i] - eye[j], -eye[i] + eye[j], -eye[i] - eye[j]])
-    return start + np.vstack([single, pairs])
+    moves = np.vstack([eye, -eye, eye[i] + eye[j], eye[i] - eye[j], -eye[i] + eye[j], -eye[i] - eye[j]])
+    moves.setflags(write=False)
+    return moves
+
+
+def _neighbours(start: np.ndarray) -> np.ndarray:
+    """Every ticket one contract away on one leg, or on two legs at once."""
+    return start + _moves(start.size)
 
 
 def _generated_candidates(x: FloatArray, leg_tools: _Instruments, contracts: FloatArray, weights: FloatArray,
@@ -634,6 +639,9 @@ def _costed_fraction(x: FloatArray, p: FloatArray, tools: _Instruments, contract
     """The growth under p of fractional contracts at the quotes and the per-contract commission (no per-order
     fee), on the full grid; 0 when it is not better than cash."""
     size = settings.contract_size
+    held = np.flatnonzero(contracts != 0)
+    tools = _Instruments(tools.is_call[held], tools.strike[held], tools.bid[held], tools.ask[held])
+    contracts = contracts[held]
     premium = np.nan_to_num(contracts * size * np.where(contracts > 0, tools.ask, tools.bid))   # fractional
     cash = settings.bankroll - premium.sum() - np.abs(contracts).sum() * settings.commission_per_contract
     wealth = cash / discount + _payoffs(x, tools) @ (contracts * size)
