@@ -14,7 +14,7 @@ the best payoff the listed strikes can build (piecewise linear, kinks at strikes
 the ask and sells at the bid (out-of-the-money options, the quotes the density is fitted to, and both kinds at the
 two strikes around the forward), holds the rest in the bond, and is never ruined (W >= 0 at S = 0, at every strike
 and a non-negative slope beyond the top strike). Both optima are concave maximisations solved by Clarabel (an
-interior-point conic solver) through cvxpy, on a quadrature that keeps a few points per strike interval; the
+interior-point conic solver; analytics.options.conic), on a quadrature that keeps a few points per strike interval; the
 growth reported is always recomputed from the reported position on the full grid.
 """
 
@@ -23,11 +23,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-import cvxpy as cp
 import numpy as np
 from scipy import sparse
 from scipy.integrate import trapezoid
@@ -38,6 +36,7 @@ from analytics.core.divergence import kl_divergence_grid, renyi_divergence_grid
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 from analytics.options.chain import ExpiryQuotes
+from analytics.options.conic import ConicFailure, UtilityProgram, maximise
 
 if TYPE_CHECKING:
     from analytics.betting.slip import SlipSettings
@@ -218,31 +217,6 @@ class OptimiserFailure(ArithmeticError):
     """The conic solver did not reach an optimum: the options edge is then not reported (a warning says so)."""
 
 
-# Clarabel's defaults first; where they stall on a degenerate optimum (options the belief values at exactly the
-# price they are valued at), shorter steps, then finer iterative refinement: each rescued a bundled expiry
-SOLVER_ATTEMPTS: tuple[dict[str, float], ...] = (
-    {}, {"max_step_fraction": 0.9, "max_iter": 400},
-    {"iterative_refinement_reltol": 1e-14, "iterative_refinement_abstol": 1e-14, "max_iter": 400})
-
-
-def _solve(problem: cp.Problem) -> None:
-    """Solve with Clarabel (SOLVER_ATTEMPTS in turn); an inaccurate optimum is accepted (every growth reported is
-    recomputed from the position itself), anything else is an error."""
-    failure = ""
-    for settings in SOLVER_ATTEMPTS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)       # "solution may be inaccurate": handled below
-            try:
-                problem.solve(solver=cp.CLARABEL, **settings)
-            except cp.SolverError as exc:
-                failure = f"the portfolio optimiser failed ({exc})".split(". Try")[0]
-                continue
-        if problem.status in ("optimal", "optimal_inaccurate"):
-            return
-        failure = f"the portfolio optimiser ended with status {problem.status}"
-    raise OptimiserFailure(failure)
-
-
 def _growth(w: FloatArray, density: FloatArray, wealth: FloatArray, discount: float) -> float:
     """E[log(W D)] on the grid: -inf if W <= 0 where the density has mass."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -294,10 +268,18 @@ def frictionless_growth(x: FloatArray, p: FloatArray, q: FloatArray, strikes: Fl
     on_grid = shape.evaluation(x)
     cost = discount * (on_grid.T @ (w * q))
     points, mass = _segment_quadrature(x, w * p, shape.nodes)
-    payoff = cp.Variable(shape.size)
-    _solve(cp.Problem(cp.Maximize(mass @ cp.log(shape.evaluation(points) @ payoff)),
-                      [cost @ payoff == 1, shape.continuity() @ payoff == 0, payoff[:m] >= 0, payoff[-1] >= 0]))
-    wealth = np.maximum(on_grid @ np.asarray(payoff.value), 0.0)
+    # the payoff [v; g] itself is the variable: priced D E_q[W] = 1, continuous, W >= 0 at every node, the top
+    # slope >= 0
+    bounds = sparse.vstack([-sparse.eye(m, shape.size), -sparse.eye(1, shape.size, k=shape.size - 1)]).tocsr()
+    program = UtilityProgram(evaluation=shape.evaluation(points), mass=mass, gamma=1.0, cost=np.zeros(shape.size),
+                             quadratic=np.zeros(shape.size),
+                             equalities=sparse.vstack([sparse.csr_matrix(cost[None, :]), shape.continuity()]).tocsr(),
+                             equal_to=np.r_[1.0, np.zeros(m - 1)], inequalities=bounds, at_most=np.zeros(m + 1))
+    try:
+        payoff = maximise(program)
+    except ConicFailure as exc:
+        raise OptimiserFailure(str(exc)) from None
+    wealth = np.maximum(on_grid @ payoff, 0.0)
     wealth /= discount * ((w * q) @ wealth)          # exactly on budget
     return _growth(w, p, wealth, discount)
 
@@ -378,6 +360,55 @@ class _Instruments:
         values = np.r_[-np.ones(puts.size), np.ones(n)]
         slope_steps = sparse.csr_matrix((values, (rows, cols)), shape=(m, n + 1))
         return value_at_zero, slope_steps
+
+
+def position_program(valued: _Instruments, shape: _PiecewiseLinear, points: FloatArray, mass: FloatArray,
+                     discount: float, *, buy_price: FloatArray, sell_price: FloatArray, cap_buy: FloatArray,
+                     cap_sell: FloatArray, floor: float, turnover: FloatArray, quadratic: FloatArray,
+                     gamma: float) -> UtilityProgram:
+    """The expected-utility problem of a position in listed options and the bond (analytics.options.conic), over
+    z = [buy (n), sell (n), bond (1), payoff values at the nodes (m), slopes (m)] in forward notional per unit of
+    bankroll: options bought at buy_price and sold at sell_price (per share), the bond held, never borrowed, the
+    payoff at least `floor` at S = 0 and at every node with a non-negative slope beyond the top, each quantity at
+    most its cap; `turnover` (2n) and the diagonal `quadratic` (2n) price the buying and selling. Assembled from
+    (row, column, value) triplets: stacking sparse blocks cost ten times the solve."""
+    forward = shape.scale
+    n, m = valued.strike.size, shape.nodes.size
+    buy_, sell_, bond_, value_, slope_ = 0, n, 2 * n, 2 * n + 1, 2 * n + 1 + m
+    size = 2 * n + 1 + 2 * m
+    options = np.arange(n)
+    at = np.searchsorted(shape.nodes, valued.strike)          # the node where each option's slope steps
+    puts = np.flatnonzero(~valued.is_call)
+    j = np.arange(m - 1)
+    put_value = np.where(valued.is_call, 0.0, valued.strike / forward)
+    # equalities, by row: 0 the budget; 1 W(0) = puts' strikes + bond / D; 2..m+1 the slope steps (g_0 = -puts,
+    # g_j - g_j-1 = options at node j); m+2.. continuity v_j+1 = v_j + g_j (N_j+1 - N_j) / F
+    eq_rows = np.r_[np.zeros(2 * n + 1), np.ones(2 * n + 2),
+                    2 + np.r_[np.arange(m), np.arange(1, m)], 2 + np.r_[np.zeros(2 * puts.size), at, at],
+                    m + 2 + np.r_[j, j, j]]
+    eq_cols = np.r_[buy_ + options, sell_ + options, bond_, value_, buy_ + options, sell_ + options, bond_,
+                    slope_ + np.r_[np.arange(m), np.arange(m - 1)], buy_ + puts, sell_ + puts,
+                    buy_ + options, sell_ + options, value_ + j + 1, value_ + j, slope_ + j]
+    eq_values = np.r_[buy_price / forward, -sell_price / forward, 1.0, 1.0, -put_value, put_value,
+                      -1 / discount, np.ones(m), -np.ones(m - 1), np.ones(puts.size), -np.ones(puts.size),
+                      -np.ones(n), np.ones(n), np.ones(m - 1), -np.ones(m - 1), -np.diff(shape.nodes) / forward]
+    equalities = sparse.csr_matrix((eq_values, (eq_rows, eq_cols)), shape=(2 * m + 1, size))
+    equal_to = np.r_[1.0, np.zeros(equalities.shape[0] - 1)]
+    # inequalities: values >= floor (m), the top slope >= 0, buy and sell at most their caps, buy, sell, bond >= 0
+    trading = np.arange(2 * n)
+    ineq_rows = np.r_[np.arange(m), m, m + 1 + trading, m + 1 + 2 * n + np.arange(2 * n + 1)]
+    ineq_cols = np.r_[value_ + np.arange(m), slope_ + m - 1, trading, np.arange(2 * n + 1)]
+    ineq_values = np.r_[-np.ones(m), -1.0, np.ones(2 * n), -np.ones(2 * n + 1)]
+    inequalities = sparse.csr_matrix((ineq_values, (ineq_rows, ineq_cols)), shape=(m + 2 + 4 * n, size))
+    at_most = np.r_[np.full(m, -floor), 0.0, cap_buy, cap_sell, np.zeros(2 * n + 1)]
+    segment = np.clip(np.searchsorted(shape.nodes, points, side="right") - 1, 0, m - 1)
+    k = np.arange(points.size)
+    evaluation = sparse.csr_matrix((np.r_[np.ones(points.size), (points - shape.nodes[segment]) / forward],
+                                    (np.r_[k, k], np.r_[value_ + segment, slope_ + segment])),
+                                   shape=(points.size, size))
+    return UtilityProgram(evaluation=evaluation, mass=mass, gamma=gamma, cost=np.r_[turnover, np.zeros(1 + 2 * m)],
+                          quadratic=np.r_[quadratic, np.zeros(1 + 2 * m)], equalities=equalities,
+                          equal_to=equal_to, inequalities=inequalities, at_most=at_most)
 
 
 def _slope_differences(m: int) -> sparse.csr_matrix:
@@ -503,26 +534,22 @@ def tradable_position(x: FloatArray, p: FloatArray, q: FloatArray, quotes: Liste
         return replace(cash_only, arbitrage=arbitrage)
     n = valued.strike.size
     shape = valued.shape(forward)
-    m = shape.nodes.size
-    value_at_zero, slope_steps = valued.payoff_rows(shape, discount)
     points, mass = _segment_quadrature(x, w * target, shape.nodes)
-    # quantities in forward notional per unit of bankroll keep the solver's numbers near 1
-    # no borrowing: the bond is held, never sold, so the legs cost no more than the bankroll
-    buy, sell, bond, payoff = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True), cp.Variable(nonneg=True), \
-        cp.Variable(shape.size)
-    net_bond = cp.hstack([buy - sell, cp.reshape(bond, (1,), order="C")])
-    values, slopes = payoff[:m], payoff[m:]
-    constraints = [bond + (valued.ask / forward) @ buy - (valued.bid / forward) @ sell == 1,
-                   values[0] == value_at_zero @ net_bond, _slope_differences(m) @ slopes == slope_steps @ net_bond,
-                   shape.continuity() @ payoff == 0, values >= 0, slopes[-1] >= 0,
-                   buy <= QUANTITY_CAP, sell <= np.where(valued.bid > 0, QUANTITY_CAP, 0.0)]   # no bid: not sold
-    # at (near) zero spreads a call, a put and the bond replicate each other (parity): a tiny price on the premium
-    # turned over picks the plainest of the equally good positions (out-of-the-money options, no borrowing)
-    premium = (valued.ask / forward) @ buy + (valued.bid / forward) @ sell
-    objective = mass @ cp.log(shape.evaluation(points) @ payoff) - NOTIONAL_PENALTY * premium
-    _solve(cp.Problem(cp.Maximize(objective), constraints))
-    legs, cash_fraction, wealth = _within_budget_and_solvent(np.asarray(buy.value) - np.asarray(sell.value), tools,
-                                                             forward, x, p, discount)
+    # quantities in forward notional per unit of bankroll keep the solver's numbers near 1; no borrowing: the bond
+    # is held, never sold, so the legs cost no more than the bankroll. At (near) zero spreads a call, a put and the
+    # bond replicate each other (parity): a tiny price on the premium turned over picks the plainest of the equally
+    # good positions (out-of-the-money options, no borrowing)
+    program = position_program(
+        valued, shape, points, mass, discount, buy_price=valued.ask, sell_price=valued.bid,
+        cap_buy=np.full(n, float(QUANTITY_CAP)), cap_sell=np.where(valued.bid > 0, QUANTITY_CAP, 0.0),  # no bid
+        floor=0.0, turnover=NOTIONAL_PENALTY * np.r_[valued.ask, valued.bid] / forward, quadratic=np.zeros(2 * n),
+        gamma=1.0)
+    try:
+        z = maximise(program)
+    except ConicFailure as exc:
+        raise OptimiserFailure(str(exc)) from None
+    buy, sell = z[:n], z[n:2 * n]
+    legs, cash_fraction, wealth = _within_budget_and_solvent(buy - sell, tools, forward, x, p, discount)
     growth = _growth(w, p, wealth, discount)
     if not legs or not growth > GROWTH_FLOOR:
         return OptionPosition((), 1.0, cash_only.payoff, 0.0, 0.0, arbitrage)

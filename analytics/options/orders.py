@@ -33,12 +33,11 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from analytics.core.distributions import trapezoid_weights
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
-from analytics.options.conic import ConicFailure, UtilityProgram, maximise
+from analytics.options.conic import ConicFailure, maximise
 from analytics.options.edge import (
     QUANTITY_CAP,
     ListedQuotes,
@@ -46,6 +45,7 @@ from analytics.options.edge import (
     _Content,
     _Instruments,
     _segment_quadrature,
+    position_program,
     strikes_that_matter,
     without_arbitrage,
 )
@@ -212,56 +212,18 @@ def _continuous(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketS
         settings.contract_size      # per share
     n = valued.strike.size
     shape = valued.shape(forward)
-    m = shape.nodes.size
     points, mass = _segment_quadrature(x, trapezoid_weights(x) * mixed, shape.nodes)
     if every_point:
         mass = trapezoid_weights(x) * mixed
         points, mass = x[mass > 0], mass[mass > 0]
-    # z = [buy (n), sell (n), bond (1), payoff values at the nodes (m), slopes (m)], assembled from (row, column,
-    # value) triplets: stacking sparse blocks cost ten times the solve
-    buy_, sell_, bond_, value_, slope_ = 0, n, 2 * n, 2 * n + 1, 2 * n + 1 + m
-    size = 2 * n + 1 + 2 * m
-    options = np.arange(n)
     sell_price = valued.bid - fee
-    at = np.searchsorted(shape.nodes, valued.strike)          # the node where each option's slope steps
-    puts = np.flatnonzero(~valued.is_call)
-    j = np.arange(m - 1)
-    put_value = np.where(valued.is_call, 0.0, valued.strike / forward)
-    # equalities, by row: 0 the budget; 1 W(0) = puts' strikes + bond / D; 2..m+1 the slope steps (g_0 = -puts,
-    # g_j - g_j-1 = options at node j); m+2.. continuity v_j+1 = v_j + g_j (N_j+1 - N_j) / F
-    eq_rows = np.r_[np.zeros(2 * n + 1), np.ones(2 * n + 2),
-                    2 + np.r_[np.arange(m), np.arange(1, m)], 2 + np.r_[np.zeros(2 * puts.size), at, at],
-                    m + 2 + np.r_[j, j, j]]
-    eq_cols = np.r_[buy_ + options, sell_ + options, bond_, value_, buy_ + options, sell_ + options, bond_,
-                    slope_ + np.r_[np.arange(m), np.arange(m - 1)], buy_ + puts, sell_ + puts,
-                    buy_ + options, sell_ + options, value_ + j + 1, value_ + j, slope_ + j]
-    eq_values = np.r_[(valued.ask + fee) / forward, -sell_price / forward, 1.0, 1.0, -put_value, put_value,
-                      -1 / discount, np.ones(m), -np.ones(m - 1), np.ones(puts.size), -np.ones(puts.size),
-                      -np.ones(n), np.ones(n), np.ones(m - 1), -np.ones(m - 1), -np.diff(shape.nodes) / forward]
-    equalities = sparse.csr_matrix((eq_values, (eq_rows, eq_cols)), shape=(2 * m + 1, size))
-    equal_to = np.r_[1.0, np.zeros(equalities.shape[0] - 1)]
-    floor = (1 - settings.loss_limit) / discount
-    cap_buy = np.where(can_buy, QUANTITY_CAP, 0.0)
-    cap_sell = np.where(can_sell & (sell_price > 0), QUANTITY_CAP, 0.0)
-    # inequalities: values >= floor (m), the top slope >= 0, buy and sell at most their caps, buy, sell, bond >= 0
-    trading = np.arange(2 * n)
-    ineq_rows = np.r_[np.arange(m), m, m + 1 + trading, m + 1 + 2 * n + np.arange(2 * n + 1)]
-    ineq_cols = np.r_[value_ + np.arange(m), slope_ + m - 1, trading, np.arange(2 * n + 1)]
-    ineq_values = np.r_[-np.ones(m), -1.0, np.ones(2 * n), -np.ones(2 * n + 1)]
-    inequalities = sparse.csr_matrix((ineq_values, (ineq_rows, ineq_cols)), shape=(m + 2 + 4 * n, size))
-    at_most = np.r_[np.full(m, -floor), 0.0, cap_buy, cap_sell, np.zeros(2 * n + 1)]
-    segment = np.clip(np.searchsorted(shape.nodes, points, side="right") - 1, 0, m - 1)
-    k = np.arange(points.size)
-    evaluation = sparse.csr_matrix((np.r_[np.ones(points.size), (points - shape.nodes[segment]) / forward],
-                                    (np.r_[k, k], np.r_[value_ + segment, slope_ + segment])),
-                                   shape=(points.size, size))
     price = np.r_[valued.ask, valued.bid] / forward
     premium_weight = np.r_[valued.ask, valued.ask] / forward
-    program = UtilityProgram(
-        evaluation=evaluation, mass=mass, gamma=gamma,
-        cost=np.r_[TURNOVER_PENALTY * price, np.zeros(1 + 2 * m)],
-        quadratic=np.r_[2 * QUADRATIC_PENALTY * premium_weight ** 2, np.zeros(1 + 2 * m)],
-        equalities=equalities, equal_to=equal_to, inequalities=inequalities, at_most=at_most)
+    program = position_program(
+        valued, shape, points, mass, discount, buy_price=valued.ask + fee, sell_price=sell_price,
+        cap_buy=np.where(can_buy, QUANTITY_CAP, 0.0), cap_sell=np.where(can_sell & (sell_price > 0), QUANTITY_CAP, 0.0),
+        floor=(1 - settings.loss_limit) / discount, turnover=TURNOVER_PENALTY * price,
+        quadratic=2 * QUADRATIC_PENALTY * premium_weight ** 2, gamma=gamma)
     try:
         z = maximise(program)
     except ConicFailure as exc:
