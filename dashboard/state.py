@@ -25,24 +25,30 @@ Scored = TypeVar("Scored")
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")
-def markets_from_bytes(raw: bytes, source: str, odds_format: str, bookmaker: str, method: str) -> list[DiscreteMarket]:
+def markets_from_bytes(raw: bytes, source: str, odds_format: str, bookmaker: str, method: str,
+                       commission: float = 0.05) -> list[DiscreteMarket]:
     return markets_from_text(decode_text(raw, source), source, OddsRequest(odds_format=odds_format,
-                                                                           bookmaker=bookmaker), method)
+                                                                           bookmaker=bookmaker,
+                                                                           commission=commission), method)
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the market file...")
-def _odds_file_of_path(path: str, source: str, odds_format: str, bookmaker: str) -> OddsFile | None:
-    return odds_file_of_text(read_text_file(path), source, OddsRequest(odds_format=odds_format, bookmaker=bookmaker))
+def _odds_file_of_path(path: str, source: str, odds_format: str, bookmaker: str,
+                       commission: float = 0.05) -> OddsFile | None:
+    return odds_file_of_text(read_text_file(path), source, OddsRequest(odds_format=odds_format, bookmaker=bookmaker,
+                                                                       commission=commission))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def markets_from_path(path: str, source: str, odds_format: str, bookmaker: str, method: str) -> list[DiscreteMarket]:
-    """A bundled file's markets: parsed once per bookmaker, de-margined per method (a method change re-parses
-    nothing)."""
-    parsed = _odds_file_of_path(path, source, odds_format, bookmaker)
+def markets_from_path(path: str, source: str, odds_format: str, bookmaker: str, method: str,
+                      commission: float = 0.05) -> list[DiscreteMarket]:
+    """A bundled file's markets: parsed once per bookmaker (and exchange commission), de-margined per method (a
+    method change re-parses nothing)."""
+    parsed = _odds_file_of_path(path, source, odds_format, bookmaker, commission)
     if parsed is None:
         return markets_from_text(read_text_file(path), source, OddsRequest(odds_format=odds_format,
-                                                                            bookmaker=bookmaker), method)
+                                                                            bookmaker=bookmaker,
+                                                                            commission=commission), method)
     return markets_from_odds_file(parsed, source, method)
 
 
@@ -104,11 +110,12 @@ def header_of(path: str | None, raw: bytes | None, source: str) -> set[str]:
 
 
 def markets_of(path: str | None, raw: bytes | None, source: str, odds_format: str, bookmaker: str,
-               method: str) -> list[DiscreteMarket]:
-    """A file's markets priced by one bookmaker's columns: a bundled file by its path, an upload by its bytes."""
+               method: str, commission: float = 0.05) -> list[DiscreteMarket]:
+    """A file's markets priced by one bookmaker's columns: a bundled file by its path, an upload by its bytes; an
+    exchange's back prices are taken after `commission` on net winnings."""
     if path is not None:
-        return markets_from_path(path, source, odds_format, bookmaker, method)
-    return markets_from_bytes(raw or b"", source, odds_format, bookmaker, method)
+        return markets_from_path(path, source, odds_format, bookmaker, method, commission)
+    return markets_from_bytes(raw or b"", source, odds_format, bookmaker, method, commission)
 
 
 @st.cache_data(max_entries=64, show_spinner="Scoring every match of the file...")

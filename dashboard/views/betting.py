@@ -88,8 +88,17 @@ try:
                              else 0, key="bookmaker", format_func=bookmaker_name,
                              help="Whose odds are the market. Codes are the file's column prefixes; a C at the end "
                                   "means closing odds") if bookmakers else "B365"
-    markets = markets_of(path, raw_market, source_name, odds_format, bookmaker, method)
     kind_of_file = detect_kind(columns)
+    commission = 0.05
+    if kind_of_file in ("betfair-match", "betfair-racing"):
+        commission = st.number_input(
+            "Exchange commission (% of net winnings)", 0.0, 20.0, 5.0, 0.5, key="exchange_commission",
+            help="Betfair charges its market base rate, 5 % for these markets, on each market's net winnings: the "
+                 "back price o pays 1 + (o - 1)(1 - commission). Lower it if your rate is discounted") / 100
+        st.caption(f"Stakes go on the back prices after the {commission:.1%} commission; the fair probabilities come "
+                   "from the back/lay mid, whose overround is the small figure under the charts. The margin beside "
+                   "the stakes is the booksum of the prices you can take, commission included.")
+    markets = markets_of(path, raw_market, source_name, odds_format, bookmaker, method, commission)
     venue = "Betfair exchange" if kind_of_file in ("betfair-match", "betfair-racing") else \
         bookmaker if bookmakers else source_name
     single_book_markets = markets

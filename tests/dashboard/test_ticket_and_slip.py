@@ -3,6 +3,7 @@ show matches analytics.options.orders and analytics.betting.slip, the downloads 
 settings move them."""
 
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.state import typed_belief_key
@@ -51,4 +52,29 @@ def test_the_betting_page_shows_a_slip_in_whole_units_with_full_kelly_beside():
     caption = next(c.value for c in at.caption if c.value.startswith("Bet slip at"))
     assert "full Kelly" in caption
     assert at.slider(key="kelly_fraction").value == 1.0
+    assert not at.exception and not at.error
+
+
+def test_the_exchange_commission_is_shown_editable_and_moves_the_slip():
+    """A Betfair file: the commission control starts at Betfair's 5 % base rate; the slip's odds are the back
+    prices after it, 1 + (o - 1)(1 - c), and a lower commission raises them."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.selectbox(key="bundle").set_value("A-League 2023/24, Betfair Exchange match odds").run()
+    assert at.number_input(key="exchange_commission").value == 5.0
+    key = typed_belief_key(str(at.selectbox(key="bundle").value), str(at.selectbox(key="event").value))
+    at.session_state[key] = [70.0, 15.0, 15.0]
+    at.run()
+
+    def slip_odds() -> dict[str, float]:
+        slip = next(df.value for df in at.dataframe if "bookmaker" in df.value.columns and "stake" in df.value.columns)
+        assert (slip["bookmaker"] == "Betfair exchange").all()
+        return dict(zip(slip["outcome"], slip["odds"], strict=True))
+
+    taken = slip_odds()
+    at.number_input(key="exchange_commission").set_value(0.0).run()
+    raw = slip_odds()
+    for outcome, odds in taken.items():
+        if outcome in raw:
+            assert odds - 1 == pytest.approx((raw[outcome] - 1) * 0.95)
     assert not at.exception and not at.error
