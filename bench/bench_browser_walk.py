@@ -1,0 +1,101 @@
+"""A user's clicks in a real browser against a real server (issue 26 target: each under 1 s on a quiet machine):
+changing the underlying on the Options page, moving the Kelly slider and switching to the season view on the
+Betting page. Each is timed from the click to the server's `script_finished` message for that rerun (the server's
+answer) and to the page being idle again with its content drawn (what the user waits for); medians of 3."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import statistics
+import time
+from typing import Any, Callable
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench.timing import show
+from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.sessions import APP_IDLE, ARGS
+
+REPEATS = 3
+
+
+class _Finished:
+    """The times the server said a rerun finished, read off the page's websocket."""
+
+    def __init__(self, page: Any) -> None:
+        self.times: list[float] = []
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        if message.WhichOneof("type") == "script_finished":
+            self.times.append(time.perf_counter())
+
+    def after(self, page: Any, start: float, timeout_s: float = 120.0) -> float:
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            later = [t for t in self.times if t > start]
+            if later:
+                return later[0] - start
+            page.wait_for_timeout(10)
+        raise TimeoutError("no rerun finished")
+
+
+def _timed(page: Any, finished: _Finished, act: Callable[[], None], drawn: str) -> tuple[float, float]:
+    start = time.perf_counter()
+    act()
+    server = finished.after(page, start)
+    page.wait_for_function(APP_IDLE, timeout=120_000)
+    page.locator(drawn).first.wait_for(timeout=120_000)
+    return server, time.perf_counter() - start
+
+
+def _option(page: Any, label: str, option_text: str) -> Callable[[], None]:
+    def act() -> None:
+        page.get_by_role("option").filter(has_text=option_text).first.click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
+    page.get_by_role("option").filter(has_text=option_text).first.wait_for()
+    return act
+
+
+def run() -> None:
+    from playwright.sync_api import sync_playwright
+
+    print("browser walk (headless Chromium against `streamlit run`; target: each under 1 s)")
+    proc, url = start_server()
+    results: dict[str, list[tuple[float, float]]] = {"underlying": [], "kelly": [], "season": []}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            finished = _Finished(page)
+            page.goto(f"{url}/options")
+            page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=120_000)
+            page.wait_for_function(APP_IDLE, timeout=120_000)
+            for ticker in ["QQQ", "SPY"] * REPEATS:
+                act = _option(page, "Underlying", ticker)
+                results["underlying"].append(_timed(page, finished, act, '[data-testid="stPlotlyChart"] .main-svg'))
+            page.goto(url)
+            page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
+            page.wait_for_function(APP_IDLE, timeout=120_000)
+            slider = page.locator('[data-testid="stSlider"]').filter(has_text="Kelly fraction").get_by_role("slider")
+            for key in ["ArrowLeft", "ArrowRight"] * REPEATS:
+                slider.focus()
+                results["kelly"].append(_timed(page, finished, functools.partial(page.keyboard.press, key),
+                                               '[data-testid="stMetric"]'))
+            for label in ["Whole file (season view)", "One event"] * REPEATS:
+                radio = page.get_by_text(label, exact=True)
+                results["season"].append(_timed(page, finished, radio.click, '[data-testid="stMetric"]'))
+            browser.close()
+    finally:
+        stop_server(proc)
+    for name, what in (("underlying", "Options: change the underlying"), ("kelly", "Betting: move the Kelly slider"),
+                       ("season", "Betting: season view and back")):
+        server = statistics.median(r[0] for r in results[name])
+        shown = statistics.median(r[1] for r in results[name])
+        show(f"{what}, server answer", server)
+        show(f"{what}, page idle and drawn", shown)
