@@ -91,7 +91,9 @@ else:
         st.stop()
 
 rate_text = st.sidebar.text_input("Risk-free rate (continuous, per year; blank: from put-call parity)", value="",
-                                  key="rate")
+                                  key="rate", help="A fraction: 0.04 is 4 % a year. Blank: put-call parity gives "
+                                  "the rate; where it implies none that is plausible, the bundled US Treasury bill "
+                                  "curve of the chain's date does (the density's diagnostics say which)")
 try:
     rate = float(rate_text) if rate_text.strip() else None
     densities = chain_densities(text, source_name, asof, spot, rate)

@@ -319,3 +319,16 @@ def test_trading_settings_are_kept_when_the_user_leaves_the_page_and_comes_back(
     assert at.number_input(key="options_gamma").value == 3.0
     assert at.slider(key="options_kelly_fraction").value == 0.35
     assert at.number_input(key="options_bankroll").value == 25_000.0
+
+
+def test_the_discount_says_where_it_came_from_and_why():
+    """SPY 2026-03-20: parity implies -11.3 %/yr, so the discount comes from the bundled Treasury bill curve of the
+    chain's date, and the page says so; a typed rate wins."""
+    at = options_page()
+    discount = next(m for m in at.metric if m.label == "Discount D")
+    assert "(Treasury bills)" in str(discount.proto.delta) and "3.68 %/yr" in str(discount.proto.delta)
+    assert any("US Treasury bill curve of 2026-02-11" in c.value and "implied -11.3 %/yr" in c.value
+               for c in at.caption)
+    at.sidebar.text_input(key="rate").set_value("0.02").run()
+    discount = next(m for m in at.metric if m.label == "Discount D")
+    assert "2.00 %/yr (given)" in str(discount.proto.delta)
