@@ -457,8 +457,34 @@ def _ladder(key: _LadderKey) -> tuple[tuple[float, np.ndarray], ...]:
         if found is None:
             break
         rung, support = found
+        if step == 0:
+            rungs.append((math.inf, _single_contracts(rung[1], settings.max_legs)))
         rungs.append(rung)
     return tuple(rungs)
+
+
+SMALL_TICKET_LEGS = 30        # instruments the one-contract tickets are built from (the first rung's largest)
+
+
+def _single_contracts(first_rung: np.ndarray, max_legs: int | None) -> np.ndarray:
+    """Tickets of one contract: each option the first rung traded, bought or sold alone, and each pair of them
+    of one type bought and sold against each other (verticals). Where the bankroll buys only a contract or two
+    (an SPX option is about seven bankrolls of 100,000 in notional), the roundings of a fractional optimum miss
+    them. They do not depend on the fee (they are kept for every fee, as a rung of infinite commission)."""
+    held = np.flatnonzero(np.any(first_rung != 0, axis=0))[:SMALL_TICKET_LEGS]
+    size = first_rung.shape[1]
+    rows = [np.zeros((0, size), dtype=np.int64)]
+    singles = np.zeros((2 * held.size, size), dtype=np.int64)
+    singles[np.arange(held.size), held] = 1
+    singles[held.size + np.arange(held.size), held] = -1
+    rows.append(singles)
+    if max_legs is None or max_legs >= 2:
+        i, j = np.triu_indices(held.size, k=1)
+        pairs = np.zeros((2 * i.size, size), dtype=np.int64)
+        pairs[np.arange(i.size), held[i]], pairs[np.arange(i.size), held[j]] = 1, -1
+        pairs[i.size + np.arange(i.size), held[i]], pairs[i.size + np.arange(i.size), held[j]] = -1, 1
+        rows.append(pairs)
+    return np.vstack(rows)
 
 
 def _rung(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float, nodes: FloatArray,
