@@ -142,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seconds to reach the Dask scheduler (default 10)")
         if job == "scores":
             task.add_argument("--belief", required=True, help="belief file (any price form)")
+    fetch = sub.add_parser("fetch", help="a live market, in a readers' file form (Polymarket)")
+    fetch.add_argument("source", help="polymarket")
+    fetch.add_argument("id", help="the event: a Polymarket event slug")
+    fetch.add_argument("--out", default=None, help="write the market to this .csv file")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
     listing.add_argument("file")
     return parser
@@ -268,6 +272,25 @@ def command_density(args: argparse.Namespace) -> JsonObject | None:
     return {"expiries": [density_record(cd) for cd in found]}
 
 
+def command_fetch(args: argparse.Namespace) -> JsonObject | None:
+    """The live market as JSON (source, address, time, outcomes with their fair probabilities), and with --out the
+    readers' CSV form written whole (temporary file, then renamed)."""
+    from analytics.betting.odds_files import OddsRequest
+    from data.files import check_output, write_atomic
+    from data.live_markets import fetch_live
+    from data.market_files import markets_from_text
+
+    target = check_output(args.out, (".csv",), what="market file") if args.out else None
+    live = fetch_live(f"live:{args.source}:{args.id}")
+    markets = markets_from_text(live.text, live.name, OddsRequest(), "multiplicative")
+    written = str(write_atomic(target, live.text)) if target is not None else None
+    return {"source": live.source, "url": live.url, "fetched_utc": live.fetched_utc, "out": written,
+            "events": [{"event": m.event, "probabilities": dict(zip(m.labels, m.distribution.probabilities.tolist(),
+                                                                    strict=True)),
+                        "odds": None if m.odds is None else dict(zip(m.labels, m.odds.tolist(), strict=True))}
+                       for m in markets]}
+
+
 def command_list(args: argparse.Namespace) -> JsonObject | None:
     from data.catalog import describe_file
 
@@ -348,7 +371,7 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
 
 COMMANDS = {"backtest": command_backtest, "batch": command_batch, "journal": command_journal,
             "score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
-            "density": command_density}
+            "density": command_density, "fetch": command_fetch}
 
 
 def run(argv: Sequence[str]) -> int:

@@ -92,8 +92,18 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
     return out
 
 
+def market_text(path: str) -> tuple[str, str]:
+    """A market file's text and name: a file by its path, or `live:SOURCE:ID` fetched (data.live_markets)."""
+    if path.startswith("live:"):
+        from data.live_markets import fetch_live
+
+        live = fetch_live(path)
+        return live.text, live.name
+    return read_text_file(path), str(path)
+
+
 def load_markets(path: str, request: MarketRequest) -> list[Market]:
-    text = read_text_file(path)
+    text, path = market_text(path)
     if request.prices is not None or request.market_from is not None or request.books:
         from services.prices import PriceChoice, priced_markets
 

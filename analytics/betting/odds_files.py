@@ -134,7 +134,12 @@ def _long(table: pd.DataFrame, source: str, request: OddsRequest) -> list[OddsBo
     order = np.argsort(codes, kind="stable")
     starts = np.cumsum(np.bincount(codes, minlength=len(events)))[:-1]
     labels = table["outcome"].astype(str).to_numpy(dtype=object)
-    return [OddsBook(str(event), tuple(labels[rows]), odds[rows], odds[rows])
+    # an optional taken_odds column holds the prices one pays where they differ from the fair ones (a prediction
+    # market's ask beside its mid)
+    taken = odds if "taken_odds" not in table else _decimal_rows(
+        table["taken_odds"].to_numpy(dtype=object).reshape(-1, 1).tolist(), table.index, request.odds_format,
+        source, "taken_odds")[:, 0]
+    return [OddsBook(str(event), tuple(labels[rows]), taken[rows], odds[rows])
             for event, rows in zip(events, np.split(order, starts), strict=True)]
 
 
