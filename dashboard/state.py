@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import streamlit as st
@@ -222,3 +222,18 @@ def keep_settings() -> None:
     for key in KEPT_ACROSS_PAGES:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+LIVE_CACHE_SECONDS = 60
+
+
+@st.cache_data(ttl=LIVE_CACHE_SECONDS, max_entries=32, show_spinner="Fetching the event from Polymarket...")
+def live_polymarket(slug: str) -> Any:
+    """The event's LiveMarket, kept for LIVE_CACHE_SECONDS; a failure is its one line (str), never an exception."""
+    from analytics.core.errors import InputError
+    from data.live_markets import fetch_live
+
+    try:
+        return fetch_live(f"live:polymarket:{slug}")
+    except InputError as exc:
+        return str(exc)

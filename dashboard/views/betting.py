@@ -29,10 +29,12 @@ from dashboard.components import (
 )
 from dashboard.glossary import KELLY_DEFAULT, TERMS, bookmaker_name
 from dashboard.state import (
+    LIVE_CACHE_SECONDS,
     BeliefUpload,
     bookmaker_quality_cached,
     header_of,
     keep_typed_belief,
+    live_polymarket,
     markets_of,
     priced_markets_cached,
     score_keeping_last_good,
@@ -52,8 +54,8 @@ st.caption("Fair market probabilities from bookmaker, exchange or prediction-mar
 
 left, right = st.columns([3, 2])
 with left:
-    source_kind = st.radio("Market data", ["Bundled snapshot", "Upload an odds file"], horizontal=True,
-                           key="market_source")
+    source_kind = st.radio("Market data", ["Bundled snapshot", "Fetch live (Polymarket)", "Upload an odds file"],
+                           horizontal=True, key="market_source")
 bundle = None
 raw_market: bytes | None = None
 if source_kind == "Bundled snapshot":
@@ -62,6 +64,22 @@ if source_kind == "Bundled snapshot":
     bundle = next(b for b in ODDS_FILES if b.label == chosen_label)
     source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
     st.caption(f"Real market data from {bundle.credit}, shipped with the product.")
+elif source_kind == "Fetch live (Polymarket)":
+    slug = st.text_input("Polymarket event (its slug, or its polymarket.com/event/ address)", key="live_slug",
+                         placeholder="e.g. fed-decision-in-march")
+    if not slug.strip():
+        st.info("Give a Polymarket event to fetch its prices now, or choose a bundled snapshot.")
+        st.stop()
+    fetched = live_polymarket(slug.strip())
+    if isinstance(fetched, str):
+        bundle = next(b for b in ODDS_FILES if b.label.startswith("Polymarket"))
+        source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
+        safe.warning(f"{fetched}. Showing the bundled snapshot instead: {bundle.label}.")
+    else:
+        raw_market, source_name = fetched.text.encode(), fetched.name
+        odds_format, default_method = "decimal", "multiplicative"
+        safe.caption(f"Live from {fetched.url} at {fetched.fetched_utc} (prices kept for {LIVE_CACHE_SECONDS} s): "
+                     "fair probabilities from the mid prices, stakes at the asks.")
 else:
     upload = st.file_uploader("Odds file (CSV: event,outcome,odds; football-data; Betfair; PredictIt; Polymarket)",
                               type=["csv"], key="market_upload")

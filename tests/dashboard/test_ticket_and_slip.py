@@ -78,3 +78,38 @@ def test_the_exchange_commission_is_shown_editable_and_moves_the_slip():
         if outcome in raw:
             assert odds - 1 == pytest.approx((raw[outcome] - 1) * 0.95)
     assert not at.exception and not at.error
+
+
+def test_the_betting_page_fetches_a_live_polymarket_event_and_falls_back_with_a_banner(monkeypatch):
+    """'Fetch live (Polymarket)' against a local server: the event's outcomes become the market; a server that
+    refuses gives one warning and the bundled Polymarket snapshot, and nothing else breaks."""
+    import http.server
+    import socket
+    import threading
+
+    from tests.data.test_live_markets import _Handler
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("MARKET_POLYMARKET_URL", f"http://127.0.0.1:{srv.server_address[1]}")
+        monkeypatch.setenv("MARKET_LIVE_TIMEOUT", "2")
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.run()
+        at.radio(key="market_source").set_value("Fetch live (Polymarket)").run()
+        at.text_input(key="live_slug").set_value("fed-decision").run()
+        assert not at.exception and not at.error and not at.warning
+        assert any(c.value.startswith("Live from") and "kept for 60 s" in c.value for c in at.caption)
+        table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
+        assert set(table.iloc[:, 0]) == {"Cut", "Hold", "Hike"}
+    finally:
+        srv.shutdown()
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    monkeypatch.setenv("MARKET_POLYMARKET_URL", f"http://127.0.0.1:{port}")
+    at.text_input(key="live_slug").set_value("another-event").run()
+    assert [w.value for w in at.warning if "Polymarket could not be reached" in w.value]
+    assert any("Showing the bundled snapshot instead" in w.value for w in at.warning)
+    assert not at.exception and not at.error
