@@ -84,9 +84,9 @@ def test_the_betting_page_fetches_a_live_polymarket_event_and_falls_back_with_a_
     """'Fetch live (Polymarket)' against a local server: the event's outcomes become the market; a server that
     refuses gives one warning and the bundled Polymarket snapshot, and nothing else breaks."""
     import http.server
-    import socket
     import threading
 
+    from tests.data.test_live import closed_port
     from tests.data.test_live_markets import _Handler
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -104,11 +104,7 @@ def test_the_betting_page_fetches_a_live_polymarket_event_and_falls_back_with_a_
         assert set(table.iloc[:, 0]) == {"Cut", "Hold", "Hike"}
     finally:
         srv.shutdown()
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    monkeypatch.setenv("MARKET_POLYMARKET_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("MARKET_POLYMARKET_URL", f"http://127.0.0.1:{closed_port()}")
     at.text_input(key="live_slug").set_value("another-event").run()
     assert [w.value for w in at.warning if "Polymarket could not be reached" in w.value]
     assert any("Showing the bundled snapshot instead" in w.value for w in at.warning)

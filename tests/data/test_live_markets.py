@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.server
 import json
 import math
-import socket
 import threading
 import time
 
@@ -20,6 +19,7 @@ import pytest
 from analytics.core.errors import InputError
 from data.live_markets import fetch_live, fetch_polymarket
 from tests.conftest import run_cli
+from tests.data.test_live import black_hole, closed_port  # noqa: F401 - black_hole: a fixture, by name
 
 BINARY = {"slug": "will-it-rain", "title": "Will it rain?", "markets": [
     {"question": "Will it rain?", "outcomes": json.dumps(["Yes", "No"]), "outcomePrices": json.dumps(["0.3", "0.7"]),
@@ -118,39 +118,18 @@ def test_score_and_fetch_on_a_live_event(write, tmp_path):
     assert json.loads(again.stdout)["kl_nats"] == pytest.approx(json.loads(done.stdout)["kl_nats"], rel=1e-12)
 
 
-def _silent_port() -> tuple[socket.socket, int]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)                    # accepts connections, never answers
-    return listener, listener.getsockname()[1]
-
-
-def _refused_port() -> int:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
-
-
 @pytest.mark.parametrize("case", ["silent", "refused", "server-error", "huge", "broken", "not-an-event"])
-def test_every_failure_is_one_line_naming_the_source_within_10_s(case, server, monkeypatch):
-    listener = None
+def test_every_failure_is_one_line_naming_the_source_within_10_s(case, server, monkeypatch, request):
     base = server
     if case == "silent":
-        listener, port = _silent_port()
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{request.getfixturevalue('black_hole')}"
     elif case == "refused":
-        base = f"http://127.0.0.1:{_refused_port()}"
+        base = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("MARKET_POLYMARKET_URL", base)
     monkeypatch.setenv("MARKET_LIVE_TIMEOUT", "2")
     start = time.monotonic()
-    try:
-        with pytest.raises(InputError) as caught:
-            fetch_live(f"live:polymarket:{case}")
-    finally:
-        if listener is not None:
-            listener.close()
+    with pytest.raises(InputError) as caught:
+        fetch_live(f"live:polymarket:{case}")
     assert time.monotonic() - start < 10
     message = str(caught.value)
     assert message.startswith("Polymarket") and "\n" not in message, message
