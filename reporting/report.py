@@ -98,14 +98,15 @@ def build_report(pairs: Sequence[ScoredPair], *, market_source: str, belief_sour
         if isinstance(score, ContinuousScore) and isinstance(market, ContinuousMarket):
             density = market.density
             charts = (density_overlay(score, quoted_range=market.quoted_range), cumulative_kl_curve(score),
-                      log_ratio_curve(score), *((payoff_chart(score),) if score.edge is not None else ()))
+                      log_ratio_curve(score), *((payoff_chart(score),) if score.edge is not None else ())) \
+                if figures else ()
             sections.append(ReportSection(
                 event=event, belief=belief, record=pair.record(),
                 table=quantile_table(score),
                 extra_tables=(*(() if score.views is None else (views_table(score.views),)),
                               *(() if score.edge is None else (edge_summary(score.edge),
                                                                legs_table(score.edge, bankroll)))),
-                figures=charts if figures else (),
+                figures=charts,
                 market_method=density.method, market_diagnostics=dict(density.diagnostics)))
         elif isinstance(score, DiscreteScore) and isinstance(market, DiscreteMarket):
             sections.append(ReportSection(
