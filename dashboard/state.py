@@ -227,13 +227,21 @@ def keep_settings() -> None:
 LIVE_CACHE_SECONDS = 60
 
 
-@st.cache_data(ttl=LIVE_CACHE_SECONDS, max_entries=32, show_spinner="Fetching the event from Polymarket...")
-def live_polymarket(slug: str) -> Any:
-    """The event's LiveMarket, kept for LIVE_CACHE_SECONDS; a failure is its one line (str), never an exception."""
+LIVE_SOURCES = {"Polymarket": ("polymarket", "an event's slug, or its polymarket.com/event/ address",
+                                "e.g. fed-decision-in-march"),
+                "Kalshi": ("kalshi", "an event ticker", "e.g. KXHIGHNY-26MAY05"),
+                "football-data (upcoming fixtures)": ("football-data", "a league code (E0 Premier League, SP1 La "
+                                                      "Liga, I1 Serie A, D1 Bundesliga, ...) or ALL", "e.g. E0")}
+
+
+@st.cache_data(ttl=LIVE_CACHE_SECONDS, max_entries=32, show_spinner="Fetching the market...")
+def live_market(source: str, ident: str) -> Any:
+    """The LiveMarket of `source` (data.live_markets' name) and `ident`, kept for LIVE_CACHE_SECONDS; a failure is
+    its one line (str), never an exception."""
     from analytics.core.errors import InputError
     from data.live_markets import fetch_live
 
     try:
-        return fetch_live(f"live:polymarket:{slug}")
+        return fetch_live(f"live:{source}:{ident}")
     except InputError as exc:
         return str(exc)

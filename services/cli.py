@@ -142,9 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seconds to reach the Dask scheduler (default 10)")
         if job == "scores":
             task.add_argument("--belief", required=True, help="belief file (any price form)")
-    fetch = sub.add_parser("fetch", help="a live market, in a readers' file form (Polymarket)")
-    fetch.add_argument("source", help="polymarket")
-    fetch.add_argument("id", help="the event: a Polymarket event slug")
+    fetch = sub.add_parser("fetch", help="a live market, in a readers' file form (Polymarket, Kalshi, football-data)")
+    fetch.add_argument("source", choices=("polymarket", "kalshi", "football-data"),
+                       help="polymarket | kalshi | football-data")
+    fetch.add_argument("id", help="the event: a Polymarket event slug, a Kalshi event ticker, or a football-data "
+                       "league code (E0, SP1, ... or ALL)")
     fetch.add_argument("--out", default=None, help="write the market to this .csv file")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
     listing.add_argument("file")

@@ -30,11 +30,12 @@ from dashboard.components import (
 from dashboard.glossary import KELLY_DEFAULT, TERMS, bookmaker_name
 from dashboard.state import (
     LIVE_CACHE_SECONDS,
+    LIVE_SOURCES,
     BeliefUpload,
     bookmaker_quality_cached,
     header_of,
     keep_typed_belief,
-    live_polymarket,
+    live_market,
     markets_of,
     priced_markets_cached,
     score_keeping_last_good,
@@ -54,7 +55,7 @@ st.caption("Fair market probabilities from bookmaker, exchange or prediction-mar
 
 left, right = st.columns([3, 2])
 with left:
-    source_kind = st.radio("Market data", ["Bundled snapshot", "Fetch live (Polymarket)", "Upload an odds file"],
+    source_kind = st.radio("Market data", ["Bundled snapshot", "Fetch live", "Upload an odds file"],
                            horizontal=True, key="market_source")
 bundle = None
 raw_market: bytes | None = None
@@ -64,22 +65,30 @@ if source_kind == "Bundled snapshot":
     bundle = next(b for b in ODDS_FILES if b.label == chosen_label)
     source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
     st.caption(f"Real market data from {bundle.credit}, shipped with the product.")
-elif source_kind == "Fetch live (Polymarket)":
-    slug = st.text_input("Polymarket event (its slug, or its polymarket.com/event/ address)", key="live_slug",
-                         placeholder="e.g. fed-decision-in-march")
-    if not slug.strip():
-        st.info("Give a Polymarket event to fetch its prices now, or choose a bundled snapshot.")
+elif source_kind == "Fetch live":
+    live_left, live_right = st.columns([1, 2])
+    live_name = live_left.selectbox("Source", list(LIVE_SOURCES), key="live_source",
+                                    help="Prediction markets (Polymarket, Kalshi) and bookmakers' prices for "
+                                         "upcoming football matches, fetched now")
+    live_source, live_what, live_example = LIVE_SOURCES[live_name]
+    ident = live_right.text_input(f"{live_name.split(' ')[0]}: {live_what}", key=f"live_id:{live_source}",
+                                  placeholder=live_example)
+    if not ident.strip():
+        st.info(f"Give {live_what} to fetch its prices now, or choose a bundled snapshot.")
         st.stop()
-    fetched = live_polymarket(slug.strip())
+    fetched = live_market(live_source, ident.strip())
     if isinstance(fetched, str):
-        bundle = next(b for b in ODDS_FILES if b.label.startswith("Polymarket"))
+        fallback = "Premier League" if live_source == "football-data" else "Polymarket"
+        bundle = next(b for b in ODDS_FILES if b.label.startswith(fallback))
         source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
         safe.warning(f"{fetched}. Showing the bundled snapshot instead: {bundle.label}.")
     else:
         raw_market, source_name = fetched.text.encode(), fetched.name
-        odds_format, default_method = "decimal", "multiplicative"
-        safe.caption(f"Live from {fetched.url} at {fetched.fetched_utc} (prices kept for {LIVE_CACHE_SECONDS} s): "
-                     "fair probabilities from the mid prices, stakes at the asks.")
+        odds_format = "decimal"
+        default_method = "shin" if live_source == "football-data" else "multiplicative"
+        how = ("bookmakers' odds, as in the season files" if live_source == "football-data" else
+               "fair probabilities from the mid prices, stakes at the asks")
+        safe.caption(f"Live from {fetched.url} at {fetched.fetched_utc} (kept for {LIVE_CACHE_SECONDS} s): {how}.")
 else:
     upload = st.file_uploader("Odds file (CSV: event,outcome,odds; football-data; Betfair; PredictIt; Polymarket)",
                               type=["csv"], key="market_upload")

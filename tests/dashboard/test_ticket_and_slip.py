@@ -80,32 +80,37 @@ def test_the_exchange_commission_is_shown_editable_and_moves_the_slip():
     assert not at.exception and not at.error
 
 
-def test_the_betting_page_fetches_a_live_polymarket_event_and_falls_back_with_a_banner(monkeypatch):
-    """'Fetch live (Polymarket)' against a local server: the event's outcomes become the market; a server that
-    refuses gives one warning and the bundled Polymarket snapshot, and nothing else breaks."""
-    import http.server
+def test_the_betting_page_fetches_live_markets_and_falls_back_with_a_banner(monkeypatch):
+    """'Fetch live' against a local server of recorded answers: a Polymarket event's and a Kalshi event's outcomes
+    become the market; a server that refuses gives one warning and the bundled snapshot, and nothing else breaks."""
     import threading
 
     from tests.data.test_live import closed_port
-    from tests.data.test_live_markets import _Handler
+    from tests.data.test_live_markets import FED_CHAIR, RecordedServer, _Handler
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    srv = RecordedServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
-        monkeypatch.setenv("MARKET_POLYMARKET_URL", f"http://127.0.0.1:{srv.server_address[1]}")
+        for variable in ("MARKET_POLYMARKET_URL", "MARKET_KALSHI_URL"):
+            monkeypatch.setenv(variable, f"http://127.0.0.1:{srv.server_address[1]}")
         monkeypatch.setenv("MARKET_LIVE_TIMEOUT", "2")
         at = AppTest.from_file(APP, default_timeout=120)
         at.run()
-        at.radio(key="market_source").set_value("Fetch live (Polymarket)").run()
-        at.text_input(key="live_slug").set_value("fed-decision").run()
+        at.radio(key="market_source").set_value("Fetch live").run()
+        at.text_input(key="live_id:polymarket").set_value(FED_CHAIR).run()
         assert not at.exception and not at.error and not at.warning
         assert any(c.value.startswith("Live from") and "kept for 60 s" in c.value for c in at.caption)
         table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
-        assert set(table.iloc[:, 0]) == {"Cut", "Hold", "Hike"}
+        assert len(table) == 25 and "Kevin Warsh" in set(table.iloc[:, 0])
+        at.selectbox(key="live_source").set_value("Kalshi").run()
+        at.text_input(key="live_id:kalshi").set_value("KXELONMARS-99").run()
+        assert not at.exception and not at.error and not at.warning
+        table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
+        assert list(table.iloc[:, 0]) == ["Yes", "No"]
     finally:
         srv.shutdown()
-    monkeypatch.setenv("MARKET_POLYMARKET_URL", f"http://127.0.0.1:{closed_port()}")
-    at.text_input(key="live_slug").set_value("another-event").run()
-    assert [w.value for w in at.warning if "Polymarket could not be reached" in w.value]
-    assert any("Showing the bundled snapshot instead" in w.value for w in at.warning)
+    monkeypatch.setenv("MARKET_KALSHI_URL", f"http://127.0.0.1:{closed_port()}")
+    at.text_input(key="live_id:kalshi").set_value("KXOTHER-1").run()
+    assert [w.value for w in at.warning if "Kalshi could not be reached" in w.value]
+    assert any("Showing the bundled snapshot instead" in w.value and "South Korea" in w.value for w in at.warning)
     assert not at.exception and not at.error
