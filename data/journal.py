@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 from analytics.core.errors import InputError
 
 ENV_URL = "MARKET_JOURNAL_URL"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_ID = 2**63 - 1             # the largest id a 64-bit integer column holds: any other is "no entry"
 _LOCK_KEY = zlib.crc32(b"market-disagreement journal schema")     # PostgreSQL advisory lock of the migration
 metadata = sa.MetaData()
@@ -88,7 +88,17 @@ history = sa.Table(                         # schema version 2: outcomes an entr
     sa.Column("resolved_at", sa.String(32)),
     sa.Column("replaced_at", sa.String(32), nullable=False),
 )
-MIGRATIONS: dict[int, tuple[sa.Table, ...]] = {1: (entries, tags, market_points), 2: (history,)}
+snapshots = sa.Table(                       # schema version 3: watched markets, one row per changed snapshot
+    "market_snapshots", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(32), nullable=False),          # polymarket, kalshi, football-data
+    sa.Column("market_id", sa.Text, nullable=False),             # the event slug, ticker or league code
+    sa.Column("fetched_at", sa.String(32), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),          # of the outcomes and prices, not of the fetch time
+    sa.Column("text", sa.Text, nullable=False),                  # the market in its readers' file form
+    sa.Index("market_snapshots_by_market", "source", "market_id", "id"),
+)
+MIGRATIONS: dict[int, tuple[sa.Table, ...]] = {1: (entries, tags, market_points), 2: (history,), 3: (snapshots,)}
 OUR_TABLES = {t.name for t in metadata.sorted_tables}
 
 
@@ -538,3 +548,57 @@ def restore_entries(engine: Engine, items: Sequence[NewEntry], histories: Sequen
             conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('journal_entries', 'id'), "
                                  "(SELECT max(id) FROM journal_entries))"))
     return ids
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A stored snapshot of a watched market."""
+
+    id: int
+    source: str
+    market_id: str
+    fetched_at: str
+    text: str
+
+
+@_guarded
+def store_snapshot(engine: Engine, source: str, market_id: str, fetched_at: str, digest: str, text: str) -> int | None:
+    """Store a snapshot unless the market's latest one has the same outcomes and prices (`digest`); the id, or None
+    when it was skipped. The check and the insert are one transaction holding the write lock (and, on PostgreSQL,
+    an advisory lock on the market), so watchers of one market never store the same prices twice or lose one."""
+    with writing(engine) as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(f"{source}:{market_id}".encode()))))
+        latest = conn.execute(sa.select(snapshots.c.digest).where(snapshots.c.source == source,
+                                                                   snapshots.c.market_id == market_id)
+                              .order_by(snapshots.c.id.desc()).limit(1)).scalar()
+        if latest == digest:
+            return None
+        key = conn.execute(sa.insert(snapshots).values(source=source, market_id=market_id, fetched_at=fetched_at,
+                                                       digest=digest, text=text)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+@_guarded
+def watched_markets(engine: Engine) -> list[tuple[str, str, int]]:
+    """(source, market id, number of snapshots) of every watched market, most snapshots first."""
+    count = sa.func.count(snapshots.c.id)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(snapshots.c.source, snapshots.c.market_id, count)
+                            .group_by(snapshots.c.source, snapshots.c.market_id)
+                            .order_by(count.desc(), snapshots.c.source, snapshots.c.market_id)).all()
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+MAX_SNAPSHOTS_READ = 5000       # a timeline of more steps is cut to its latest ones
+
+
+@_guarded
+def market_snapshots(engine: Engine, source: str, market_id: str, limit: int = MAX_SNAPSHOTS_READ) -> list[Snapshot]:
+    """The latest `limit` snapshots of a watched market, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(snapshots).where(snapshots.c.source == source,
+                                                       snapshots.c.market_id == market_id)
+                            .order_by(snapshots.c.id.desc()).limit(limit)).all()
+    return [Snapshot(int(r.id), str(r.source), str(r.market_id), str(r.fetched_at), str(r.text)) for r in rows[::-1]]

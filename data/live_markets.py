@@ -63,6 +63,7 @@ class LiveMarket:
     url: str
     fetched_utc: str
     text: str
+    market_id: str = ""          # the event slug, ticker or league code as fetched
 
     @property
     def name(self) -> str:
@@ -327,7 +328,7 @@ def fetch_polymarket(slug: str) -> LiveMarket:
     slug = _slug(slug, "Polymarket: give an event slug (the last part of its polymarket.com/event/ address)")
     url = f"{base_url('MARKET_POLYMARKET_URL', POLYMARKET_URL)}/events/slug/{urllib.parse.quote(slug, safe='')}"
     title, outcomes = polymarket_outcomes(fetch_json("Polymarket", url))
-    return _written("Polymarket", url, title, outcomes)
+    return _written("Polymarket", url, title, outcomes, slug)
 
 
 # ------------------------------------------------------------------------------------------------ Kalshi
@@ -421,7 +422,7 @@ def fetch_kalshi(ticker: str) -> LiveMarket:
         raise InputError(f"Kalshi: {ticker[:60]!r} is not an event ticker")
     url = f"{base_url('MARKET_KALSHI_URL', KALSHI_URL)}/events/{ticker}?with_nested_markets=true"
     title, outcomes = kalshi_outcomes(fetch_json("Kalshi", url))
-    return _written("Kalshi", url, title, outcomes)
+    return _written("Kalshi", url, title, outcomes, ticker)
 
 
 # ------------------------------------------------------------------------------------------------ football-data
@@ -461,7 +462,7 @@ def fetch_football_data(league: str) -> LiveMarket:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         text = body.decode("latin-1")
-    return LiveMarket("football-data", url, _now(), football_fixtures(text, league))
+    return LiveMarket("football-data", url, _now(), football_fixtures(text, league), league)
 
 
 # ------------------------------------------------------------------------------------------------ writing
@@ -474,7 +475,7 @@ def _bound(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def _written(source: str, url: str, title: str, outcomes: list[LiveOutcome]) -> LiveMarket:
+def _written(source: str, url: str, title: str, outcomes: list[LiveOutcome], market_id: str) -> LiveMarket:
     """The event as an event,outcome,odds CSV: `odds` the decimal odds of the mid (the fair probabilities),
     `taken_odds` those of the price one pays, `low,high` a range outcome's bounds."""
     fetched = _now()
@@ -486,11 +487,27 @@ def _written(source: str, url: str, title: str, outcomes: list[LiveOutcome]) -> 
     for o in outcomes:
         writer.writerow([title, o.label, repr(1 / o.mid), repr(1 / o.paid),
                          *((_bound(o.low), _bound(o.high)) if ranged else ()), source, url, fetched])
-    return LiveMarket(source, url, fetched, buffer.getvalue())
+    return LiveMarket(source, url, fetched, buffer.getvalue(), market_id)
 
 
 LIVE_SOURCES: dict[str, Callable[[str], LiveMarket]] = {
     "polymarket": fetch_polymarket, "kalshi": fetch_kalshi, "football-data": fetch_football_data}
+
+
+def market_id_of(source: str, ident: str) -> str:
+    """The id a source's adapter fetches `ident` as (a slug from an address, a ticker or league code in capitals):
+    the key watched snapshots are stored under."""
+    ident = ident.strip().rstrip("/").rsplit("/", 1)[-1]
+    return ident.upper() if source in ("kalshi", "football-data") else ident
+
+
+def parse_live_spec(spec: str) -> tuple[str, str] | None:
+    """(source, id) of a `live:SOURCE:ID` market source, None for any other."""
+    parts = spec.split(":", 2)
+    if len(parts) != 3 or parts[0] != "live" or parts[1].strip().lower() not in LIVE_SOURCES:
+        return None
+    source = parts[1].strip().lower()
+    return source, market_id_of(source, parts[2])
 
 
 def fetch_live(spec: str) -> LiveMarket:
@@ -502,3 +519,17 @@ def fetch_live(spec: str) -> LiveMarket:
     if source not in LIVE_SOURCES:
         raise InputError(f"live source {source[:40]!r} is not one of {', '.join(sorted(LIVE_SOURCES))}")
     return LIVE_SOURCES[source](ident)
+
+
+FETCH_DETAILS = ("source", "url", "fetched_utc")     # columns that say where and when, not what the market was
+
+
+def prices_digest(text: str) -> str:
+    """A digest of a fetched market's outcomes and prices, blind to when and from where it was fetched: two fetches
+    with the same digest are the same market state."""
+    import hashlib
+
+    rows = list(csv.reader(io.StringIO(text)))
+    keep = [i for i, name in enumerate(rows[0] if rows else []) if name not in FETCH_DETAILS]
+    content = "\n".join(",".join(row[i] for i in keep if i < len(row)) for row in rows)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()

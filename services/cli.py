@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from analytics.beliefs.completion import COMPLETIONS
@@ -148,6 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("id", help="the event: a Polymarket event slug, a Kalshi event ticker, or a football-data "
                        "league code (E0, SP1, ... or ALL)")
     fetch.add_argument("--out", default=None, help="write the market to this .csv file")
+    watching = sub.add_parser("watch", help="fetch a live market every few seconds and keep each change in the "
+                              "journal's database")
+    watching.add_argument("source", choices=("polymarket", "kalshi", "football-data"),
+                          help="polymarket | kalshi | football-data")
+    watching.add_argument("id", help="the event (slug, ticker or league code), as for fetch")
+    watching.add_argument("--every", type=float, default=60.0, help="seconds from one fetch to the next (default 60)")
+    watching.add_argument("--count", type=int, default=10, help="fetches in all (default 10)")
+    watching.add_argument("--db", default=None, help="SQLAlchemy URL (default: $MARKET_JOURNAL_URL, else an SQLite "
+                          "file in the user's data folder)")
     listing = sub.add_parser("list", help="events, bookmakers or expiries a file holds")
     listing.add_argument("file")
     return parser
@@ -293,6 +303,21 @@ def command_fetch(args: argparse.Namespace) -> JsonObject | None:
                        for m in markets]}
 
 
+def command_watch(args: argparse.Namespace) -> JsonObject | None:
+    """Snapshots of a live market stored as they change (services.watch); progress on stderr, a summary on stdout."""
+    from data.journal import connect
+    from services.watch import check_watch, watch
+
+    check_watch(args.source, args.every, args.count)      # before the database is opened or anything fetched
+    engine = connect(args.db)
+
+    def progress(seconds: float) -> None:
+        print(f"watch {args.source} {args.id}: next fetch in {seconds:.1f} s", file=sys.stderr)
+        time.sleep(seconds)
+
+    return watch(engine, args.source, args.id, every=args.every, count=args.count, sleep=progress).record()
+
+
 def command_list(args: argparse.Namespace) -> JsonObject | None:
     from data.catalog import describe_file
 
@@ -373,7 +398,7 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
 
 COMMANDS = {"backtest": command_backtest, "batch": command_batch, "journal": command_journal,
             "score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
-            "density": command_density, "fetch": command_fetch}
+            "density": command_density, "fetch": command_fetch, "watch": command_watch}
 
 
 def run(argv: Sequence[str]) -> int:

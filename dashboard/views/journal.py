@@ -16,6 +16,7 @@ from dashboard.components import journal_engine
 from data import journal as store
 from reporting.formatting import fmt
 from services import journal as service
+from services.watch import latest_watched_market
 
 
 def restore_panel(engine: Any) -> None:
@@ -134,6 +135,12 @@ with a2:
     again = service.rescore(engine, entry_id)
     st.metric("KL against the saved market", f"{fmt(again.score.kl_nats / math.log(2), '.4f')} bits",
               f"saved {entry['saved_at']}", delta_color="off", delta_arrow="off")
+    latest = latest_watched_market(engine, entry["market_source"], entry["market_event"], entry["market_method"])
+    if latest is not None:
+        now = service.rescore(engine, entry_id, latest[0])
+        st.metric("KL against the latest watched prices", f"{fmt(now.score.kl_nats / math.log(2), '.4f')} bits",
+                  f"fetched {latest[1]}", delta_color="off", delta_arrow="off",
+                  help="The same belief against the newest snapshot `watch` stored of this live market")
     confirm = st.checkbox(f"Delete entry {entry_id}, for good", key=f"journal_confirm_{entry_id}")
     if st.button("Delete", key=f"journal_delete_{entry_id}", disabled=not confirm):
         gone = store.delete_entry(engine, entry_id)

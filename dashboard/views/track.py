@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.betting.margin import METHOD_NOTES, METHODS
 from analytics.betting.odds_files import detect_kind, football_bookmakers
-from analytics.betting.surprise import snapshot_series, surprise_timeline
+from analytics.betting.surprise import SurpriseTimeline, snapshot_series, surprise_timeline
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
 from dashboard import safe
@@ -27,11 +27,17 @@ st.caption("Did the disagreement pay? Your belief's predicted edge (KL) against 
 
 
 def surprise_timeline_section() -> None:
-    """A prediction market's news per day, whatever the backtest above shows (or could not show)."""
+    """A prediction market's news per step, from a bundled file of daily prices or from the markets the user
+    watches (`watch` stores their snapshots in the journal's database), whatever the backtest above shows."""
     st.divider()
     st.subheader("The market's surprise over time")
-    st.caption("How much news reached a market between its snapshots: KL(now || before) in bits, step by step "
-               "(a prediction market's daily prices).")
+    st.caption("How much news reached a market between its snapshots: KL(now || before) in bits, step by step.")
+    origin = st.radio("Snapshots from", ["A bundled prediction-market file", "Markets you watch"], horizontal=True,
+                      key="timeline_origin", help="Markets you watch: the snapshots `python -m analytics watch` "
+                      "stored in the journal's database, one per change of price")
+    if origin == "Markets you watch":
+        watched_timeline_section()
+        return
     pred_files = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) in ("polymarket",
                                                                                                      "predictit")]
     if pred_files:
@@ -41,22 +47,56 @@ def surprise_timeline_section() -> None:
                                             "B365", "multiplicative"))
         name = st.selectbox("Market", sorted(series), key="timeline_market")
         times, snapshots = series[name]
-        timeline = surprise_timeline(times, snapshots)
-        k, sentence = timeline.largest_step()
-        t1, t2 = st.columns(2)
-        t1.metric(f"News over {len(timeline.step_bits)} steps", f"{fmt(timeline.total_bits, '.3f')} bits",
-                  f"{fmt(timeline.total_bits / len(timeline.step_bits), '.4f')} bits per step", delta_color="off",
-                  delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
-        t2.metric("Largest step", f"{fmt(timeline.step_bits[k], '.3f')} bits",
-                  f"{timeline.times[k]} to {timeline.times[k + 1]}", delta_color="off", delta_arrow="off")
-        arrivals = int(np.count_nonzero(timeline.entered))
-        entries = (f" {arrivals} times outcomes were newly listed, with {fmt(timeline.entered.sum(), '.1%')} of the "
-                   f"probability in all (the largest {fmt(timeline.entered.max(), '.1%')}); that is news of a "
-                   f"known size, "
-                   "shown apart, not counted as surprise." if arrivals else "")
-        safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; each step compares the "
-                     f"outcomes listed on both days.{entries}")
-        st.plotly_chart(surprise_timeline_chart(timeline), key="timeline_chart")
+        show_timeline(surprise_timeline(times, snapshots), "on both days")
+
+
+WATCHED_STEPS_SHOWN = 500      # the latest snapshots of a watched market drawn on the page
+
+
+def watched_timeline_section() -> None:
+    """The timeline of a watched market, read from the journal's database."""
+    from data.journal import shown_url, watched_markets
+    from services.watch import snapshot_markets
+
+    try:
+        engine = journal_engine(default_url())
+        watched = [w for w in watched_markets(engine) if w[2] >= 2]
+    except InputError as exc:
+        safe.error(str(exc))
+        return
+    if not watched:
+        safe.info(f"No market has two snapshots yet in {shown_url(engine.url)}. Watch one from the command line, "
+                  "e.g. python -m analytics watch polymarket EVENT-SLUG --every 60 --count 60 (a snapshot is kept "
+                  "each time its prices change).")
+        return
+    names = {f"{source} {market_id} ({count} snapshots)": (source, market_id) for source, market_id, count in watched}
+    source, market_id = names[st.selectbox("Watched market", list(names), key="watched_market")]
+    times, snapshots = snapshot_markets(engine, source, market_id, limit=WATCHED_STEPS_SHOWN)
+    events = list(dict.fromkeys(m.event for markets in snapshots for m in markets))
+    event = st.selectbox("Event", events, key="watched_event") if len(events) > 1 else events[0]
+    kept = [(when, m) for when, markets in zip(times, snapshots, strict=True) for m in markets if m.event == event]
+    if len(kept) < 2:
+        safe.info(f"{event}: fewer than two snapshots; watch it longer.")
+        return
+    show_timeline(surprise_timeline([w for w, _m in kept], [m for _w, m in kept]), "in both snapshots")
+
+
+def show_timeline(timeline: SurpriseTimeline, both: str) -> None:
+    """The timeline's total, largest step, newly listed outcomes and chart."""
+    k, sentence = timeline.largest_step()
+    t1, t2 = st.columns(2)
+    t1.metric(f"News over {len(timeline.step_bits)} steps", f"{fmt(timeline.total_bits, '.3f')} bits",
+              f"{fmt(timeline.total_bits / len(timeline.step_bits), '.4f')} bits per step", delta_color="off",
+              delta_arrow="off", help="The sum of KL(each snapshot || the one before it)")
+    t2.metric("Largest step", f"{fmt(timeline.step_bits[k], '.3f')} bits",
+              f"{timeline.times[k]} to {timeline.times[k + 1]}", delta_color="off", delta_arrow="off")
+    arrivals = int(np.count_nonzero(timeline.entered))
+    entries = (f" {arrivals} times outcomes were newly listed, with {fmt(timeline.entered.sum(), '.1%')} of the "
+               f"probability in all (the largest {fmt(timeline.entered.max(), '.1%')}); that is news of a known size, "
+               "shown apart, not counted as surprise." if arrivals else "")
+    safe.caption(f"Largest move: {sentence}. Prices margin-removed multiplicatively; each step compares the "
+                 f"outcomes listed {both}.{entries}")
+    st.plotly_chart(surprise_timeline_chart(timeline), key="timeline_chart")
 
 
 seasons = [b for b in ODDS_FILES if detect_kind(header_of(str(b.path), None, b.label)) == "football-data"]

@@ -87,7 +87,7 @@ def test_the_schema_is_versioned_and_migrating_twice_changes_nothing(engine):
     assert store.migrate(engine) == store.SCHEMA_VERSION
     assert store.migrate(engine) == store.SCHEMA_VERSION
     with engine.connect() as conn:
-        assert [v for (v,) in conn.execute(sa.select(store.schema_table.c.version))] == [1, 2]
+        assert [v for (v,) in conn.execute(sa.select(store.schema_table.c.version))] == [1, 2, 3]
 
 
 def test_sqlite_journal_is_in_wal_mode(tmp_path):

@@ -223,6 +223,12 @@ def test_score_and_fetch_on_a_live_event(write, tmp_path):
     assert summary["out"] == str(out) and summary["events"][0]["probabilities"] == pytest.approx(q)
     again = run_cli("score", "--market", str(out), "--belief", belief, "--method", "multiplicative")
     assert json.loads(again.stdout)["kl_nats"] == pytest.approx(json.loads(done.stdout)["kl_nats"], rel=1e-12)
+    saved = run_cli("journal", "add", "--market", "live:kalshi:KXELONMARS-99", "--belief", belief, "--method",
+                    "multiplicative", "--db", f"sqlite:///{tmp_path / 'j.db'}")
+    assert saved.returncode == 0, saved.stderr
+    entry = json.loads(saved.stdout)
+    assert entry["kl_nats"] == pytest.approx(json.loads(done.stdout)["kl_nats"], rel=1e-12)
+    assert entry["market"]["source"] == "live:kalshi:KXELONMARS-99"
 
 
 SOURCES = {"polymarket": ("MARKET_POLYMARKET_URL", "Polymarket", FED_CHAIR),
