@@ -238,7 +238,20 @@ def _single_or_results(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def command_score(args: argparse.Namespace) -> JsonObject | None:
-    return _single_or_results([pair.record() for pair in _scored_pairs(args)])
+    pairs = _scored_pairs(args)
+    records = [pair.record() for pair in pairs]
+    from analytics.match.scores import ScoreBelief
+
+    if any(isinstance(pair.belief.spec, ScoreBelief) for pair in pairs):
+        from services.match import whole_match
+        from services.scoring import market_text
+
+        text, source = market_text(args.market)
+        for record, pair in zip(records, pairs, strict=True):
+            if isinstance(pair.belief.spec, ScoreBelief):
+                record.update(whole_match(text, source, pair.market.event, pair.belief.spec, args.bookmaker,
+                                          args.method) or {})
+    return _single_or_results(records)
 
 
 def command_report(args: argparse.Namespace) -> JsonObject | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from analytics.core.distributions import DiscreteDistribution, matching_label
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
+from analytics.match.scores import ONE_X_TWO_LABELS, ScoreBelief, one_x_two
 
 if TYPE_CHECKING:
     from analytics.beliefs.spec import BeliefSpec
@@ -32,5 +33,10 @@ def belief_on_discrete_market(spec: BeliefSpec, market: DiscreteDistribution, so
     if isinstance(spec, DiscreteBelief):
         labels = _with_aliases(spec.labels, market.labels)
         return DiscreteDistribution(labels, spec.probabilities, source=source).aligned_to(market.labels)
+    if isinstance(spec, ScoreBelief):
+        if tuple(market.labels) != ONE_X_TWO_LABELS:
+            raise InputError(f"a score belief ({spec.description}) scores a football match (Home, Draw, Away); this "
+                             f"market's outcomes are {list(market.labels)[:5]}", source=source)
+        return DiscreteDistribution(market.labels, one_x_two().effective(spec.table), source=source)
     raise InputError(f"a {type(spec).__name__} cannot be scored against a market of named outcomes",
                      source=source)

@@ -24,6 +24,7 @@ from analytics.core.text import (
     read_csv_table,
     row_label,
 )
+from analytics.match.scores import score_belief_from_json
 from analytics.views.spec import MAX_VIEWS, view_from_cells, views_belief, views_from_json
 
 
@@ -236,6 +237,8 @@ def belief_from_json(item: dict[str, Any], source: str, warnings: list[str], nor
         return c.parametric_from_json(item, source)
     if kind == "views":
         return views_from_json(item, source)
+    if kind == "score":
+        return score_belief_from_json(item, source)
     return _builder_from_json(kind, item, source, warnings, normalise)
 
 
@@ -263,4 +266,4 @@ def _builder_from_json(kind: str, item: dict[str, Any], source: str, warnings: l
             raise InputError("a blend needs \"view\": a belief object", source=source)
         return c.Blend(weight, belief_from_json(view, f"{source} view", warnings, normalise))
     raise InputError(f"unknown belief kind {kind!r}; expected discrete, buckets, density, quantiles, normal, "
-                     "lognormal, student_t, mixture, view, views, shifted_market or blend", source=source)
+                     "lognormal, student_t, mixture, view, views, shifted_market, blend or score", source=source)

@@ -7,10 +7,11 @@ from typing import TypeAlias
 
 from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.price import Blend, BucketBelief, GridBelief, ParametricBelief, QuantileBelief, ShiftedMarket
+from analytics.match.scores import ScoreBelief
 from analytics.views.spec import ViewsBelief
 
 PriceBelief: TypeAlias = BucketBelief | GridBelief | QuantileBelief | ParametricBelief | ShiftedMarket | Blend
-BeliefSpec: TypeAlias = DiscreteBelief | PriceBelief | ViewsBelief   # views: on named outcomes or a price
+BeliefSpec: TypeAlias = DiscreteBelief | PriceBelief | ViewsBelief | ScoreBelief   # views: named outcomes or a price
 
 
 @dataclass(frozen=True)

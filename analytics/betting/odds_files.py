@@ -101,18 +101,25 @@ def _decimal_rows(rows: list[list[Any]], row_index: Sequence[int], odds_format: 
         raise
 
 
+def football_events(table: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """A football-data table's match dates (YYYY-MM-DD, 'undated' where none) and event names, 'YYYY-MM-DD Home
+    Team v Away Team', row by row."""
+    if "date" in table:
+        dates = pd.to_datetime(table["date"], format="%d/%m/%Y", errors="coerce").dt.strftime("%Y-%m-%d")
+        date_text = dates.fillna("undated").tolist()
+    else:
+        date_text = ["undated"] * len(table)
+    return date_text, [f"{d} {h} v {a}" for d, h, a in zip(date_text, table["hometeam"], table["awayteam"],
+                                                          strict=True)]
+
+
 def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
     prefix = request.bookmaker.strip().lower()
     cols = [f"{prefix}h", f"{prefix}d", f"{prefix}a"]
     if not set(cols) <= set(table.columns):
         raise InputError(f"no bookmaker {request.bookmaker!r} in this football-data file; it has "
                          f"{', '.join(football_bookmakers(set(table.columns)))}", source=source)
-    if "date" in table:
-        dates = pd.to_datetime(table["date"], format="%d/%m/%Y", errors="coerce").dt.strftime("%Y-%m-%d")
-        date_text = dates.fillna("undated").tolist()
-    else:
-        date_text = ["undated"] * len(table)
-    events = [f"{d} {h} v {a}" for d, h, a in zip(date_text, table["hometeam"], table["awayteam"], strict=True)]
+    date_text, events = football_events(table)
     cells = table[cols].to_numpy(dtype=object)
     results = table["ftr"].tolist() if "ftr" in table else [""] * len(table)
     missing = (cells == "").any(axis=1)
