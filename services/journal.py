@@ -23,6 +23,7 @@ from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
 from analytics.core.text import finite_float, parse_json
 from analytics.scoring.continuous import ContinuousMarket
+from analytics.scoring.crps import crps_on_grid
 from analytics.scoring.discrete import DiscreteScore
 from analytics.scoring.pairs import Market, ScoredPair, score_pairs
 from analytics.track.backtest import Backtest, backtest
@@ -110,8 +111,11 @@ def resolve(engine: Engine, entry_id: int, *, outcome: str | None = None, price:
     if not x[0] <= price <= x[-1]:
         raise InputError(f"price {price:g} lies outside the market's grid [{x[0]:.6g}, {x[-1]:.6g}]")
     ratio = float(np.interp(price, x, np.asarray(score.log_ratio)))
-    return store.resolve_entry(engine, entry_id, {"outcome_price": price, "realised_fair_bits": ratio / math.log(2),
-                                                  "resolved_at": store.now_utc()}, force=force)
+    resolved = store.resolve_entry(engine, entry_id, {"outcome_price": price, "realised_fair_bits": ratio / math.log(2),
+                                                      "resolved_at": store.now_utc()}, force=force)
+    # the forecasts' CRPS at the price, in the price's units: scores of the belief and of the market as forecasts
+    return {**resolved, "crps": crps_on_grid(x, np.asarray(score.belief), price),
+            "crps_market": crps_on_grid(x, np.asarray(score.market), price)}
 
 
 def entry_record(entry: dict[str, Any], market: store.MarketRecord | None = None) -> dict[str, Any]:
@@ -127,6 +131,7 @@ def entry_record(entry: dict[str, Any], market: store.MarketRecord | None = None
             **{c: entry[c] for c in SCORE_COLUMNS},
             "outcome": entry["outcome"] if entry["outcome"] is not None else entry["outcome_price"],
             "realised_fair_bits": entry["realised_fair_bits"], "resolved_at": entry["resolved_at"],
+            **{k: entry[k] for k in ("crps", "crps_market") if k in entry},
             "history": [{"outcome": h["outcome"] if h["outcome"] is not None else h["outcome_price"],
                          "realised_fair_bits": h["realised_fair_bits"], "resolved_at": h["resolved_at"],
                          "replaced_at": h["replaced_at"]} for h in entry.get("history", [])]}

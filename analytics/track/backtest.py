@@ -41,6 +41,8 @@ class Backtest:
     log_score_market_bits: FloatArray
     brier_belief: FloatArray
     brier_market: FloatArray
+    rps_belief: FloatArray                      # NaN where the outcomes have no order (only Home, Draw, Away do)
+    rps_market: FloatArray
     clv_bits: FloatArray | None                 # None without a closing market
     mean_ci95: tuple[float, float]
     dm_statistic: float
@@ -65,6 +67,8 @@ class Backtest:
             "log_score_market_bits_mean": float(self.log_score_market_bits.mean()) if n else None,
             "brier_belief_mean": float(self.brier_belief.mean()) if n else None,
             "brier_market_mean": float(self.brier_market.mean()) if n else None,
+            "rps_belief_mean": _mean_or_none(self.rps_belief),
+            "rps_market_mean": _mean_or_none(self.rps_market),
             "dm_statistic": self.dm_statistic,
             "dm_p_value": self.dm_p_value,
             "clv_bits_total": None if self.clv_bits is None else float(self.clv_bits.sum()),
@@ -81,8 +85,30 @@ class Backtest:
                          "clv_bits": None if self.clv_bits is None else float(self.clv_bits[i]),
                          "log_score_belief_bits": float(self.log_score_belief_bits[i]),
                          "log_score_market_bits": float(self.log_score_market_bits[i]),
-                         "brier_belief": float(self.brier_belief[i]), "brier_market": float(self.brier_market[i])})
+                         "brier_belief": float(self.brier_belief[i]), "brier_market": float(self.brier_market[i]),
+                         "rps_belief": _number_or_none(self.rps_belief[i]),
+                         "rps_market": _number_or_none(self.rps_market[i])})
         return rows
+
+
+def _mean_or_none(values: FloatArray) -> float | None:
+    kept = values[~np.isnan(values)]
+    return float(kept.mean()) if kept.size else None
+
+
+def _number_or_none(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+ORDERED_OUTCOMES = ("Home", "Draw", "Away")
+
+
+def ranked_probability_score(forecast: FloatArray, happened: FloatArray) -> FloatArray:
+    """RPS of forecasts over r ordered outcomes (rows): the squared differences of the cumulative forecast and the
+    cumulative outcome over the first r - 1 categories, summed and divided by r - 1 (0 best, 1 worst)."""
+    forecast, happened = np.asarray(forecast, dtype=float), np.asarray(happened, dtype=float)
+    gaps = np.cumsum(forecast, axis=-1)[..., :-1] - np.cumsum(happened, axis=-1)[..., :-1]
+    return np.sum(gaps ** 2, axis=-1) / (forecast.shape[-1] - 1)
 
 
 def _kl_bits_rows(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -178,13 +204,21 @@ def backtest(events: tuple[str, ...], belief: FloatArray, market: FloatArray, ou
             tradable = np.log2(wealth)
     clv = None if closing is None else _kl_bits_rows(closing, q) - _kl_bits_rows(closing, p)
     real = None if labels is None else np.arange(p.shape[1])[None, :] < np.array([len(lab) for lab in labels])[:, None]
+    ordered = np.array([labels is not None and tuple(labels[i]) == ORDERED_OUTCOMES for i in range(p.shape[0])],
+                       dtype=bool)
+    rps_p, rps_q = np.full(p.shape[0], np.nan), np.full(p.shape[0], np.nan)
+    if ordered.any():
+        width = len(ORDERED_OUTCOMES)
+        rps_p[ordered] = ranked_probability_score(p[ordered, :width], happened[ordered, :width])
+        rps_q[ordered] = ranked_probability_score(q[ordered, :width], happened[ordered, :width])
     statistic, p_value = diebold_mariano(realised)
     return Backtest(
         events=tuple(events), dates=tuple(dates) if dates is not None else tuple("" for _ in events),
         outcomes=tuple(labels[i][x[i]] if labels is not None else str(x[i]) for i in range(x.size)),
         kl_bits=_kl_bits_rows(p, q), realised_fair_bits=realised, realised_tradable_bits=tradable, stakes=stakes,
         log_score_belief_bits=log_p, log_score_market_bits=log_q,
-        brier_belief=((p - happened) ** 2).sum(1), brier_market=((q - happened) ** 2).sum(1), clv_bits=clv,
+        brier_belief=((p - happened) ** 2).sum(1), brier_market=((q - happened) ** 2).sum(1), rps_belief=rps_p,
+        rps_market=rps_q, clv_bits=clv,
         mean_ci95=bootstrap_mean_ci(realised), dm_statistic=statistic, dm_p_value=p_value,
         calibration={"belief": calibration_table(p, happened, real=real),
                      "market": calibration_table(q, happened, real=real)},

@@ -164,3 +164,22 @@ def test_an_empty_journal_exports_the_full_header(tmp_path):
     engine = store.connect(f"sqlite:///{tmp_path / 'empty.db'}")
     path = service.export(engine, tmp_path / "empty.csv")
     assert next(_csv.reader(path.open(encoding="utf-8"))) == list(service.EXPORT_COLUMNS)
+
+
+def test_resolving_a_price_entry_reports_both_forecasts_crps(engine):
+    """A normal market N(100, 10) on a grid and a belief N(104, 8): their CRPS at the price equal the closed form."""
+    from analytics.beliefs.price import parametric_from_json
+    from analytics.core.distributions import GriddedDensity
+    from analytics.scoring.continuous import ContinuousMarket
+    from analytics.scoring.crps import crps_normal
+
+    x = np.linspace(40.0, 160.0, 6001)
+    density = GriddedDensity(x, np.exp(-0.5 * ((x - 100) / 10) ** 2) / (10 * np.sqrt(2 * np.pi)))
+    belief_text = '{"kind":"normal","mean":104,"sd":8}'
+    spec = parametric_from_json(json.loads(belief_text), "b.json")
+    pair = score_pairs([ContinuousMarket("2026-03-20", density)], [NamedBelief("", spec)])[0]
+    entry = service.save_pair(engine, pair, belief_text=belief_text, market_source="chain.csv", method="log-spline")
+    resolved = service.entry_record(service.resolve(engine, entry, price=103.25))
+    assert resolved["crps_market"] == pytest.approx(crps_normal(100.0, 10.0, 103.25), abs=1e-5)
+    assert resolved["crps"] == pytest.approx(crps_normal(104.0, 8.0, 103.25), abs=1e-5)
+    assert resolved["crps"] < resolved["crps_market"]        # the belief was closer and sharper
