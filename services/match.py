@@ -10,13 +10,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.beliefs.discrete import DiscreteBelief
+from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import remove_margin
 from analytics.betting.odds_files import detect_kind, football_events
 from analytics.betting.odds_formats import to_decimal
 from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError
+from analytics.match.goals_model import rolling_rates
 from analytics.match.market import MatchScore, PricedMarket, score_match
-from analytics.match.scores import MAX_GOALS, MatchMarket, ScoreBelief, handicap, one_x_two, total
+from analytics.match.scores import (
+    MAX_GOALS,
+    ONE_X_TWO_LABELS,
+    MatchMarket,
+    ScoreBelief,
+    handicap,
+    one_x_two,
+    poisson_table,
+    rho_bounds,
+    total,
+)
 from data.market_files import odds_table_of_text
 
 TOTAL_COLUMN = re.compile(r"^(?P<book>.+?)(?P<side>[><])(?P<line>\d+(?:\.\d+)?)$")
@@ -96,3 +109,40 @@ def whole_match(text: str, source: str, event: str, belief: ScoreBelief, bookmak
     if not priced:
         raise InputError(f"{event}: bookmaker {bookmaker} prices no market of this match", source=source)
     return match_record(score_match(belief.table, priced, source))
+
+
+MODELS = ("model:dixon-coles",)
+
+
+def model_beliefs(text: str, source: str) -> list[NamedBelief]:
+    """One belief per match of a football-data season: the Dixon-Coles goals model fitted (time-weighted) on the
+    file's results of the days before the match, its score table read as Home, Draw, Away. Matches without goals
+    (not played yet) are predicted, not fitted on."""
+    table = odds_table_of_text(text, source)
+    if table is None or detect_kind(set(table.columns)) != "football-data" or not {"fthg", "ftag"} <= set(
+            table.columns):
+        raise InputError("the goals model needs a football-data file with the results (FTHG, FTAG columns) to fit "
+                         "on", source=source)
+    dates, events = football_events(table)
+    days = pd.to_datetime(pd.Series(dates), format="%Y-%m-%d", errors="coerce")
+    if days.isna().any():
+        raise InputError(f"{int(days.isna().sum())} matches have no date; the goals model fits on the days before "
+                         "each match", source=source)
+    names = pd.concat([table["hometeam"], table["awayteam"]]).astype(str)
+    teams = {name: i for i, name in enumerate(sorted(set(names)))}
+    home = table["hometeam"].astype(str).map(teams).to_numpy()
+    away = table["awayteam"].astype(str).map(teams).to_numpy()
+    goals = table[["fthg", "ftag"]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    played = ~np.isnan(goals).any(axis=1)
+    day_numbers = ((days - days.min()).dt.days).to_numpy(dtype=float)
+    # fitted on played matches only; every match predicted from the days before it
+    lh, la, rho = rolling_rates(home[played], away[played], goals[played, 0], goals[played, 1],
+                                day_numbers[played], len(teams), predict_days=day_numbers, predict_home=home,
+                                predict_away=away)
+    beliefs = []
+    for i, event in enumerate(events):
+        low, high = rho_bounds(float(lh[i]), float(la[i]))      # rho fitted on typical scores, kept valid here
+        probabilities = one_x_two().effective(poisson_table(float(lh[i]), float(la[i]),
+                                                            float(np.clip(rho[i], low, high))))
+        beliefs.append(NamedBelief(event, DiscreteBelief(ONE_X_TWO_LABELS, probabilities), (), "model:dixon-coles"))
+    return beliefs

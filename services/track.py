@@ -101,8 +101,16 @@ def track_record(market_path: str, belief_path: str, request: MarketRequest, *, 
                  keep: str | None = None) -> TrackRecord:
     market_text = read_text_file(market_path)
     markets = markets_from_text(market_text, market_path, request.odds_request(), request.method)
-    beliefs = beliefs_from_text(read_text_file(belief_path), belief_path,
-                                request.odds_request(request.belief_bookmaker or request.bookmaker), request.method)
+    if belief_path.startswith("model:"):
+        from services.match import MODELS, model_beliefs
+
+        if belief_path not in MODELS:
+            raise InputError(f"--belief {belief_path!r}: the models are {', '.join(MODELS)}")
+        beliefs = model_beliefs(market_text, market_path)
+    else:
+        beliefs = beliefs_from_text(read_text_file(belief_path), belief_path,
+                                    request.odds_request(request.belief_bookmaker or request.bookmaker),
+                                    request.method)
     return track_record_of(markets, beliefs, request, market_text=market_text, market_path=market_path,
                            results=None if results_path is None else read_text_file(results_path),
                            results_source=results_path or "", closing_bookmaker=closing_bookmaker,

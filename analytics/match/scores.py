@@ -54,9 +54,13 @@ def poisson_table(home_goals: float, away_goals: float, rho: float = 0.0) -> Flo
     return table / table.sum()
 
 
+def rho_bounds(home_goals: float, away_goals: float) -> tuple[float, float]:
+    """The rho that keep every tau >= 0 for these goal expectations."""
+    return max(-1 / home_goals, -1 / away_goals), min(1 / (home_goals * away_goals), 1.0)
+
+
 def _rho_range(home_goals: float, away_goals: float) -> str:
-    low = max(-1 / home_goals, -1 / away_goals)
-    high = min(1 / (home_goals * away_goals), 1.0)
+    low, high = rho_bounds(home_goals, away_goals)
     return f"{low:.4g} to {high:.4g}"
 
 

@@ -60,3 +60,15 @@ def test_a_score_belief_on_a_market_that_is_not_a_match_is_one_line(write):
     done = run_cli("score", "--market", market, "--belief", belief)
     assert done.returncode == 2 and "scores a football match (Home, Draw, Away)" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_the_goals_model_as_a_belief_over_a_season():
+    done = run_cli("backtest", "--market", str(SEASON), "--bookmaker", "PS", "--belief", "model:dixon-coles")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["events"] == 380 and not out["events_skipped"]
+    first = out["per_event"][0]
+    assert first["event"] == EVENT and 0 < first["kl_bits"] < 1                 # the first match: the prior alone
+    assert out["rps_belief_mean"] > out["rps_market_mean"] > 0                   # the market knows more
+    bad = run_cli("backtest", "--market", str(SEASON), "--belief", "model:elo")
+    assert bad.returncode == 2 and "the models are model:dixon-coles" in bad.stderr
