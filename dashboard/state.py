@@ -129,14 +129,20 @@ def season_surprise(path: str | None, raw: bytes | None, source: str, odds_forma
 @st.cache_data(max_entries=32, show_spinner="Backtesting every match...")
 def track_record_cached(path: str, source: str, odds_format: str, bookmaker: str, belief_bookmaker: str | None,
                         closing: str | None, method: str, kelly_fraction: float, belief_raw: bytes | None,
-                        belief_name: str, results_raw: bytes | None, results_name: str) -> TrackRecord:
-    """The track record of a bundled season: the belief is another bookmaker of the same file or an uploaded
-    belief file; outcomes from the file or an uploaded results file (services.track, the command line's call)."""
+                        belief_name: str, results_raw: bytes | None, results_name: str,
+                        model: str | None = None) -> TrackRecord:
+    """The track record of a bundled season: the belief is another bookmaker of the same file, an uploaded belief
+    file or a goals model fitted on the season's earlier results (`model`, services.match); outcomes from the file
+    or an uploaded results file (services.track, the command line's call)."""
     request = MarketRequest(method=method, bookmaker=bookmaker, odds_format=odds_format,
                             belief_bookmaker=belief_bookmaker)
     text = read_text_file(path)
     markets = markets_of(path, None, source, odds_format, bookmaker, method)
-    if belief_raw is not None:
+    if model is not None:
+        from services.match import model_beliefs
+
+        beliefs = model_beliefs(text, source)
+    elif belief_raw is not None:
         beliefs = beliefs_from_text(decode_text(belief_raw, belief_name), belief_name,
                                     request.odds_request(bookmaker), method)
     else:

@@ -112,14 +112,21 @@ method = c2.selectbox("Margin removal", METHODS, index=METHODS.index("shin"), ke
 kelly_fraction = c3.slider("Kelly fraction", 0.0, 1.0, 0.5, 0.05, key="track_kelly", help=TERMS["Kelly fraction"])
 
 b1, b2 = st.columns(2)
-belief_kind = b1.radio("Belief", ["Another bookmaker of this file", "Upload per-match beliefs",
-                                  "My journal (resolved entries)"], horizontal=True, key="track_belief_kind")
+GOALS_MODEL = "The goals model (Dixon-Coles)"
+belief_kind = b1.radio("Belief", ["Another bookmaker of this file", GOALS_MODEL, "Upload per-match beliefs",
+                                  "My journal (resolved entries)"], horizontal=True, key="track_belief_kind",
+                       help=f"{GOALS_MODEL}: goals of each side Poisson with team attack and defence strengths, "
+                            "refitted on the season's results before each match day (recent ones weigh more); its "
+                            "home/draw/away probabilities are the belief")
 belief_book: str | None = None
 belief_raw: bytes | None = None
 belief_name = ""
 if belief_kind == "My journal (resolved entries)":
     b1.caption("The entries you saved and resolved on the Journal page, each against the market it was saved with "
                "(the season, bookmaker and closing line above do not apply).")
+elif belief_kind == GOALS_MODEL:
+    b1.caption("Before each match day the model is fitted on the results of the days before it only: what a "
+               "bettor with this model could have believed then.")
 elif belief_kind == "Another bookmaker of this file":
     belief_book = b1.selectbox("Belief bookmaker", books, index=books.index("PSC") if "PSC" in books else 0,
                                key="track_belief_book", format_func=bookmaker_name)
@@ -154,7 +161,8 @@ try:
         track = track_record_cached(str(season.path), season.label, season.odds_format, market_book, belief_book,
                                     None if closing == "none" else closing, method, kelly_fraction, belief_raw,
                                     belief_name, None if results is None else results.getvalue(),
-                                    "" if results is None else results.name)
+                                    "" if results is None else results.name,
+                                    "model:dixon-coles" if belief_kind == GOALS_MODEL else None)
 except InputError as exc:
     safe.error(str(exc))
     surprise_timeline_section()

@@ -107,3 +107,14 @@ def test_a_closing_line_belief_against_opening_odds_is_flagged_as_look_ahead():
     assert any("Look-ahead" in shown(w.value) for w in at.warning)
     at.selectbox(key="track_belief_book").set_value("PS").run()   # Pinnacle's opening odds: no look-ahead
     assert not any("Look-ahead" in shown(w.value) for w in at.warning)
+
+
+def test_the_goals_model_is_a_belief_of_the_page_as_of_the_command_line():
+    at = track_page()
+    at.radio(key="track_belief_kind").set_value("The goals model (Dixon-Coles)").run()
+    assert not at.exception and not at.error
+    want = track_record(SEASON, "model:dixon-coles", MarketRequest(method="shin", bookmaker="B365"),
+                        kelly_fraction=0.5).result.summary()
+    at.selectbox(key="track_closing").set_value("none").run()
+    assert metric(at, "Predicted edge over 380 matches").value == f"{want['predicted_kl_bits_total']:.3f} bits"
+    assert metric(at, "Realised at fair prices").value == f"{want['realised_growth_fair_bits_total']:.3f} bits"
