@@ -63,6 +63,12 @@ TERMS = {
                    "probability and each group's forecast is set against how often its events happened.",
     "butterfly": "Three strikes of calls (buy one low, sell two middle, buy one high): a payoff shaped like a tent "
                  "that pays only if the price ends near the middle strike; a bet on a range of prices.",
+    "whole match": "KL of your table of scores against the market's: the market's table is the one closest to "
+                   "plain Poisson goals that meets every one of its prices (result, goal lines, handicap). It holds "
+                   "all the markets' disagreements at once, so it is at least as large as any one market's.",
+    "joint stakes": "Kelly across every market of the match at once (result, goal lines, handicap), each at its own "
+                    "odds and settled as the bookmaker settles it (pushes, half-wins): the expected log-growth per "
+                    "match if your score belief is right.",
     "look-ahead": "A belief built from information the market did not have yet (closing odds against opening odds) "
                   "looks more skilful than any bettor could be at the time the bets were placed.",
 }

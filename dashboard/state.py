@@ -251,3 +251,14 @@ def live_market(source: str, ident: str) -> Any:
         return fetch_live(f"live:{source}:{ident}")
     except InputError as exc:
         return str(exc)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def match_markets_cached(path: str | None, raw: bytes | None, source: str, event: str, bookmaker: str,
+                         method: str) -> list[Any] | None:
+    """Every market of a football-data match the bookmaker prices (services.match), or None for another market."""
+    from services.match import match_row, priced_markets
+
+    text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
+    row = match_row(text, source, event)
+    return None if row is None else priced_markets(row, bookmaker, method)

@@ -299,3 +299,14 @@ def surprise_per_day(rows: pd.DataFrame, title: str = "News per day: KL(today ||
     fig.update_layout(title=title, yaxis_title="bits", height=300, margin=dict(t=50, b=60, l=60, r=20),
                       xaxis_type="category")
     return fig
+
+
+def score_table_heatmap(table: np.ndarray, title: str, goals: int = 6) -> go.Figure:
+    """A score table (probabilities, home goals down, away goals across) for 0 to `goals` a side, in percent."""
+    shown = np.asarray(table)[:goals + 1, :goals + 1] * 100
+    fig = go.Figure(go.Heatmap(z=shown, x=list(range(goals + 1)), y=list(range(goals + 1)), colorscale="Blues",
+                               texttemplate="%{z:.1f}", colorbar=dict(title="%"),
+                               hovertemplate="%{y}-%{x}: %{z:.2f} %<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="away goals", yaxis_title="home goals", height=360,
+                      yaxis_autorange="reversed", margin=dict(t=50, b=40, l=60, r=20))
+    return fig

@@ -18,7 +18,7 @@ from analytics.betting.odds_formats import to_decimal
 from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError
 from analytics.match.goals_model import rolling_rates
-from analytics.match.market import MatchScore, PricedMarket, score_match
+from analytics.match.market import JointStakes, MatchScore, PricedMarket, joint_stakes, score_match
 from analytics.match.scores import (
     MAX_GOALS,
     ONE_X_TWO_LABELS,
@@ -72,7 +72,7 @@ def priced_markets(row: pd.Series, bookmaker: str, method: str, odds_format: str
             found.append((handicap(float(line_text)), odds))
         except (ValueError, InputError):
             pass                                  # a line football-data could not settle: not a market
-    return [PricedMarket(market, remove_margin(1.0 / odds, method).probabilities) for market, odds in found]
+    return [PricedMarket(market, remove_margin(1.0 / odds, method).probabilities, odds) for market, odds in found]
 
 
 def match_row(text: str, source: str, event: str) -> pd.Series | None:
@@ -86,11 +86,15 @@ def match_row(text: str, source: str, event: str) -> pd.Series | None:
     return None if not rows else table.iloc[rows[0]]
 
 
-def match_record(score: MatchScore) -> dict[str, Any]:
+def match_record(score: MatchScore, stakes: JointStakes) -> dict[str, Any]:
     """The whole-match keys of `score`'s output (docs/formats.md)."""
     table = score.market_table.table
     shown = table[:SHOWN_GOALS + 1, :SHOWN_GOALS + 1]
     return {"markets": [m.record() for m in score.markets],
+            "match_stakes": [{"market": m, "outcome": o, "odds": odds, "stake": stake}
+                             for m, o, odds, stake in stakes.bets],
+            "match_cash": stakes.cash, "match_growth_nats": stakes.growth_nats,
+            "match_growth_bits": stakes.growth_nats / np.log(2),
             "match_kl_nats": score.match_kl_nats, "match_kl_bits": score.match_kl_nats / np.log(2),
             "market_score_table": {"rows": "home goals 0-10", "columns": "away goals 0-10",
                                    "probabilities": shown.tolist(), "beyond": float(1 - shown.sum()),
@@ -108,7 +112,7 @@ def whole_match(text: str, source: str, event: str, belief: ScoreBelief, bookmak
     priced = priced_markets(row, bookmaker, method)
     if not priced:
         raise InputError(f"{event}: bookmaker {bookmaker} prices no market of this match", source=source)
-    return match_record(score_match(belief.table, priced, source))
+    return match_record(score_match(belief.table, priced, source), joint_stakes(belief.table, priced))
 
 
 MODELS = ("model:dixon-coles",)

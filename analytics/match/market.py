@@ -25,22 +25,30 @@ from analytics.views.projection import ViewConstraints, project
 
 @dataclass(frozen=True, eq=False)
 class PricedMarket:
-    """A market of the match with its de-margined (effective) probabilities, one per outcome."""
+    """A market of the match with its de-margined (effective) probabilities, one per outcome, and the decimal odds
+    on offer (None: not bettable here)."""
 
     market: MatchMarket
     fair: FloatArray
+    odds: FloatArray | None = None
 
 
-def fitted_prior(priced: Sequence[PricedMarket]) -> FloatArray:
-    """Independent Poisson goals whose effective probabilities are closest to the markets' (the sum over markets of
-    KL(market || Poisson)), the expectations searched in (0.05, MAX_EXPECTED_GOALS]."""
+def fitted_goals(priced: Sequence[PricedMarket]) -> tuple[float, float]:
+    """The goal expectations (home, away) of independent Poisson goals whose effective probabilities are closest to
+    the markets' (the sum over markets of KL(market || Poisson)), searched in (0.05, MAX_EXPECTED_GOALS]."""
     def loss(log_goals: FloatArray) -> float:
         table = poisson_table(*np.exp(log_goals))
         return float(sum(kl_divergence(p.fair, np.clip(p.market.effective(table), 1e-300, None)) for p in priced))
 
     bounds = [(np.log(0.05), np.log(MAX_EXPECTED_GOALS))] * 2
     found = minimize(loss, np.log([1.4, 1.1]), method="L-BFGS-B", bounds=bounds)
-    return poisson_table(*np.exp(found.x))
+    home, away = np.exp(found.x)
+    return float(home), float(away)
+
+
+def fitted_prior(priced: Sequence[PricedMarket]) -> FloatArray:
+    """The Poisson score table of fitted_goals."""
+    return poisson_table(*fitted_goals(priced))
 
 
 RESULT_REGIONS = (HOME > AWAY, HOME == AWAY, HOME < AWAY)
@@ -132,3 +140,53 @@ def score_match(belief_table: FloatArray, priced: Sequence[PricedMarket], source
                                    tuple(float(v) for v in belief), float(kl_divergence(belief, p.fair))))
     table = market_score_table(priced, source)
     return MatchScore(tuple(per_market), float(kl_divergence(belief_table.ravel(), table.table.ravel())), table)
+
+
+@dataclass(frozen=True, eq=False)
+class JointStakes:
+    """Kelly across every bettable outcome of the match at once: the fraction of wealth on each (market, outcome),
+    the cash kept, and the expected log-growth under the belief (nats)."""
+
+    bets: tuple[tuple[str, str, float, float], ...]        # (market, outcome, decimal odds, stake)
+    cash: float
+    growth_nats: float
+
+
+def joint_stakes(belief_table: FloatArray, priced: Sequence[PricedMarket]) -> JointStakes:
+    """The stakes s >= 0 and cash c >= 0 (c + sum s = 1) maximising E_belief[log W], W(score) = c + sum_k s_k
+    (o_k W_k(score) + R_k(score)): each outcome at its own odds, settled with pushes and half-results, every
+    score of the belief's table an outcome (scores with the same settlement of every bet are one). Solved by
+    Clarabel (analytics.options.conic)."""
+    from scipy import sparse
+
+    from analytics.options.conic import ConicFailure, UtilityProgram, maximise
+
+    bets, columns = [], []
+    for p in priced:
+        if p.odds is None:
+            continue
+        for k, label in enumerate(p.market.labels):
+            bets.append((p.market.name, label, float(p.odds[k])))
+            columns.append((p.odds[k] * p.market.wins[k] + p.market.refunds[k]).ravel())
+    if not bets:
+        return JointStakes((), 1.0, 0.0)
+    returns = np.column_stack([*columns, np.ones(belief_table.size)])      # the last column: cash
+    mass = belief_table.ravel()
+    kept = mass > 0
+    patterns, inverse = np.unique(np.round(returns[kept], 12), axis=0, return_inverse=True)
+    weights = np.bincount(inverse.ravel(), mass[kept], patterns.shape[0])
+    n = returns.shape[1]
+    program = UtilityProgram(sparse.csr_matrix(patterns), weights / weights.sum(), 1.0, np.zeros(n), np.zeros(n),
+                             sparse.csr_matrix(np.ones((1, n))), np.ones(1), sparse.csr_matrix(-np.eye(n)),
+                             np.zeros(n))
+    try:
+        z = np.clip(maximise(program), 0.0, None)
+    except ConicFailure as exc:
+        raise InputError(f"the joint stakes could not be found: {exc}") from None
+    z = z / z.sum()
+    z[:-1][z[:-1] < 1e-6] = 0.0                     # under a millionth of wealth: the interior point's dust
+    z[-1] = 1.0 - z[:-1].sum()
+    wealth = patterns @ z
+    growth = float(weights @ np.log(wealth)) / float(weights.sum())
+    return JointStakes(tuple((m, o, odds, float(s)) for (m, o, odds), s in zip(bets, z[:-1], strict=True)),
+                       float(z[-1]), growth)

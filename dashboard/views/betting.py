@@ -1,5 +1,7 @@
 """Betting: bookmaker, exchange and prediction-market prices against your belief."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,6 +16,8 @@ from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError, bounded
 from analytics.core.text import normalisation_note
 from analytics.core.units import to_bits
+from analytics.match.market import PricedMarket, fitted_goals, joint_stakes, score_match
+from analytics.match.scores import ONE_X_TWO_LABELS, ScoreBelief, poisson_table
 from analytics.scoring.discrete import DiscreteScore, Regularisation, score_named_belief
 from analytics.scoring.pairs import ScoredPair
 from dashboard import safe
@@ -37,6 +41,7 @@ from dashboard.state import (
     keep_typed_belief,
     live_market,
     markets_of,
+    match_markets_cached,
     priced_markets_cached,
     score_keeping_last_good,
     season_surprise,
@@ -44,8 +49,8 @@ from dashboard.state import (
     uploaded_beliefs,
 )
 from data.bundled import ODDS_FILES
-from reporting.figures import contribution_bars, market_vs_belief_bars, season_histogram
-from reporting.formatting import fmt
+from reporting.figures import contribution_bars, market_vs_belief_bars, score_table_heatmap, season_histogram
+from reporting.formatting import fmt, fmt_bits, fmt_nats
 
 BELIEF_SLOT = "betting_belief"      # where the page keeps the last belief file it could read and score
 
@@ -192,6 +197,47 @@ def show_file_of_beliefs(markets: list[DiscreteMarket], beliefs: list[NamedBelie
         "tradable growth (bits)": st.column_config.NumberColumn(format="%.4f", help=TERMS["tradable"])})
 
 
+def show_whole_match(spec: ScoreBelief, priced: list[PricedMarket]) -> None:
+    """A score belief against every market of the match: the markets side by side, the score tables, the stakes
+    across all markets together."""
+    st.subheader("The whole match")
+    try:
+        scored = score_match(spec.table, priced, source_name)
+        joint = joint_stakes(spec.table, priced)
+    except InputError as exc:
+        safe.error(str(exc))
+        return
+    rows = [{"market": m.name, "outcome": label, "market (%)": 100 * q_, "belief (%)": 100 * p_,
+             "market KL (bits)": m.kl_nats / math.log(2)}
+            for m in scored.markets for label, q_, p_ in zip(m.labels, m.market, m.belief, strict=True)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        "market (%)": st.column_config.NumberColumn(format="%.2f", help="The bookmaker's price, margin removed "
+                                                    "(for a line with pushes: the share of the bets that settle)"),
+        "belief (%)": st.column_config.NumberColumn(format="%.2f", help="What your score belief gives the outcome"),
+        "market KL (bits)": st.column_config.NumberColumn(format="%.4f", help="KL(belief || market) of this market "
+                                                          "alone (the same on each of its rows)")})
+    m1, m2 = st.columns(2)
+    m1.metric("KL over the whole match", fmt_bits(scored.match_kl_nats), fmt_nats(scored.match_kl_nats),
+              delta_color="off", delta_arrow="off", help=TERMS["whole match"])
+    m2.metric("Growth betting every market together", fmt_bits(joint.growth_nats),
+              f"cash kept {fmt(joint.cash, '.1%')}", delta_color="off", delta_arrow="off", help=TERMS["joint stakes"])
+    left_out = "; ".join(f"{name} ({why})" for name, why in scored.market_table.left_out)
+    safe.caption("The market's score table is the one closest to plain Poisson goals that meets every market's "
+                 "price" + (f"; left out: {left_out}" if left_out else "") + ".")
+    h1, h2 = st.columns(2)
+    h1.plotly_chart(score_table_heatmap(scored.market_table.table, "The market's score table (%)"), key="market_scores")
+    h2.plotly_chart(score_table_heatmap(spec.table, "Your score table (%)"), key="belief_scores")
+    stakes = [{"market": m, "outcome": o, "odds": odds, "stake (% of bankroll)": 100 * s}
+              for m, o, odds, s in joint.bets if s > 0]
+    if stakes:
+        st.dataframe(pd.DataFrame(stakes), hide_index=True, width="stretch", column_config={
+            "odds": st.column_config.NumberColumn(format="%.2f"),
+            "stake (% of bankroll)": st.column_config.NumberColumn(format="%.2f", help="Full Kelly across the "
+                                                                   "match's markets at once, at the odds on offer")})
+    else:
+        st.caption("At these odds no bet across the match's markets grows your wealth: keep it all in cash.")
+
+
 @st.fragment
 def stakes_and_exports(pair: ScoredPair, settings: dict[str, object]) -> None:
     """Bankroll, currency and Kelly fraction change only the stakes and the report: they rerun this part alone."""
@@ -226,8 +272,13 @@ if view == "One event":
     q = np.asarray(market.distribution.probabilities)
 
     st.subheader("Your belief")
-    belief_mode = st.radio("State it by", ["Editing the table", "Stating views", "Uploading a file"],
-                           horizontal=True, key="belief_mode")
+    priced_match = match_markets_cached(path, raw_market, source_name, event, bookmaker, method) \
+        if tuple(market.labels) == ONE_X_TWO_LABELS else None
+    modes = ["Editing the table", "Stating views", "Uploading a file"] + (["A score (goals per side)"] if priced_match
+                                                                          else [])
+    belief_mode = st.radio("State it by", modes, horizontal=True, key="belief_mode",
+                           help="A score: your expected goals for each side (Poisson goals, optionally Dixon-Coles' "
+                                "low-score correction); it speaks to every market of the match at once")
     belief: NamedBelief | None = None
     read: BeliefUpload | None = None        # the belief file shown, in upload mode
     if belief_mode == "Editing the table":
@@ -266,6 +317,27 @@ if view == "One event":
                    "or add lines.")
         if belief is None:
             st.stop()
+    elif belief_mode == "A score (goals per side)":
+        assert priced_match is not None
+        start_home, start_away = fitted_goals(priced_match)
+        g1, g2, g3 = st.columns(3)
+        home_goals = g1.number_input("Home goals (expected)", 0.05, 10.0, round(start_home, 2), 0.05,
+                                     key=f"score_home::{source_name}::{event}")
+        away_goals = g2.number_input("Away goals (expected)", 0.05, 10.0, round(start_away, 2), 0.05,
+                                     key=f"score_away::{source_name}::{event}")
+        rho = g3.number_input("Low-score correction rho", -0.2, 0.2, 0.0, 0.01,
+                              key=f"score_rho::{source_name}::{event}",
+                              help="Dixon-Coles: below 0 makes 0-0 and 1-1 likelier, 1-0 and 0-1 rarer (about -0.05 "
+                                   "fits many leagues); 0: independent Poisson goals")
+        st.caption(f"Starts at the goals that best fit the market's prices ({fmt(start_home, '.2f')} and "
+                   f"{fmt(start_away, '.2f')}): change them to state your view of the match.")
+        try:
+            score_spec = ScoreBelief(poisson_table(home_goals, away_goals, rho),
+                                     f"Poisson goals {home_goals:g}-{away_goals:g}" + (f", rho {rho:g}" if rho else ""))
+        except InputError as exc:
+            safe.error(str(exc))
+            st.stop()
+        belief = NamedBelief("score", score_spec, (), "score")
     else:
         upload = st.file_uploader("Belief file (outcome,probability CSV or JSON)", type=["csv", "json"],
                                   key="belief_upload")
@@ -317,6 +389,8 @@ if view == "One event":
     c1, c2 = st.columns(2)
     c1.plotly_chart(market_vs_belief_bars(score), key="bars")
     c2.plotly_chart(contribution_bars(score), key="contributions")
+    if isinstance(belief.spec, ScoreBelief) and priced_match:
+        show_whole_match(belief.spec, priced_match)
     diag = market.distribution.diagnostics
     result = diag.get("result") or "not in the file"
     if "books" in diag:          # a consensus: each book de-margined on its own, then combined

@@ -76,3 +76,22 @@ def test_a_belief_that_is_the_market_table_has_no_edge_anywhere():
     scored = score_match(table, priced)
     assert scored.match_kl_nats == pytest.approx(0.0, abs=1e-12)
     assert all(m.kl_nats == pytest.approx(0.0, abs=1e-12) for m in scored.markets)
+
+
+def test_joint_stakes_on_one_market_are_kelly_with_cash_and_grow_with_more_markets():
+    from analytics.betting.kelly import kelly_with_cash_stack
+    from analytics.match.market import joint_stakes
+
+    belief = poisson_table(1.8, 0.9)
+    odds = np.array([2.2, 3.5, 3.3])
+    fair = (1 / odds) / (1 / odds).sum()
+    one = joint_stakes(belief, [PricedMarket(one_x_two(), fair, odds)])
+    want = kelly_with_cash_stack(one_x_two().effective(belief)[None, :], odds[None, :])[0]
+    assert [s for *_, s in one.bets] == pytest.approx(want, abs=2e-4)
+    assert one.cash == pytest.approx(1 - want.sum(), abs=2e-4)
+    more = joint_stakes(belief, [PricedMarket(one_x_two(), fair, odds),
+                                 PricedMarket(total(2.5), np.array([0.5, 0.5]), np.array([1.95, 1.95])),
+                                 PricedMarket(handicap(-0.25), np.array([0.51, 0.49]), np.array([1.9, 2.0]))])
+    assert more.growth_nats >= one.growth_nats - 1e-9           # more bets can only add growth
+    assert sum(s for *_, s in more.bets) + more.cash == pytest.approx(1.0, abs=1e-12)
+    assert all(s >= 0 for *_, s in more.bets)
