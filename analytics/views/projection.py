@@ -100,12 +100,20 @@ def split_grid(x: FloatArray, levels: FloatArray) -> SplitGrid:
     return SplitGrid(points, side, position, right)
 
 
+def spread_centre(views: tuple[View, ...], market_mean: float | None) -> float | None:
+    """What sd and var views are about: the mean view's value when one is stated as =, else the market's mean."""
+    stated = [v.value for v in views if v.kind == "mean" and v.relation == "="]
+    return stated[0] if stated else market_mean
+
+
 def grid_constraints(views: tuple[View, ...], x: FloatArray, source: str = "",
-                     side: np.ndarray | None = None) -> ViewConstraints:
+                     side: np.ndarray | None = None, market_mean: float | None = None) -> ViewConstraints:
     """Views about a price on the grid x (split at the views' levels by split_grid, whose `side` says which copy
-    of a level each point is; without it, a point on a level counts as above it)."""
+    of a level each point is; without it, a point on a level counts as above it). sd and var views are about
+    spread_centre(views, market_mean): E_p[(x - m)^2] relation var (sd squared)."""
     side = np.zeros(len(x), int) if side is None else side
     _check_quantile_views(views, source)
+    centre = spread_centre(views, market_mean)
     rows, targets, relations = [], [], []
     relation: str
     for view in views:
@@ -119,6 +127,12 @@ def grid_constraints(views: tuple[View, ...], x: FloatArray, source: str = "",
             row, target = below_high - below_low, view.value
         elif view.kind == "mean":
             row, target = np.asarray(x, dtype=float), view.value
+        elif view.kind in ("sd", "var"):
+            if centre is None:
+                raise InputError(f"view {view.label!r}: a spread needs a mean view or the market's mean",
+                                 source=source)
+            row = (np.asarray(x, dtype=float) - centre) ** 2
+            target = view.value ** 2 if view.kind == "sd" else view.value
         elif view.kind == "mean_log":
             if x[0] <= 0:
                 raise InputError(f"view {view.label!r}: the mean of log price needs positive prices", source=source)
@@ -169,7 +183,9 @@ def project_on_grid(views: tuple[View, ...], x: FloatArray, market_pdf: FloatArr
     exact for them (a jump of the tilt inside a trapezoid cell cost up to 1e-3 of the KL)."""
     grid = split_grid(x, view_levels(views))
     q = np.interp(grid.x, x, market_pdf)
-    fit = project(trapezoid_weights(grid.x), q, grid_constraints(views, grid.x, source, grid.side), source)
+    weights = trapezoid_weights(grid.x)
+    mean = float((weights * q) @ grid.x / (weights @ q))
+    fit = project(weights, q, grid_constraints(views, grid.x, source, grid.side, market_mean=mean), source)
     density = (fit.probabilities[grid.original] + fit.probabilities[grid.original_right]) / 2
     return GridProjection(fit, density)
 

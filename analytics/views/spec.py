@@ -18,14 +18,16 @@ from analytics.core.text import finite_float, parse_float, shown_value
 Relation = Literal["=", ">=", "<="]
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
 MAX_VIEWS = 200         # distinct views in one belief: a person states a few; each binding one costs a projection
-ViewKind = Literal["probability", "mean", "mean_log", "quantile"]
+ViewKind = Literal["probability", "mean", "mean_log", "quantile", "sd", "var"]
 
 
 @dataclass(frozen=True)
 class View:
     """One statement about p. probability: P(event) relation `value`, the event being `outcomes` (discrete) or
     the price in (low, high] (None for an open end); mean / mean_log: E_p[x] or E_p[log x] relation `value`;
-    quantile: the `level` quantile relation `value` (a price)."""
+    quantile: the `level` quantile relation `value` (a price); sd / var: the spread of the price about the mean
+    view's value when one is stated (as =), else about the market's mean, relation `value` (price units, squared
+    for var)."""
 
     kind: ViewKind
     value: float
@@ -140,6 +142,10 @@ def view_from_json(item: Any, where: str, source: str) -> View:
                              source=source)
         return View("probability", probability, relation, low=low if math.isfinite(low) else None,
                     high=high if math.isfinite(high) else None)
+    for spread in ("sd", "var"):
+        if spread in item:
+            return View(spread, _positive_spread(_finite(item, spread, where, source), spread, where, source),
+                        relation)
     if "mean" in item:
         return View("mean", _finite(item, "mean", where, source), relation)
     if "mean_log" in item:
@@ -150,7 +156,7 @@ def view_from_json(item: Any, where: str, source: str) -> View:
             raise InputError(f"{where}: quantile level {level:g} must lie strictly between 0 and 1", source=source)
         return View("quantile", _finite(item, "value", where, source), relation, level=level)
     raise InputError(f"{where}: a view needs one of \"outcome\", \"above\", \"below\", \"between\", \"mean\", "
-                     "\"mean_log\" or \"quantile\"", source=source)
+                     "\"mean_log\", \"sd\", \"var\" or \"quantile\"", source=source)
 
 
 def views_from_json(item: dict[str, Any], source: str) -> ViewsBelief:
@@ -165,6 +171,12 @@ def views_from_json(item: dict[str, Any], source: str) -> ViewsBelief:
 _RANGE = re.compile(r"^(?P<low>[^.]+(?:\.\d+)?)\s*\.\.\s*(?P<high>.+)$")
 
 
+def _positive_spread(value: float, kind: str, where: str, source: str) -> float:
+    if not value > 0:
+        raise InputError(f"{where}: {kind} {value:g} must be above 0 (a spread of the price)", source=source)
+    return value
+
+
 def view_from_cells(name: str, value: str, relation: str, where: str, source: str) -> View:
     """A CSV row `view,value,relation`: view is P(Draw), P(Home|Draw) (a set of outcomes), P(>720), P(<650),
     P(650..720), mean, mean_log or q0.5."""
@@ -177,6 +189,8 @@ def view_from_cells(name: str, value: str, relation: str, where: str, source: st
     lowered = text.lower()
     if lowered in ("mean", "mean_log"):
         return View(lowered, number, rel)  # type: ignore[arg-type]
+    if lowered in ("sd", "var"):
+        return View(lowered, _positive_spread(number, lowered, where, source), rel)  # type: ignore[arg-type]
     if lowered.startswith("q") and len(text) > 1:
         level = parse_float(text[1:], source=source, where=f"{where} column 'view'")
         assert level is not None
@@ -207,7 +221,7 @@ def view_from_cells(name: str, value: str, relation: str, where: str, source: st
             raise InputError(f"{where}: P() names no outcome", source=source)
         return View("probability", probability, rel, outcomes=outcomes)
     raise InputError(f"{where}: view {text[:40]!r} must be P(outcome), P(>level), P(<level), P(low..high), mean, "
-                     "mean_log or q<level> such as q0.5", source=source)
+                     "mean_log, sd, var or q<level> such as q0.5", source=source)
 
 
 def view_from_line(line: str, where: str, source: str) -> View:
