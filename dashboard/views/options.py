@@ -177,7 +177,7 @@ elif kind == BELIEF_FORMS[2]:
     above = float(1 - np.interp(level, chain.density.x, chain.density.cdf))
     belief = views_editor(f"views:{market_key}", f"P(>{level:g}) = {fmt(above, '.6f')}",
                           "Each line a view and a value: P(>720) = 0.3, P(<650) <= 10%, P(650..720) = 0.5, "
-                          "mean = 705, mean_log = 6.55, q0.5 >= 700 (the median). Relations: =, >=, <=")
+                          "mean = 705, sd = 30, mean_log = 6.55, q0.5 >= 700 (the median). Relations: =, >=, <=")
     st.caption(f"Starts with a view the market already holds (P(price above {level:g}) = {fmt(above, '.4f')}); "
                f"change the "
                "value, or add rows such as mean 705 or q0.5 >= 700.")
