@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.kelly import growth_of_stakes
+from analytics.betting.risk import stake_risk
 from analytics.core.errors import InputError
 from analytics.core.units import to_bits
 from analytics.scoring.continuous import ContinuousScore
@@ -101,6 +102,10 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
                    f"keep {fmt(cash, ',.2f')} {currency} in cash; expected log-growth {fmt_bits(growth, 5)} per bet "
                    f"(the headline's tradable growth is full Kelly)."
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
+        risk = stake_risk(score.belief, score.odds, stakes)
+        st.caption(f"If your belief is right, these stakes lose money with probability {fmt(risk.loss_probability, '.1%')}"
+                   f"; in the worst 5 % of outcomes you lose {fmt(risk.es_95, '.1%')} of the bankroll on average "
+                   f"(value at risk at 95 %: {fmt(risk.var_95, '.1%')}; at worst {fmt(risk.worst_loss, '.1%')}).")
 
 
 def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str, method: str,

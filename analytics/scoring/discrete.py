@@ -16,6 +16,7 @@ from analytics.beliefs.spec import BeliefSpec, NamedBelief
 from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.prices import arbitrage
+from analytics.betting.risk import stake_risk
 from analytics.betting.slip import BetSlip
 from analytics.core.distributions import DiscreteDistribution
 from analytics.core.divergence import (
@@ -152,6 +153,8 @@ class DiscreteScore:
         }
         if t is not None:
             record["expected_value_per_unit"] = dict(zip(self.labels, t.expected_value.tolist(), strict=True))
+            if self.odds is not None:
+                record["stake_risk"] = stake_risk(self.belief, self.odds, t.stakes).record()
             record["hedged_outcomes"] = [lab for lab, h in zip(self.labels, t.hedges, strict=True) if h]
             record["booksum"] = t.booksum
         if self.regularisation is not None:

@@ -19,6 +19,7 @@ from scipy.special import rel_entr
 from scipy.stats import norm
 
 from analytics.betting.kelly import kelly_with_cash_stack
+from analytics.betting.risk import season_drawdown_probability
 from analytics.core.types import FloatArray
 
 BOOTSTRAP_SAMPLES = 4000
@@ -49,6 +50,7 @@ class Backtest:
     dm_p_value: float
     calibration: dict[str, dict[str, Any]]
     kelly_fraction: float
+    drawdown_50_probability: float | None = None     # simulated, under the belief; None without odds
 
     def summary(self) -> dict[str, Any]:
         n = len(self.events)
@@ -73,6 +75,7 @@ class Backtest:
             "dm_p_value": self.dm_p_value,
             "clv_bits_total": None if self.clv_bits is None else float(self.clv_bits.sum()),
             "clv_bits_mean": None if self.clv_bits is None or not n else float(self.clv_bits.mean()),
+            "drawdown_50_probability": self.drawdown_50_probability,
         }
 
     def per_event(self) -> list[dict[str, Any]]:
@@ -222,4 +225,5 @@ def backtest(events: tuple[str, ...], belief: FloatArray, market: FloatArray, ou
         mean_ci95=bootstrap_mean_ci(realised), dm_statistic=statistic, dm_p_value=p_value,
         calibration={"belief": calibration_table(p, happened, real=real),
                      "market": calibration_table(q, happened, real=real)},
-        kelly_fraction=kelly_fraction)
+        kelly_fraction=kelly_fraction,
+        drawdown_50_probability=None if odds is None else season_drawdown_probability(p, np.asarray(odds), stakes))
