@@ -103,8 +103,8 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
                    f"(the headline's tradable growth is full Kelly)."
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
         risk = stake_risk(score.belief, score.odds, stakes)
-        st.caption(f"If your belief is right, these stakes lose money with probability {fmt(risk.loss_probability, '.1%')}"
-                   f"; in the worst 5 % of outcomes you lose {fmt(risk.es_95, '.1%')} of the bankroll on average "
+        st.caption(f"If your belief is right, these stakes lose money with probability "
+                   f"{fmt(risk.loss_probability, '.1%')}; in the worst 5 % of outcomes you lose {fmt(risk.es_95, '.1%')} of the bankroll on average "
                    f"(value at risk at 95 %: {fmt(risk.var_95, '.1%')}; at worst {fmt(risk.worst_loss, '.1%')}).")
 
 
