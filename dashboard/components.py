@@ -104,8 +104,9 @@ def show_allocation(score: DiscreteScore, bankroll: float, kelly_fraction: float
                    + (f" {', '.join(hedges)} staked despite a negative EV: it hedges the cash kept." if hedges else ""))
         risk = stake_risk(score.belief, score.odds, stakes)
         st.caption(f"If your belief is right, these stakes lose money with probability "
-                   f"{fmt(risk.loss_probability, '.1%')}; in the worst 5 % of outcomes you lose {fmt(risk.es_95, '.1%')} of the bankroll on average "
-                   f"(value at risk at 95 %: {fmt(risk.var_95, '.1%')}; at worst {fmt(risk.worst_loss, '.1%')}).")
+                   f"{fmt(risk.loss_probability, '.1%')}; in the worst 5 % of outcomes you lose "
+                   f"{fmt(risk.es_95, '.1%')} of the bankroll on average (value at risk at 95 %: "
+                   f"{fmt(risk.var_95, '.1%')}; at worst {fmt(risk.worst_loss, '.1%')}).")
 
 
 def report_downloads(pair: ScoredPair, *, market_source: str, belief_source: str, method: str,
