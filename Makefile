@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test bench lint fuzz system-packages clean
+.PHONY: setup run serve test bench lint fuzz system-packages clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,11 @@ system-packages:
 
 run: setup
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1
+
+# several dashboard processes behind HAProxy (sticky sessions, WebSockets), one journal: see the README
+REPLICAS ?= 2
+serve: setup system-packages
+	REPLICAS=$(REPLICAS) PORT=$(PORT) PYTHON=$(BIN)/python bash scripts/serve.sh
 
 test: setup system-packages lint
 	$(BIN)/python -m pytest

@@ -1,5 +1,5 @@
-"""`python -m analytics`: the command line (docs/formats.md). The commands compose files, scoring and
-reports, which is the application's job, so they live in `services.cli`; this is only the entry."""
+"""`python -m analytics`: kept as an alias of the `market-disagreement` command (services.cli, the application's
+entry); the numerics package itself imports nothing of the application."""
 
 import sys
 

@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("id", help="the event: a Polymarket event slug, a Kalshi event ticker, or a football-data "
                        "league code (E0, SP1, ... or ALL)")
     fetch.add_argument("--out", default=None, help="write the market to this .csv file")
+    board = sub.add_parser("dashboard", help="serve the dashboard (Streamlit) on the bundled data")
+    board.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    board.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     watching = sub.add_parser("watch", help="fetch a live market every few seconds and keep each change in the "
                               "journal's database")
     watching.add_argument("source", choices=("polymarket", "kalshi", "football-data"),
@@ -331,6 +334,33 @@ def command_watch(args: argparse.Namespace) -> JsonObject | None:
     return watch(engine, args.source, args.id, every=args.every, count=args.count, sleep=progress).record()
 
 
+def dashboard_command(port: int, address: str) -> list[str]:
+    """`streamlit run` of the installed dashboard with the settings of dashboard/streamlit_config.toml as flags (an
+    installed package has no .streamlit folder beside the working directory)."""
+    import tomllib
+    from pathlib import Path
+
+    import dashboard
+
+    folder = Path(dashboard.__file__).resolve().parent
+    settings = tomllib.loads((folder / "streamlit_config.toml").read_text(encoding="utf-8"))
+    flags = [f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
+             for section, values in settings.items() for key, value in values.items()
+             if (section, key) not in (("server", "port"), ("server", "address"))]
+    return [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), *flags, f"--server.port={port}",
+            f"--server.address={address}"]
+
+
+def command_dashboard(args: argparse.Namespace) -> JsonObject | None:
+    """Serve the dashboard: this process becomes Streamlit's (Ctrl-C stops it)."""
+    if not 1 <= args.port <= 65535:
+        raise InputError(f"--port {args.port} is not a port (1 to 65535)")
+    command = dashboard_command(args.port, args.address)
+    print(f"serving the dashboard at http://{args.address}:{args.port}", file=sys.stderr)
+    os.execv(command[0], command)
+    return None
+
+
 def command_list(args: argparse.Namespace) -> JsonObject | None:
     from data.catalog import describe_file
 
@@ -411,7 +441,8 @@ def command_journal(args: argparse.Namespace) -> JsonObject | None:
 
 COMMANDS = {"backtest": command_backtest, "batch": command_batch, "journal": command_journal,
             "score": command_score, "odds": command_odds, "list": command_list, "report": command_report,
-            "density": command_density, "fetch": command_fetch, "watch": command_watch}
+            "density": command_density, "fetch": command_fetch, "watch": command_watch,
+            "dashboard": command_dashboard}
 
 
 def run(argv: Sequence[str]) -> int:
