@@ -78,7 +78,7 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analytics", description=__doc__)
+    parser = _Parser(prog="market-disagreement", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     score = sub.add_parser("score", help="score a belief against a market")
     _add_market_flags(score)
@@ -150,8 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "league code (E0, SP1, ... or ALL)")
     fetch.add_argument("--out", default=None, help="write the market to this .csv file")
     board = sub.add_parser("dashboard", help="serve the dashboard (Streamlit) on the bundled data")
-    board.add_argument("--port", type=int, default=8501, help="port (default 8501)")
-    board.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    board.add_argument("--port", "--server.port", dest="port", type=int, default=8501, help="port (default 8501)")
+    board.add_argument("--address", "--server.address", dest="address", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1)")
     watching = sub.add_parser("watch", help="fetch a live market every few seconds and keep each change in the "
                               "journal's database")
     watching.add_argument("source", choices=("polymarket", "kalshi", "football-data"),

@@ -68,6 +68,10 @@ def test_the_installed_command_scores_with_its_own_bundled_data(installed):
                                 cwd=where, env=env, check=True).stdout.split()
     assert all(str(ROOT) not in path and str(venv) in path for path in where_from), where_from
     data_dir = Path(where_from[1]).parent
+    helped = subprocess.run([str(venv / "bin" / "market-disagreement"), "--help"], capture_output=True, text=True,
+                            cwd=where, env=env, timeout=120)
+    assert helped.returncode == 0 and "usage: market-disagreement" in helped.stdout
+    assert all(command in helped.stdout for command in ("score", "report", "journal", "watch", "dashboard"))
     season = data_dir / "snapshots" / "odds" / "football-data_E0_2324.csv"
     belief = where / "score.json"
     belief.write_text(json.dumps({"kind": "score", "home_goals": 1.3, "away_goals": 1.9}))
@@ -84,7 +88,7 @@ def test_the_installed_command_scores_with_its_own_bundled_data(installed):
 def test_the_installed_command_serves_the_dashboard(installed):
     venv, where = installed
     port = _free_port()
-    server = subprocess.Popen([str(venv / "bin" / "market-disagreement"), "dashboard", "--port", str(port)],
+    server = subprocess.Popen([str(venv / "bin" / "market-disagreement"), "dashboard", "--server.port", str(port)],
                               cwd=where, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline, health = time.monotonic() + 90, ""
