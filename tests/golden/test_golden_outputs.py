@@ -7,7 +7,7 @@ reports carry only the caveats of their market; an option position valued at no 
 market density's prices; the chain's fit_warning and quotes_cheaper_than_density keys added, nothing else;
 reports record the price settings in their inputs, and CSV reports list them first as input.* rows; the SPY and
 AAPL chains' expiries whose put-call parity implies no plausible rate discounted at the bundled Treasury bill curve
-of their date instead of at rate 0)."""
+of their date instead of at rate 0; the odds markets' stake_risk key added, nothing else changed)."""
 
 from __future__ import annotations
 
