@@ -75,6 +75,8 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
                    help="exchange commission on net winnings, a fraction (default 0.05, Betfair's base rate)")
     p.add_argument("--stake-unit", type=float, default=0.01, help="bet slip: stakes are multiples of this (0.01)")
     p.add_argument("--max-stake", type=float, default=None, help="bet slip: largest stake on one bet (currency)")
+    p.add_argument("--max-total-stake", type=float, default=None,
+                   help="odds markets: the stakes on one event sum to at most this fraction of the bankroll (0-1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,7 +229,8 @@ def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     if not (0 <= args.commission < 1):
         raise InputError(f"--commission {args.commission!r} must be a fraction of net winnings in [0, 1)")
     edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma,
-                        ticket=_ticket_settings(args), slip=_slip_settings(args))
+                        ticket=_ticket_settings(args), slip=_slip_settings(args),
+                        max_total_stake=getattr(args, "max_total_stake", None))
     return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
                        regularisation=_regularisation(args), edge=edge)
 

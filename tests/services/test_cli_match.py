@@ -72,3 +72,17 @@ def test_the_goals_model_as_a_belief_over_a_season():
     assert out["rps_belief_mean"] > out["rps_market_mean"] > 0                   # the market knows more
     bad = run_cli("backtest", "--market", str(SEASON), "--belief", "model:elo")
     assert bad.returncode == 2 and "the models are model:dixon-coles" in bad.stderr
+
+
+def test_max_total_stake_caps_the_allocation_and_states_its_risk(write):
+    belief = write("b.csv", "outcome,probability\nHome,40%\nDraw,30%\nAway,30%\n")
+    args = ["score", "--market", str(SEASON), "--event", EVENT, "--belief", belief, "--bookmaker", "B365"]
+    free = json.loads(run_cli(*args).stdout)
+    capped = json.loads(run_cli(*args, "--max-total-stake", "0.05").stdout)
+    assert sum(free["allocation"].values()) > 0.05
+    assert sum(capped["allocation"].values()) == pytest.approx(0.05, abs=1e-12)
+    assert capped["kelly_growth_tradable_nats"] < free["kelly_growth_tradable_nats"]
+    risk = capped["stake_risk"]
+    assert 0 < risk["loss_probability"] < 1 and risk["worst_loss"] == pytest.approx(0.05, abs=1e-12)
+    bad = run_cli(*args, "--max-total-stake", "1.5")
+    assert bad.returncode == 2 and "--max-total-stake 1.5 must be a fraction" in bad.stderr

@@ -55,3 +55,24 @@ def test_a_short_seasons_drawdown_chance_equals_the_sum_over_every_sequence():
     assert simulated == pytest.approx(exact, abs=4 * math.sqrt(exact * (1 - exact) / 200_000))
     assert 0 < exact < 1
     assert season_drawdown_probability(p, odds, stakes, paths=200_000, seed=0) == simulated   # seeded: the same
+
+
+def test_a_capped_kelly_is_the_best_growth_with_the_total_stake_at_the_cap():
+    from scipy.optimize import minimize
+
+    from analytics.betting.kelly import kelly_with_cash, kelly_with_cash_capped
+
+    p, odds = np.array([0.55, 0.25, 0.2]), np.array([2.4, 3.6, 4.5])
+    free = kelly_with_cash(p, odds)
+    cap = 0.5 * free.stakes.sum()
+    capped = kelly_with_cash_capped(p, odds, cap)
+    assert capped.stakes.sum() == pytest.approx(cap, abs=1e-12) and capped.cash == pytest.approx(1 - cap)
+
+    def minus_growth(s: np.ndarray) -> float:
+        return -float(p @ np.log(1 - s.sum() + s * odds))
+
+    best = minimize(minus_growth, np.full(3, cap / 3), method="SLSQP", bounds=[(0, 1)] * 3,
+                    constraints=[{"type": "ineq", "fun": lambda s: cap - s.sum()}], options={"ftol": 1e-14})
+    assert capped.growth_nats == pytest.approx(-best.fun, abs=1e-9)
+    assert capped.stakes == pytest.approx(best.x, abs=1e-5)
+    assert kelly_with_cash_capped(p, odds, 1.0).stakes == pytest.approx(free.stakes)   # a cap that does not bind
