@@ -341,12 +341,15 @@ def command_watch(args: argparse.Namespace) -> JsonObject | None:
 def dashboard_command(port: int, address: str) -> list[str]:
     """`streamlit run` of the installed dashboard with the settings of dashboard/streamlit_config.toml as flags (an
     installed package has no .streamlit folder beside the working directory)."""
+    import importlib.util
     import tomllib
     from pathlib import Path
 
-    import dashboard
-
-    folder = Path(dashboard.__file__).resolve().parent
+    # the dashboard runs as its own process: only its folder is needed here, never its code (the layers point down)
+    spec = importlib.util.find_spec("dashboard")
+    if spec is None or spec.origin is None:
+        raise InputError("the dashboard is not installed with this package")
+    folder = Path(spec.origin).resolve().parent
     settings = tomllib.loads((folder / "streamlit_config.toml").read_text(encoding="utf-8"))
     flags = [f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
              for section, values in settings.items() for key, value in values.items()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -44,7 +46,26 @@ def markets_from_odds_file(parsed: OddsFile, source: str, method: str) -> list[D
 
 def _markets_from_odds_table(table: pd.DataFrame, source: str, request: OddsRequest,
                              method: str) -> list[DiscreteMarket]:
-    return markets_from_odds_file(parse_odds_table(table, source, request), source, method)
+    markets = markets_from_odds_file(parse_odds_table(table, source, request), source, method)
+    if {"event", "outcome", "low", "high"} <= set(table.columns):
+        markets = [_with_bounds(m, table, source) for m in markets]
+    return markets
+
+
+def _with_bounds(market: DiscreteMarket, table: pd.DataFrame, source: str) -> DiscreteMarket:
+    """A range event's market with its buckets' bounds (the `low`, `high` columns; empty for an open end) in its
+    diagnostics, in the order of its outcomes: a belief about the number is then scored on the buckets."""
+    rows = table[table["event"].astype(str) == market.event]
+    by_label = {str(o): (lo, hi) for o, lo, hi in zip(rows["outcome"], rows["low"], rows["high"], strict=True)}
+    try:
+        bounds = [by_label[label] for label in market.labels]
+        lows = [float(lo) if str(lo).strip() not in ("", "nan") else float("nan") for lo, _hi in bounds]
+        highs = [float(hi) if str(hi).strip() not in ("", "nan") else float("nan") for _lo, hi in bounds]
+    except (KeyError, ValueError):
+        raise InputError(f"event {market.event!r}: the low and high columns must be numbers (empty for an open end)",
+                         source=source) from None
+    diagnostics = {**market.distribution.diagnostics, "bucket_lows": lows, "bucket_highs": highs}
+    return replace(market, distribution=replace(market.distribution, diagnostics=diagnostics))
 
 
 def markets_from_text(text: str, source: str, request: OddsRequest, method: str = "shin") -> list[DiscreteMarket]:

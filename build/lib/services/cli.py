@@ -75,6 +75,8 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
                    help="exchange commission on net winnings, a fraction (default 0.05, Betfair's base rate)")
     p.add_argument("--stake-unit", type=float, default=0.01, help="bet slip: stakes are multiples of this (0.01)")
     p.add_argument("--max-stake", type=float, default=None, help="bet slip: largest stake on one bet (currency)")
+    p.add_argument("--max-total-stake", type=float, default=None,
+                   help="odds markets: the stakes on one event sum to at most this fraction of the bankroll (0-1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,7 +229,8 @@ def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     if not (0 <= args.commission < 1):
         raise InputError(f"--commission {args.commission!r} must be a fraction of net winnings in [0, 1)")
     edge = EdgeSettings(kelly_fraction=args.kelly_fraction, gamma=args.gamma, market_gamma=args.market_gamma,
-                        ticket=_ticket_settings(args), slip=_slip_settings(args))
+                        ticket=_ticket_settings(args), slip=_slip_settings(args),
+                        max_total_stake=getattr(args, "max_total_stake", None))
     return score_files(args.market, args.belief, request, event=args.event, completion=args.completion,
                        regularisation=_regularisation(args), edge=edge)
 
@@ -338,12 +341,15 @@ def command_watch(args: argparse.Namespace) -> JsonObject | None:
 def dashboard_command(port: int, address: str) -> list[str]:
     """`streamlit run` of the installed dashboard with the settings of dashboard/streamlit_config.toml as flags (an
     installed package has no .streamlit folder beside the working directory)."""
+    import importlib.util
     import tomllib
     from pathlib import Path
 
-    import dashboard
-
-    folder = Path(dashboard.__file__).resolve().parent
+    # the dashboard runs as its own process: only its folder is needed here, never its code (the layers point down)
+    spec = importlib.util.find_spec("dashboard")
+    if spec is None or spec.origin is None:
+        raise InputError("the dashboard is not installed with this package")
+    folder = Path(spec.origin).resolve().parent
     settings = tomllib.loads((folder / "streamlit_config.toml").read_text(encoding="utf-8"))
     flags = [f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
              for section, values in settings.items() for key, value in values.items()

@@ -6,6 +6,7 @@ belief p (docs/methods.md, "Kelly"). Odds are decimal (stake included): a unit s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,3 +206,33 @@ def kelly_with_cash_stack(p: FloatArray, odds: FloatArray) -> FloatArray:
     np.put_along_axis(stakes, order, stakes_sorted, 1)
     fair_or_under = r.sum(1) <= 1.0 + 1e-12
     return np.where(fair_or_under[:, None], p, stakes)
+
+
+def kelly_with_cash_capped(p: FloatArray, odds: FloatArray, cap: float) -> KellyAllocation:
+    """Kelly with cash, the total stake at most `cap` (a fraction of wealth in (0, 1]). Where the unconstrained
+    stakes stay within it they are the answer; otherwise the cap binds, cash is 1 - cap, and the KKT conditions
+    p_i o_i / (c + s_i o_i) = mu on the backed outcomes (<= mu elsewhere) give s_i = p_i / mu - c / o_i with
+    mu = sum_A p / (cap + c sum_A 1/o), the backed set A the outcomes of largest p o while p o / c > mu."""
+    if not (math.isfinite(cap) and 0 < cap <= 1):
+        raise InputError(f"the largest total stake {cap!r} must be a fraction of the bankroll in (0, 1]")
+    free = kelly_with_cash(p, odds)
+    if float(free.stakes.sum()) <= cap + 1e-12:
+        return free
+    p, o = _validated(p, odds)
+    cash = 1.0 - cap
+    order = np.argsort(-p * o, kind="stable")
+    cum_p, cum_r = np.cumsum(p[order]), np.cumsum(1.0 / o[order])
+    mu = cum_p / (cap + cash * cum_r)
+    admitted = (p * o)[order] > mu * cash
+    n = int(np.argmin(admitted)) if not admitted.all() else admitted.size
+    n = max(n, 1)
+    stakes = np.zeros_like(p)
+    stakes[order[:n]] = p[order[:n]] / mu[n - 1] - cash / o[order[:n]]
+    stakes = np.clip(stakes, 0.0, None)
+    stakes *= cap / stakes.sum()                      # the cap exactly (rounding of the closed form)
+    multipliers = cash + stakes * o
+    growth = float(np.sum(xlogy(p, multipliers)))
+    backed = stakes > 0
+    ev = p * o - 1.0
+    return KellyAllocation(stakes, cash, growth, multipliers, backed, backed & (ev < 0), ev, float((1 / o).sum()),
+                           "capped")

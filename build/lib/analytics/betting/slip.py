@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.special import xlogy
 
-from analytics.betting.kelly import kelly_with_cash
+from analytics.betting.kelly import kelly_with_cash, kelly_with_cash_capped
 from analytics.core.errors import InputError
 from analytics.core.types import FloatArray
 
@@ -91,10 +91,11 @@ def slip_growth(p: FloatArray, odds: FloatArray, stakes: FloatArray, bankroll: f
 
 
 def bet_slip(event: str, labels: tuple[str, ...], p: FloatArray, odds: FloatArray, bookmakers: tuple[str, ...],
-             settings: SlipSettings, *, kelly_fraction: float = 1.0) -> BetSlip:
+             settings: SlipSettings, *, kelly_fraction: float = 1.0, max_total_stake: float | None = None) -> BetSlip:
     """The slip for belief p at the taken decimal odds (commission already in them) of one event."""
     p, odds = np.asarray(p, dtype=float), np.asarray(odds, dtype=float)
-    optimum = kelly_with_cash(p, odds)
+    optimum = kelly_with_cash(p, odds) if max_total_stake is None else kelly_with_cash_capped(p, odds,
+                                                                                             max_total_stake)
     wanted = kelly_fraction * optimum.stakes * settings.bankroll
     unit = settings.stake_unit
     # a hair of tolerance: 0.3 / 0.01 is 29.999999999999996 in floating point

@@ -142,6 +142,7 @@ class EdgeSettings:
     market_gamma: float | None = None
     ticket: TicketSettings | None = None     # an order ticket in whole contracts (analytics.options.orders)
     slip: SlipSettings | None = None         # a bet slip in currency, for odds markets (analytics.betting.slip)
+    max_total_stake: float | None = None     # odds markets: the stakes of one event sum to at most this fraction
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.kelly_fraction) and 0 <= self.kelly_fraction <= 1):
@@ -150,6 +151,10 @@ class EdgeSettings:
             raise InputError(f"risk aversion gamma {self.gamma!r} must lie in [0.05, 50] (1 is log utility)")
         if self.market_gamma is not None and not (math.isfinite(self.market_gamma) and -20 <= self.market_gamma <= 20):
             raise InputError(f"market risk aversion {self.market_gamma!r} must lie in [-20, 20] (typical: 1 to 5)")
+        if self.max_total_stake is not None and not (math.isfinite(self.max_total_stake)
+                                                     and 0 < self.max_total_stake <= 1):
+            raise InputError(f"--max-total-stake {self.max_total_stake!r} must be a fraction of the bankroll in "
+                             "(0, 1]")
 
 
 OptionType = Literal["call", "put"]

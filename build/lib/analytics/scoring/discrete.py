@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from analytics.beliefs.discrete import DiscreteBelief, belief_on_discrete_market
+from analytics.beliefs.on_buckets import belief_on_buckets
 from analytics.beliefs.spec import BeliefSpec, NamedBelief
 from analytics.betting.kelly import KellyAllocation, fractional_kelly_growth_fair, kelly_with_cash
 from analytics.betting.market import DiscreteMarket
@@ -254,6 +255,9 @@ def belief_on_market(spec: BeliefSpec, market: DiscreteDistribution, source: str
         return DiscreteDistribution(market.labels, fit.probabilities / fit.probabilities.sum(), source=source), fit
     if isinstance(spec, DiscreteBelief) and spec.labels == market.labels:     # the usual case, without a lookup
         return DiscreteDistribution(market.labels, spec.probabilities, source=source), None
+    lows, highs = market.diagnostics.get("bucket_lows"), market.diagnostics.get("bucket_highs")
+    if lows is not None and highs is not None and not isinstance(spec, DiscreteBelief):
+        return DiscreteDistribution(market.labels, belief_on_buckets(spec, lows, highs, source), source=source), None
     return belief_on_discrete_market(spec, market, source), None
 
 

@@ -8,6 +8,7 @@ from typing import Any, Sequence, TypeAlias
 from analytics.beliefs.on_grid import Completion
 from analytics.beliefs.pairing import pair_beliefs_with_events
 from analytics.beliefs.spec import NamedBelief
+from analytics.betting.kelly import kelly_with_cash_capped
 from analytics.betting.market import DiscreteMarket
 from analytics.betting.slip import bet_slip
 from analytics.core.errors import InputError
@@ -46,9 +47,13 @@ def score_pairs(markets: Sequence[Market], beliefs: Sequence[NamedBelief], *, co
                                                  warnings=belief.warnings, edge=edge)
         else:
             score = score_named_belief(belief, market, regularisation=regularisation)
+            cap = None if edge is None else edge.max_total_stake
+            if cap is not None and market.odds is not None:
+                score = replace(score, tradable=kelly_with_cash_capped(score.belief, market.odds, cap))
             if edge is not None and edge.slip is not None and market.odds is not None:
                 books = market.bookmakers or (edge.slip.bookmaker,) * len(market.labels)
                 score = replace(score, slip=bet_slip(market.event, market.labels, score.belief, market.odds, books,
-                                                     edge.slip, kelly_fraction=edge.kelly_fraction))
+                                                     edge.slip, kelly_fraction=edge.kelly_fraction,
+                                                     max_total_stake=cap))
         out.append(ScoredPair(market, belief, score))
     return out
