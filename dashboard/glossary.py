@@ -63,6 +63,12 @@ TERMS = {
                    "probability and each group's forecast is set against how often its events happened.",
     "butterfly": "Three strikes of calls (buy one low, sell two middle, buy one high): a payoff shaped like a tent "
                  "that pays only if the price ends near the middle strike; a bet on a range of prices.",
+    "RPS": "Ranked probability score: how far the forecast's cumulative probabilities over home win, draw, away win "
+           "sit from what happened (0 is a certain, right forecast; lower is better). Unlike the log score it "
+           "counts a draw as nearer a home win than an away win is.",
+    "drawdown": "The chance that, over the season, your wealth falls to half of its highest point at some moment, "
+                "if your beliefs are right: simulated 10,000 times at the chosen Kelly fraction. Full Kelly makes "
+                "this likely; half Kelly much less so.",
     "whole match": "KL of your table of scores against the market's: the market's table is the one closest to "
                    "plain Poisson goals that meets every one of its prices (result, goal lines, handicap). It holds "
                    "all the markets' disagreements at once, so it is at least as large as any one market's.",

@@ -203,6 +203,15 @@ m4.metric(f"At the odds, {kelly_fraction:g} Kelly", "n/a" if tradable is None el
 st.caption(f"Realised per match: {fmt(summary['realised_growth_fair_bits_mean'], '.5f')} bits, 95 % interval "
            f"{fmt(low, '.5f')} to {fmt(high, '.5f')} bits (bootstrap of the matches). The p-value tests whether "
            "the belief's log score beat the market's by more than luck would.")
+m5, m6 = st.columns(2)
+if summary["rps_belief_mean"] is not None:
+    m5.metric("Ranked probability score (mean)", f"{fmt(summary['rps_belief_mean'], '.4f')}",
+              f"market {fmt(summary['rps_market_mean'], '.4f')}", delta_color="off", delta_arrow="off",
+              help=TERMS["RPS"])
+if summary["drawdown_50_probability"] is not None:
+    m6.metric(f"Chance of a 50 % drawdown at {kelly_fraction:g} Kelly",
+              f"{fmt(summary['drawdown_50_probability'], '.1%')}", "if the belief is right (10,000 seasons)",
+              delta_color="off", delta_arrow="off", help=TERMS["drawdown"])
 if track.skipped:
     with st.expander(f"{len(track.skipped)} matches left out"):
         st.dataframe(pd.DataFrame(list(track.skipped)), hide_index=True, width="stretch")

@@ -118,3 +118,11 @@ def test_the_goals_model_is_a_belief_of_the_page_as_of_the_command_line():
     at.selectbox(key="track_closing").set_value("none").run()
     assert metric(at, "Predicted edge over 380 matches").value == f"{want['predicted_kl_bits_total']:.3f} bits"
     assert metric(at, "Realised at fair prices").value == f"{want['realised_growth_fair_bits_total']:.3f} bits"
+
+
+def test_the_page_shows_the_rps_and_the_drawdown_chance_of_the_command_line():
+    at = track_page()
+    want = track_record(SEASON, SEASON, MarketRequest(method="shin", bookmaker="B365", belief_bookmaker="PSC"),
+                        closing_bookmaker="PSC", kelly_fraction=0.5).result.summary()
+    assert metric(at, "Ranked probability score").value == f"{want['rps_belief_mean']:.4f}"
+    assert metric(at, "Chance of a 50 % drawdown at 0.5 Kelly").value == f"{want['drawdown_50_probability']:.1%}"
