@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 
 import bench as package
 
+BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                     "streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api")
+
 
 def quiet_streamlit() -> None:
     """The dashboard's cached functions run here outside a Streamlit server, where Streamlit warns "missing
-    ScriptRunContext" / "No runtime found" on every call, between the figures: expected, not news. Streamlit reads
-    its loggers' level from one global setting."""
-    import streamlit.logger
-
-    streamlit.logger.set_log_level("error")        # its loggers now, and those it creates later
+    ScriptRunContext" / "No runtime found" on every call, between the figures: expected, not news. A filter on
+    those loggers drops their warnings whatever level Streamlit (or AppTest, reloading its config) sets later."""
+    for name in BARE_MODE_LOGGERS:
+        logging.getLogger(name).addFilter(lambda record: record.levelno >= logging.ERROR)
 
 
 def main() -> None:
