@@ -51,3 +51,18 @@ def test_the_backtest_reports_rps_for_ordered_outcomes_only():
     assert found.rps_belief[0] == pytest.approx(0.445) and math.isnan(found.rps_belief[1])
     assert found.summary()["rps_market_mean"] == pytest.approx(((0.4 ** 2) + (0.7 ** 2)) / 2)
     assert found.per_event()[1]["rps_belief"] is None
+
+
+def test_crps_and_rps_equal_scoringrules_on_the_same_cases():
+    """scoringrules (the peer library) on the cases above: CRPS the same; its RPS is the sum over the first r - 1
+    categories, without our division by r - 1."""
+    import scoringrules as sr
+
+    assert crps_normal(0.0, 1.0, 0.0) == pytest.approx(float(sr.crps_normal(0.0, 0.0, 1.0)), rel=1e-12)
+    assert crps_normal(100.0, 15.0, 130.0) == pytest.approx(float(sr.crps_normal(130.0, 100.0, 15.0)), rel=1e-12)
+    assert crps_lognormal(6.5, 0.2, 700.0) == pytest.approx(float(sr.crps_lognormal(700.0, 6.5, 0.2)), rel=1e-12)
+    forecast = np.array([0.5, 0.3, 0.2])
+    for outcome in range(3):
+        happened = np.eye(3)[outcome]
+        assert 2 * ranked_probability_score(forecast, happened) == pytest.approx(
+            float(sr.rps_score(outcome + 1, forecast)), abs=1e-15)
