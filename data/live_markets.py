@@ -373,6 +373,16 @@ def _kalshi_bounds(market: dict[str, Any]) -> tuple[float | None, float | None] 
     return None
 
 
+def _whole_units(outcome: LiveOutcome) -> LiveOutcome:
+    """A Kalshi strike bucket of a whole-unit ladder with inclusive bounds: 'less' than cap is cap - 1 or below,
+    'greater' than floor is floor + 1 or above ('between' is inclusive already)."""
+    if outcome.low is None and outcome.high is not None:
+        return LiveOutcome(outcome.label, outcome.mid, outcome.paid, None, outcome.high - 1)
+    if outcome.high is None and outcome.low is not None:
+        return LiveOutcome(outcome.label, outcome.mid, outcome.paid, outcome.low + 1, None)
+    return outcome
+
+
 def kalshi_outcomes(answer: Any) -> tuple[str, list[LiveOutcome]]:
     """An event's title and outcomes from the answer of /events/TICKER (markets at the top level, or nested in the
     event)."""
@@ -410,6 +420,10 @@ def kalshi_outcomes(answer: Any) -> tuple[str, list[LiveOutcome]]:
     if len({o.label for o in outcomes}) != len(outcomes):
         raise InputError(f"{source}: two open markets of the event share an outcome name")
     if all(_kalshi_bounds(m) is not None for m in live):
+        strikes = [v for o in outcomes for v in (o.low, o.high) if v is not None]
+        if all(float(v).is_integer() for v in strikes):
+            # a ladder of whole units (degrees): 'less' than 77 is 76 or below, 'greater' than 80 is 81 or above
+            outcomes = [_whole_units(o) for o in outcomes]
         outcomes = ordered_buckets(source, outcomes)
     _check_sum(source, outcomes)
     return title, outcomes

@@ -270,3 +270,17 @@ def test_an_unknown_source_or_form_is_named():
                         ("live:football-data:E0;rm", "is not a league code")):
         with pytest.raises(InputError, match=named):
             fetch_live(spec)
+
+
+def test_a_whole_degree_kalshi_ladder_reads_its_strikes_as_inclusive_whole_units():
+    """The recorded NYC ladder (76° or below: 'less' than 77; 77° to 78°: 'between') completed by a third market
+    written here, 'greater' than 78: the buckets read 76 or below, 77-78, 79 or above, contiguous in whole degrees."""
+    from data.live_markets import kalshi_outcomes
+
+    answer = json.loads(KALSHI["KXHIGHNY-26MAY05"].read_text())
+    top = {**answer["markets"][1], "strike_type": "greater", "floor_strike": 78, "cap_strike": None,
+           "yes_sub_title": "79° or above", "yes_bid_dollars": "0.9300", "yes_ask_dollars": "0.9500"}
+    _title, outcomes = kalshi_outcomes({**answer, "markets": [*answer["markets"], top]})
+    assert [(o.label, o.low, o.high) for o in outcomes] == [("76° or below", None, 76.0), ("77° to 78°", 77.0, 78.0),
+                                                            ("79° or above", 79.0, None)]
+    assert [o.mid for o in outcomes] == pytest.approx([0.015, 0.025, 0.94])
