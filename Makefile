@@ -1,4 +1,5 @@
-# Every target sets itself up: a fresh machine needs only Python 3.11.
+# Every target sets itself up: a fresh machine needs only Python 3.11. pip runs with -qq: errors only (a
+# machine's pip configuration can name package folders that do not exist, one warning line per package).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,9 +12,9 @@ setup: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps -e .
+	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --quiet --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
 # Debian's Chromium (browser tests, PDF figures), poppler (pdftotext) and DejaVu fonts (PDF text).
@@ -35,7 +36,7 @@ test: setup system-packages lint
 BENCH_STAMP := .venv-bench/.installed
 $(BENCH_STAMP): requirements-bench.txt
 	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/python -m pip install --quiet -r requirements-bench.txt
+	.venv-bench/bin/python -m pip install --quiet --quiet -r requirements-bench.txt
 	touch $(BENCH_STAMP)
 
 bench: setup $(BENCH_STAMP)
