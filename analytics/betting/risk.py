@@ -15,7 +15,8 @@ from analytics.core.types import FloatArray
 LEVEL = 0.95
 DRAWDOWN = 0.5
 SEASON_SEED = 0
-MAX_DRAWS = 4_000_000          # paths x events simulated at most (32 MB of uniforms)
+MAX_DRAWS = 4_000_000          # paths x events simulated at most
+BLOCK_DRAWS = 250_000          # draws held at once (2 MB of uniforms)
 PATHS = 10_000
 
 
@@ -57,7 +58,8 @@ def stake_risk(p: FloatArray, odds: FloatArray, stakes: FloatArray) -> StakeRisk
 def season_drawdown_probability(p: FloatArray, odds: FloatArray, stakes: FloatArray, *, paths: int = PATHS,
                                 seed: int = SEASON_SEED) -> float:
     """P(wealth falls to half its running peak at some point) over the events in order (rows of (E, n) arrays),
-    outcomes drawn from p, by simulation with `seed` (paths cut so paths x events <= MAX_DRAWS)."""
+    outcomes drawn from p, by simulation with `seed` (paths cut so paths x events <= MAX_DRAWS; simulated in blocks
+    of at most BLOCK_DRAWS draws, so memory stays a few megabytes whatever the season's length)."""
     p, odds, stakes = (np.asarray(a, dtype=float) for a in (p, odds, stakes))
     events = p.shape[0]
     if events == 0:
@@ -67,8 +69,17 @@ def season_drawdown_probability(p: FloatArray, odds: FloatArray, stakes: FloatAr
                                                                                              0.0), 1e-300))
     cumulative = np.cumsum(p, axis=1)
     cumulative[:, -1] = 1.0
-    draws = np.random.default_rng(seed).random((paths, events))
-    outcome = (draws[:, :, None] > cumulative[None, :, :]).sum(axis=2)       # inverse CDF per event
-    log_wealth = np.cumsum(growth[np.arange(events)[None, :], outcome], axis=1)
-    peak = np.maximum.accumulate(np.maximum(log_wealth, 0.0), axis=1)
-    return float(np.mean((log_wealth - peak <= math.log(1 - DRAWDOWN)).any(axis=1)))
+    rng = np.random.default_rng(seed)
+    floor = math.log(1 - DRAWDOWN)
+    block = max(1, BLOCK_DRAWS // events)
+    hit = 0
+    for start in range(0, paths, block):
+        count = min(block, paths - start)
+        draws = rng.random((count, events))
+        outcome = np.zeros((count, events), dtype=np.intp)
+        for k in range(cumulative.shape[1] - 1):            # inverse CDF: a handful of outcomes per event
+            outcome += draws > cumulative[None, :, k]
+        log_wealth = np.cumsum(growth[np.arange(events)[None, :], outcome], axis=1)
+        peak = np.maximum.accumulate(np.maximum(log_wealth, 0.0), axis=1)
+        hit += int(np.count_nonzero((log_wealth - peak <= floor).any(axis=1)))
+    return hit / paths
