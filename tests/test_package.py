@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,8 +47,12 @@ def installed(tmp_path_factory):
     """A fresh virtual environment outside the checkout with the project's wheel installed."""
     where = tmp_path_factory.mktemp("install")
     wheels = where / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    str(ROOT), "-w", str(wheels)], check=True, cwd=where, timeout=300)
+    # built from a copy of the project's files: a build in the checkout would leave build/ behind in it
+    source = where / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "build", "*.egg-info", "test-artifacts", ".*_cache", ".hypothesis", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--quiet", "--no-deps", "--no-build-isolation",
+                    str(source), "-w", str(wheels)], check=True, cwd=where, timeout=300)
     venv = where / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; "

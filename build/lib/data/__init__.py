@@ -1,1 +1,0 @@
-"""Market-data sources: bundled snapshots, user files and live fetches, turned into analytics types."""
