@@ -37,12 +37,12 @@ def fitted_goals(priced: Sequence[PricedMarket]) -> tuple[float, float]:
     """The goal expectations (home, away) of independent Poisson goals whose effective probabilities are closest to
     the markets' (the sum over markets of KL(market || Poisson)), searched in (0.05, MAX_EXPECTED_GOALS]."""
     def loss(log_goals: FloatArray) -> float:
-        table = poisson_table(*np.exp(log_goals))
+        table = poisson_table(*np.minimum(np.exp(log_goals), MAX_EXPECTED_GOALS))
         return float(sum(kl_divergence(p.fair, np.clip(p.market.effective(table), 1e-300, None)) for p in priced))
 
     bounds = [(np.log(0.05), np.log(MAX_EXPECTED_GOALS))] * 2
     found = minimize(loss, np.log([1.4, 1.1]), method="L-BFGS-B", bounds=bounds)
-    home, away = np.exp(found.x)
+    home, away = np.minimum(np.exp(found.x), MAX_EXPECTED_GOALS)      # exp(log(bound)) can round above it
     return float(home), float(away)
 
 

@@ -95,3 +95,26 @@ def test_joint_stakes_on_one_market_are_kelly_with_cash_and_grow_with_more_marke
     assert more.growth_nats >= one.growth_nats - 1e-9           # more bets can only add growth
     assert sum(s for *_, s in more.bets) + more.cash == pytest.approx(1.0, abs=1e-12)
     assert all(s >= 0 for *_, s in more.bets)
+
+
+def test_on_a_real_match_every_market_the_table_uses_is_met_to_1e_9():
+    """Every bundled Premier League match priced by Pinnacle: the markets the table meets (1X2, the 2.5 line, the
+    handicap unless it settles by the result alone) hold to 1e-9; the ones left out are named with the reason."""
+    import csv
+
+    import pandas as pd
+
+    from services.match import priced_markets
+    from tests.conftest import ROOT
+
+    rows = list(csv.DictReader((ROOT / "data/snapshots/odds/football-data_E0_2324.csv").open(encoding="utf-8-sig")))
+    for raw in rows[:12]:
+        row = pd.Series({k.lower(): v for k, v in raw.items()})
+        priced = priced_markets(row, "PS", "multiplicative")
+        found = market_score_table(priced)
+        used = [p for p in priced if p.market.name in found.used]
+        assert [p.market.name for p in used][:2] == ["1X2", "total 2.5"]
+        for p in used:
+            assert np.abs(p.market.effective(found.table) - p.fair).max() < 1e-9, (raw["HomeTeam"], p.market.name)
+        for name, why in found.left_out:
+            assert why.startswith("settles by the result alone"), (name, why)
