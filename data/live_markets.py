@@ -316,11 +316,15 @@ def _ranged(source: str, outcomes: list[LiveOutcome]) -> list[LiveOutcome]:
                                     for o, r in zip(outcomes, ranges, strict=True)])
 
 
+def _last_part(ident: str) -> str:
+    """An event's id from what a person pastes: the id itself, or the address that ends with it."""
+    return ident.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
 def _slug(ident: str, what: str) -> str:
-    ident = ident.strip()
-    if not ident or len(ident) > 300:
+    if not ident.strip() or len(ident.strip()) > 300:
         raise InputError(what)
-    return ident.rstrip("/").rsplit("/", 1)[-1]
+    return _last_part(ident)
 
 
 def fetch_polymarket(slug: str) -> LiveMarket:
@@ -511,7 +515,7 @@ LIVE_SOURCES: dict[str, Callable[[str], LiveMarket]] = {
 def market_id_of(source: str, ident: str) -> str:
     """The id a source's adapter fetches `ident` as (a slug from an address, a ticker or league code in capitals):
     the key watched snapshots are stored under."""
-    ident = ident.strip().rstrip("/").rsplit("/", 1)[-1]
+    ident = _last_part(ident)
     return ident.upper() if source in ("kalshi", "football-data") else ident
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,14 +93,26 @@ def continuous_markets_from_text(text: str, source: str, request: MarketRequest)
     return out
 
 
-def market_text(path: str) -> tuple[str, str]:
-    """A market file's text and name: a file by its path, or `live:SOURCE:ID` fetched (data.live_markets)."""
-    if path.startswith("live:"):
-        from data.live_markets import fetch_live
+LIVE_KEPT_SECONDS = 60.0      # as the Betting page keeps a live answer
+_LIVE_ANSWERS: dict[str, tuple[float, tuple[str, str]]] = {}
 
-        live = fetch_live(path)
-        return live.text, live.name
-    return read_text_file(path), str(path)
+
+def market_text(path: str) -> tuple[str, str]:
+    """A market file's text and name: a file by its path, or `live:SOURCE:ID` fetched (data.live_markets) and kept
+    LIVE_KEPT_SECONDS: a second reader of the same live market within a command (the whole match beside the 1X2
+    score) sees the same prices, not a second fetch's."""
+    if not path.startswith("live:"):
+        return read_text_file(path), str(path)
+    kept = _LIVE_ANSWERS.get(path)
+    if kept is not None and time.monotonic() - kept[0] < LIVE_KEPT_SECONDS:
+        return kept[1]
+    from data.live_markets import fetch_live
+
+    live = fetch_live(path)
+    if len(_LIVE_ANSWERS) >= 16:
+        _LIVE_ANSWERS.clear()
+    _LIVE_ANSWERS[path] = (time.monotonic(), (live.text, live.name))
+    return live.text, live.name
 
 
 def load_markets(path: str, request: MarketRequest) -> list[Market]:

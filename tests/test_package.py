@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -21,6 +20,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import _free_port
 
 
 def test_the_pins_satisfy_the_packages_ranges():
@@ -34,12 +34,6 @@ def test_the_pins_satisfy_the_packages_ranges():
     assert set(ranges) <= set(pins) | {"psycopg"}
     for name, requirement in ranges.items():
         assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name], requirement)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
