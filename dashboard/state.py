@@ -253,12 +253,19 @@ def live_market(source: str, ident: str) -> Any:
         return str(exc)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def football_table_cached(path: str | None, raw: bytes | None, source: str) -> Any:
+    """A football-data file's table and event names (services.match.football_table), read once per file."""
+    from services.match import football_table
+
+    return football_table(read_text_file(path) if path is not None else decode_text(raw or b"", source), source)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def match_markets_cached(path: str | None, raw: bytes | None, source: str, event: str, bookmaker: str,
                          method: str) -> list[Any] | None:
     """Every market of a football-data match the bookmaker prices (services.match), or None for another market."""
-    from services.match import match_row, priced_markets
+    from services.match import priced_markets, row_of_event
 
-    text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
-    row = match_row(text, source, event)
+    row = row_of_event(football_table_cached(path, raw, source), event)
     return None if row is None else priced_markets(row, bookmaker, method)

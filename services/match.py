@@ -75,15 +75,27 @@ def priced_markets(row: pd.Series, bookmaker: str, method: str, odds_format: str
     return [PricedMarket(market, remove_margin(1.0 / odds, method).probabilities, odds) for market, odds in found]
 
 
-def match_row(text: str, source: str, event: str) -> pd.Series | None:
-    """The football-data row of `event` ('YYYY-MM-DD Home v Away'), or None when the text is not such a file."""
+def football_table(text: str, source: str) -> tuple[pd.DataFrame, list[str]] | None:
+    """A football-data file's table and its event names, row by row; None for any other file."""
     table = odds_table_of_text(text, source)
     if table is None or detect_kind(set(table.columns)) != "football-data":
         return None
-    _dates, events = football_events(table)
+    return table, football_events(table)[1]
+
+
+def row_of_event(found: tuple[pd.DataFrame, list[str]] | None, event: str) -> pd.Series | None:
+    """The row of `event` ('YYYY-MM-DD Home v Away') in a football_table, or None."""
+    if found is None:
+        return None
+    table, events = found
     key = normalise_label(event)
     rows = [i for i, name in enumerate(events) if normalise_label(name) == key]
     return None if not rows else table.iloc[rows[0]]
+
+
+def match_row(text: str, source: str, event: str) -> pd.Series | None:
+    """The football-data row of `event`, or None when the text is not such a file."""
+    return row_of_event(football_table(text, source), event)
 
 
 def match_record(score: MatchScore, stakes: JointStakes) -> dict[str, Any]:
