@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import safe
+from dashboard.runlog import run_logged
 from dashboard.state import keep_settings
 
 st.set_page_config(page_title="Market disagreement", layout="wide")
@@ -18,4 +19,5 @@ pages = [
     st.Page(VIEWS / "learn.py", title="Learn"),
 ]
 keep_settings()
-safe.guarded(st.navigation(pages).run)
+page = st.navigation(pages)
+run_logged(lambda: safe.guarded(page.run), page.title)
