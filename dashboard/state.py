@@ -238,6 +238,16 @@ LIVE_SOURCES = {"Polymarket": ("polymarket", "an event's slug, or its polymarket
                 "Kalshi": ("kalshi", "an event ticker", "e.g. KXHIGHNY-26MAY05"),
                 "football-data (upcoming fixtures)": ("football-data", "a league code (E0 Premier League, SP1 La "
                                                       "Liga, I1 Serie A, D1 Bundesliga, ...) or ALL", "e.g. E0")}
+ODDS_API_SOURCE = {"The Odds API (bookmakers)": ("odds-api", "a sport key (soccer_epl, soccer_spain_la_liga, "
+                                                 "basketball_nba, ...)", "e.g. soccer_epl")}
+BOOKMAKER_SOURCES = ("football-data", "odds-api")     # live sources written in the season files' columns
+
+
+def live_sources() -> dict[str, tuple[str, str, str]]:
+    """The live sources one can fetch here: The Odds API only when MARKET_ODDS_API_KEY holds a key."""
+    from data.live_markets import odds_api_key
+
+    return {**LIVE_SOURCES, **(ODDS_API_SOURCE if odds_api_key() else {})}
 
 
 @st.cache_data(ttl=LIVE_CACHE_SECONDS, max_entries=32, show_spinner="Fetching the market...")

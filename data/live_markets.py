@@ -11,6 +11,10 @@ in a readers' file form, so the same readers, margin removal and scoring serve i
   bid and ask, the price paid the ask (the No side of a one-market event costs `no_ask`, else 1 - the Yes bid).
 - football-data.co.uk upcoming fixtures (`fixtures.csv`): the rows of one league (its code, such as E0) in the
   season files' columns, so every bookmaker, best price and consensus reads them.
+- The Odds API (a key in MARKET_ODDS_API_KEY): the upcoming events of a sport key (soccer_epl, basketball_nba, ...)
+  with every bookmaker's h2h odds, written in the season files' columns (one H/D/A set per bookmaker; a sport
+  without draws has H/A only), so every bookmaker, best price and consensus reads them. The key is sent, never
+  kept: the address recorded with the market has no key.
 
 Range events (outcomes that are intervals of a number: "18°C or below", "77° to 78°", "250-275 bp") are written as
 ordered buckets with their bounds (`low`, `high`; open ends empty). A ladder that leaves part of the line without a
@@ -44,6 +48,10 @@ from analytics.core.errors import InputError
 POLYMARKET_URL = "https://gamma-api.polymarket.com"
 KALSHI_URL = "https://api.elections.kalshi.com/trade-api/v2"
 FOOTBALL_DATA_URL = "https://www.football-data.co.uk"
+ODDS_API_URL = "https://api.the-odds-api.com"
+ODDS_API_KEY_VARIABLE = "MARKET_ODDS_API_KEY"
+ODDS_API_REGIONS = "uk,eu"
+MAX_BOOKMAKERS = 60
 TIMEOUT_SECONDS = 8.0
 MAX_ANSWER_BYTES = 5 * 1024 * 1024
 MAX_IN_FLIGHT = 2
@@ -128,7 +136,8 @@ def fetch_bytes(source: str, url: str, timeout: float | None = None, accept: str
     except InputError:
         raise
     except urllib.error.HTTPError as error:
-        raise InputError(f"{source}: the server answered HTTP {error.code}") from None
+        refused = " (a missing or refused key?)" if error.code in (401, 403) else ""
+        raise InputError(f"{source}: the server answered HTTP {error.code}{refused}") from None
     except (TimeoutError, OSError) as error:
         if isinstance(error, urllib.error.URLError) and not isinstance(error.reason, TimeoutError):
             raise InputError(f"{source} could not be reached ({_reason(error.reason)})") from None
@@ -483,6 +492,117 @@ def fetch_football_data(league: str) -> LiveMarket:
     return LiveMarket("football-data", url, _now(), football_fixtures(text, league), league)
 
 
+# ------------------------------------------------------------------------------------------------ The Odds API
+
+def odds_api_key() -> str | None:
+    """The Odds API key from MARKET_ODDS_API_KEY, or None (the source is then not offered)."""
+    key = os.environ.get(ODDS_API_KEY_VARIABLE, "").strip()
+    return key or None
+
+
+def _odds_api_book(key: object) -> str:
+    """A bookmaker's column prefix: its Odds API key in capitals, letters and digits only (williamhill_us ->
+    WILLIAMHILLUS)."""
+    from analytics.betting.odds_files import is_book_prefix
+
+    prefix = re.sub(r"[^A-Z0-9]", "", str(key).upper())[:24]
+    if not prefix:
+        raise InputError("The Odds API: a bookmaker has no key")
+    # a key the season files' reader would take for a result or handicap column is kept apart from those
+    return prefix if is_book_prefix(prefix.lower()) else "BK" + prefix.replace("AH", "A_H")
+
+
+def _odds_api_price(value: object, what: str, odds_format: str) -> float:
+    """Decimal odds from an Odds API price: decimal odds above 1, or American odds (+150, -200) when asked so."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"The Odds API: {what} {str(value)[:40]!r} is not a number") from None
+    if odds_format == "american" and math.isfinite(number) and abs(number) >= 100:
+        number = 1 + (number / 100 if number > 0 else 100 / -number)
+    if not (math.isfinite(number) and 1 < number < 1e6):
+        raise InputError(f"The Odds API: {what} {number!r} is not decimal odds above 1")
+    return number
+
+
+def odds_api_fixtures(answer: Any, sport: str, odds_format: str = "decimal") -> str:
+    """The answer of /v4/sports/SPORT/odds (a list of events with bookmakers' h2h odds) in the season files'
+    columns: Div (the sport key), Date (dd/mm/yyyy, UTC), Time, HomeTeam, AwayTeam, then per bookmaker its H, D and
+    A odds (H and A only when no event of the answer has a draw). Outcomes are matched to the teams by name, in
+    whatever order the answer lists them; a bookmaker without an h2h price for an event leaves its cells empty."""
+    source = "The Odds API"
+    if not isinstance(answer, list):
+        raise InputError(f"{source}: the answer is not a list of events")
+    events = [e for e in answer[:MAX_MARKETS + 1] if isinstance(e, dict)]
+    if len(events) > MAX_MARKETS:
+        raise InputError(f"{source}: the answer has more than {MAX_MARKETS} events")
+    rows: list[tuple[list[str], dict[str, dict[str, float]]]] = []
+    books: dict[str, None] = {}
+    draws = False
+    for event in events:
+        home = _label(source, event.get("home_team"), "home team")
+        away = _label(source, event.get("away_team"), "away team")
+        when = str(event.get("commence_time", ""))
+        try:
+            start = datetime.strptime(when[:19], "%Y-%m-%dT%H:%M:%S")
+            date, clock = start.strftime("%d/%m/%Y"), start.strftime("%H:%M")
+        except ValueError:
+            date, clock = "", ""
+        prices: dict[str, dict[str, float]] = {}
+        bookmakers = event.get("bookmakers")
+        for book in (bookmakers if isinstance(bookmakers, list) else [])[:MAX_BOOKMAKERS]:
+            if not isinstance(book, dict) or not isinstance(book.get("markets"), list):
+                continue
+            prefix = _odds_api_book(book.get("key"))
+            h2h = next((m for m in book["markets"] if isinstance(m, dict) and m.get("key") == "h2h"), None)
+            outcomes = h2h.get("outcomes") if h2h is not None else None
+            if not isinstance(outcomes, list) or not 2 <= len(outcomes) <= 3:
+                continue
+            sides: dict[str, float] = {}
+            for outcome in outcomes:
+                if not isinstance(outcome, dict):
+                    raise InputError(f"{source}: an outcome of {home} v {away} cannot be read")
+                name = " ".join(str(outcome.get("name", "")).split())
+                side = {home: "H", away: "A", "Draw": "D"}.get(name)
+                if side is None or side in sides:
+                    raise InputError(f"{source}: {prefix}'s outcome {name[:60]!r} of {home} v {away} is neither "
+                                     "team nor Draw, or is listed twice")
+                sides[side] = _odds_api_price(outcome.get("price"), f"{prefix}'s {name[:60]} price", odds_format)
+            if {"H", "A"} <= set(sides):
+                prices[prefix] = sides
+                books[prefix] = None
+                draws = draws or "D" in sides
+        rows.append(([sport, date, clock, home, away], prices))
+    if not books:
+        raise InputError(f"{source}: no event of {sport!r} has bookmakers' h2h odds")
+    sides_written = ("H", "D", "A") if draws else ("H", "A")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Div", "Date", "Time", "HomeTeam", "AwayTeam",
+                     *(f"{book}{side}" for book in books for side in sides_written)])
+    for fixed, prices in rows:
+        writer.writerow([*fixed, *(repr(prices[book][side]) if book in prices and side in prices[book] else ""
+                                   for book in books for side in sides_written)])
+    return out.getvalue()
+
+
+def fetch_odds_api(sport: str) -> LiveMarket:
+    """Upcoming events of the sport key `sport` with the bookmakers' h2h odds (decimal), from MARKET_ODDS_API_URL
+    with the key of MARKET_ODDS_API_KEY; the recorded address leaves the key out."""
+    source = "The Odds API"
+    sport = sport.strip().lower()
+    if not re.fullmatch(r"[a-z0-9_]{2,60}", sport):
+        raise InputError(f"{source}: {sport[:40]!r} is not a sport key (soccer_epl, basketball_nba, ...)")
+    key = odds_api_key()
+    if key is None:
+        raise InputError(f"{source} needs a key: set {ODDS_API_KEY_VARIABLE} (the-odds-api.com gives free keys)")
+    regions = os.environ.get("MARKET_ODDS_API_REGIONS", ODDS_API_REGIONS).strip() or ODDS_API_REGIONS
+    shown = (f"{base_url('MARKET_ODDS_API_URL', ODDS_API_URL)}/v4/sports/{sport}/odds?"
+             f"{urllib.parse.urlencode({'regions': regions, 'markets': 'h2h', 'oddsFormat': 'decimal'})}")
+    answer = fetch_json(source, f"{shown}&{urllib.parse.urlencode({'apiKey': key})}")
+    return LiveMarket(source, shown, _now(), odds_api_fixtures(answer, sport), sport)
+
+
 # ------------------------------------------------------------------------------------------------ writing
 
 def _now() -> str:
@@ -509,7 +629,8 @@ def _written(source: str, url: str, title: str, outcomes: list[LiveOutcome], mar
 
 
 LIVE_SOURCES: dict[str, Callable[[str], LiveMarket]] = {
-    "polymarket": fetch_polymarket, "kalshi": fetch_kalshi, "football-data": fetch_football_data}
+    "polymarket": fetch_polymarket, "kalshi": fetch_kalshi, "football-data": fetch_football_data,
+    "odds-api": fetch_odds_api}
 
 
 def market_id_of(source: str, ident: str) -> str:

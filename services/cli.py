@@ -16,6 +16,8 @@ from analytics.beliefs.completion import COMPLETIONS
 from analytics.core.errors import InputError, bounded
 from analytics.core.strict_json import dumps
 
+LIVE_SOURCE_NAMES = ("polymarket", "kalshi", "football-data", "odds-api")   # data.live_markets.LIVE_SOURCES' keys
+
 if TYPE_CHECKING:        # the numerics load when a command needs them: a refused flag answers at once
     from analytics.betting.slip import SlipSettings
     from analytics.options.orders import TicketSettings
@@ -145,11 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seconds to reach the Dask scheduler (default 10)")
         if job == "scores":
             task.add_argument("--belief", required=True, help="belief file (any price form)")
-    fetch = sub.add_parser("fetch", help="a live market, in a readers' file form (Polymarket, Kalshi, football-data)")
-    fetch.add_argument("source", choices=("polymarket", "kalshi", "football-data"),
-                       help="polymarket | kalshi | football-data")
-    fetch.add_argument("id", help="the event: a Polymarket event slug, a Kalshi event ticker, or a football-data "
-                       "league code (E0, SP1, ... or ALL)")
+    fetch = sub.add_parser("fetch", help="a live market, in a readers' file form (Polymarket, Kalshi, football-data, "
+                           "The Odds API)")
+    fetch.add_argument("source", choices=LIVE_SOURCE_NAMES, help=" | ".join(LIVE_SOURCE_NAMES))
+    fetch.add_argument("id", help="the event: a Polymarket event slug, a Kalshi event ticker, a football-data "
+                       "league code (E0, SP1, ... or ALL), or an Odds API sport key (soccer_epl, ...; needs "
+                       "MARKET_ODDS_API_KEY)")
     fetch.add_argument("--out", default=None, help="write the market to this .csv file")
     board = sub.add_parser("dashboard", help="serve the dashboard (Streamlit) on the bundled data")
     board.add_argument("--port", "--server.port", dest="port", type=int, default=8501, help="port (default 8501)")
@@ -157,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default 127.0.0.1)")
     watching = sub.add_parser("watch", help="fetch a live market every few seconds and keep each change in the "
                               "journal's database")
-    watching.add_argument("source", choices=("polymarket", "kalshi", "football-data"),
+    watching.add_argument("source", choices=LIVE_SOURCE_NAMES,
                           help="polymarket | kalshi | football-data")
     watching.add_argument("id", help="the event (slug, ticker or league code), as for fetch")
     watching.add_argument("--every", type=float, default=60.0, help="seconds from one fetch to the next (default 60)")
@@ -307,14 +310,17 @@ def command_density(args: argparse.Namespace) -> JsonObject | None:
 def command_fetch(args: argparse.Namespace) -> JsonObject | None:
     """The live market as JSON (source, address, time, outcomes with their fair probabilities), and with --out the
     readers' CSV form written whole (temporary file, then renamed)."""
-    from analytics.betting.odds_files import OddsRequest
+    from analytics.betting.odds_files import OddsRequest, football_bookmakers
+    from analytics.core.text import csv_header
     from data.files import check_output, write_atomic
     from data.live_markets import fetch_live
     from data.market_files import markets_from_text
 
     target = check_output(args.out, (".csv",), what="market file") if args.out else None
     live = fetch_live(f"live:{args.source}:{args.id}")
-    markets = markets_from_text(live.text, live.name, OddsRequest(), "multiplicative")
+    books = football_bookmakers({c.strip().lower() for c in csv_header(live.text)})
+    request = OddsRequest() if not books or "B365" in books else OddsRequest(bookmaker=books[0])
+    markets = markets_from_text(live.text, live.name, request, "multiplicative")
     written = str(write_atomic(target, live.text)) if target is not None else None
     return {"source": live.source, "url": live.url, "fetched_utc": live.fetched_utc, "out": written,
             "events": [{"event": m.event, "probabilities": dict(zip(m.labels, m.distribution.probabilities.tolist(),

@@ -71,11 +71,24 @@ def detect_kind(columns: set[str]) -> str | None:
     return None
 
 
+def is_book_prefix(prefix: str) -> bool:
+    """A column prefix (lower case) that can be a bookmaker's: not a result (FT..., HT...) nor an Asian handicap."""
+    return not prefix.startswith(("ft", "ht")) and "ah" not in prefix
+
+
+def two_way(columns: set[str]) -> bool:
+    """A file of two-outcome events (a sport without draws, as The Odds API writes it): bookmakers' H and A columns,
+    and no bookmaker with a D column."""
+    prefixes = {c[:-1] for c in columns if c.endswith("h") and len(c) > 1 and is_book_prefix(c[:-1])}
+    return any(f"{p}a" in columns for p in prefixes) and not any(f"{p}d" in columns for p in prefixes)
+
+
 def football_bookmakers(columns: set[str]) -> list[str]:
-    """Bookmaker prefixes with a full H/D/A set of 1X2 columns, as written in the file (upper-cased)."""
+    """Bookmaker prefixes with a full H/D/A set of 1X2 columns (H/A in a two-way file), as written in the file
+    (upper-cased)."""
     prefixes = sorted({c[:-1] for c in columns if c.endswith("h") and len(c) > 1})
-    found = [p for p in prefixes if f"{p}d" in columns and f"{p}a" in columns and not p.startswith(("ft", "ht"))
-             and "ah" not in p and not p.endswith(("hg", "ag"))]
+    draw = not two_way(columns)
+    found = [p for p in prefixes if (f"{p}d" in columns or not draw) and f"{p}a" in columns and is_book_prefix(p)]
     return [p.upper() if p not in ("max", "avg", "maxc", "avgc") else p.capitalize().replace("c", "C") for p in found]
 
 
@@ -115,7 +128,8 @@ def football_events(table: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: list[str]) -> list[OddsBook]:
     prefix = request.bookmaker.strip().lower()
-    cols = [f"{prefix}h", f"{prefix}d", f"{prefix}a"]
+    labels = ("Home", "Away") if two_way(set(table.columns)) else FOOTBALL_OUTCOMES
+    cols = [f"{prefix}{label[0].lower()}" for label in labels]
     if not set(cols) <= set(table.columns):
         raise InputError(f"no bookmaker {request.bookmaker!r} in this football-data file; it has "
                          f"{', '.join(football_bookmakers(set(table.columns)))}", source=source)
@@ -128,7 +142,7 @@ def _football(table: pd.DataFrame, source: str, request: OddsRequest, warnings: 
                         "skipped")
     present = np.flatnonzero(~missing)
     odds = _decimal_rows(cells[present].tolist(), table.index[present], request.odds_format, source)
-    return [OddsBook(events[i], FOOTBALL_OUTCOMES, odds[j], odds[j],
+    return [OddsBook(events[i], labels, odds[j], odds[j],
                      FOOTBALL_ALIASES.get(str(results[i]).strip().lower()), {"date": date_text[i]})
             for j, i in enumerate(present)]
 

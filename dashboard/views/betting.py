@@ -33,13 +33,14 @@ from dashboard.components import (
 )
 from dashboard.glossary import KELLY_DEFAULT, TERMS, bookmaker_name
 from dashboard.state import (
+    BOOKMAKER_SOURCES,
     LIVE_CACHE_SECONDS,
-    LIVE_SOURCES,
     BeliefUpload,
     bookmaker_quality_cached,
     header_of,
     keep_typed_belief,
     live_market,
+    live_sources,
     markets_of,
     match_markets_cached,
     priced_markets_cached,
@@ -72,10 +73,12 @@ if source_kind == "Bundled snapshot":
     st.caption(f"Real market data from {bundle.credit}, shipped with the product.")
 elif source_kind == "Fetch live":
     live_left, live_right = st.columns([1, 2])
-    live_name = live_left.selectbox("Source", list(LIVE_SOURCES), key="live_source",
+    sources = live_sources()
+    live_name = live_left.selectbox("Source", list(sources), key="live_source",
                                     help="Prediction markets (Polymarket, Kalshi) and bookmakers' prices for "
-                                         "upcoming football matches, fetched now")
-    live_source, live_what, live_example = LIVE_SOURCES[live_name]
+                                         "upcoming matches, fetched now (The Odds API is offered when "
+                                         "MARKET_ODDS_API_KEY holds a key)")
+    live_source, live_what, live_example = sources[live_name]
     ident = live_right.text_input(f"{live_name.split(' ')[0]}: {live_what}", key=f"live_id:{live_source}",
                                   placeholder=live_example)
     if not ident.strip():
@@ -83,15 +86,15 @@ elif source_kind == "Fetch live":
         st.stop()
     fetched = live_market(live_source, ident.strip())
     if isinstance(fetched, str):
-        fallback = "Premier League" if live_source == "football-data" else "Polymarket"
+        fallback = "Premier League" if live_source in BOOKMAKER_SOURCES else "Polymarket"
         bundle = next(b for b in ODDS_FILES if b.label.startswith(fallback))
         source_name, odds_format, default_method = bundle.label, bundle.odds_format, bundle.default_method
         safe.warning(f"{fetched}. Showing the bundled snapshot instead: {bundle.label}.")
     else:
         raw_market, source_name = fetched.text.encode(), fetched.name
         odds_format = "decimal"
-        default_method = "shin" if live_source == "football-data" else "multiplicative"
-        how = ("bookmakers' odds, as in the season files" if live_source == "football-data" else
+        default_method = "shin" if live_source in BOOKMAKER_SOURCES else "multiplicative"
+        how = ("bookmakers' odds, as in the season files" if live_source in BOOKMAKER_SOURCES else
                "fair probabilities from the mid prices, stakes at the asks")
         safe.caption(f"Live from {fetched.url} at {fetched.fetched_utc} (kept for {LIVE_CACHE_SECONDS} s): {how}.")
 else:

@@ -1,5 +1,6 @@
 """Live markets (data.live_markets) on recorded answers of the real APIs (tests/data/recorded, PROVENANCE.md there)
-served by a local HTTP server through MARKET_POLYMARKET_URL, MARKET_KALSHI_URL and MARKET_FOOTBALL_DATA_URL: the
+served by a local HTTP server through MARKET_POLYMARKET_URL, MARKET_KALSHI_URL, MARKET_FOOTBALL_DATA_URL and
+MARKET_ODDS_API_URL: the
 probabilities and prices read from them against values computed by hand from the recorded JSON and CSV, `score`
 and `fetch` on them, and every way a server can fail giving one line naming the source within 10 s."""
 
@@ -23,7 +24,9 @@ from data.live_markets import (
     fetch_football_data,
     fetch_kalshi,
     fetch_live,
+    fetch_odds_api,
     fetch_polymarket,
+    odds_api_fixtures,
     ordered_buckets,
     range_of_label,
 )
@@ -39,6 +42,10 @@ POLYMARKET = {FED_CHAIR: RECORDED / "polymarket" / f"{FED_CHAIR}.2026-01-17.json
 KALSHI = {"KXELONMARS-99": RECORDED / "kalshi" / "KXELONMARS-99.golden.json",
           "KXHIGHNY-26MAY05": RECORDED / "kalshi" / "KXHIGHNY-26MAY05.excerpt.json"}
 FIXTURES = RECORDED / "football-data" / "fixtures.csv"
+ODDS_API = {"soccer_epl": RECORDED / "odds-api" / "odds_api_soccer_epl_2024-08-19.json"}
+MLB_AMERICAN = RECORDED / "odds-api" / "odds_api_baseball_mlb_2024-05-24_american.json"
+ODDS_API_KEY = "test-key-0123456789abcdef"
+ODDS_API_QUERIES: list[dict[str, list[str]]] = []         # what the recorded Odds API was asked
 FAILURES = ("server-error", "huge", "broken", "not-an-event")
 
 
@@ -53,6 +60,10 @@ def recorded_body(path: str) -> bytes | None:
         return json.dumps(answer.get("response", answer)).encode()     # the golden file wraps the raw answer
     if route == "/fixtures.csv":
         return FIXTURES.read_bytes()
+    if route.startswith("/v4/sports/") and route.endswith("/odds"):
+        ODDS_API_QUERIES.append(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query))
+        sport = route.split("/")[3]
+        return ODDS_API[sport].read_bytes() if sport in ODDS_API else None
     return None
 
 
@@ -103,8 +114,9 @@ def server():
 
 @pytest.fixture
 def pointed(server, monkeypatch):
-    for variable in ("MARKET_POLYMARKET_URL", "MARKET_KALSHI_URL", "MARKET_FOOTBALL_DATA_URL"):
+    for variable in ("MARKET_POLYMARKET_URL", "MARKET_KALSHI_URL", "MARKET_FOOTBALL_DATA_URL", "MARKET_ODDS_API_URL"):
         monkeypatch.setenv(variable, server)
+    monkeypatch.setenv("MARKET_ODDS_API_KEY", ODDS_API_KEY)
     monkeypatch.setenv("MARKET_LIVE_TIMEOUT", "2")
     return server
 
@@ -233,7 +245,8 @@ def test_score_and_fetch_on_a_live_event(write, tmp_path):
 
 SOURCES = {"polymarket": ("MARKET_POLYMARKET_URL", "Polymarket", FED_CHAIR),
            "kalshi": ("MARKET_KALSHI_URL", "Kalshi", "KXELONMARS-99"),
-           "football-data": ("MARKET_FOOTBALL_DATA_URL", "football-data", "E1")}
+           "football-data": ("MARKET_FOOTBALL_DATA_URL", "football-data", "E1"),
+           "odds-api": ("MARKET_ODDS_API_URL", "The Odds API", "soccer_epl")}
 
 
 @pytest.mark.parametrize("source", list(SOURCES))
@@ -248,9 +261,10 @@ def test_every_failure_is_one_line_naming_the_source_within_10_s(source, case, s
     elif source == "football-data" or case != "not-an-event":
         base = f"{server}/{case}"                 # the handler fails where the path names a case
     else:
-        ident = "not-an-event"
+        ident = "not_an_event" if source == "odds-api" else "not-an-event"
     monkeypatch.setenv(variable, base)
     monkeypatch.setenv("MARKET_LIVE_TIMEOUT", "2")
+    monkeypatch.setenv("MARKET_ODDS_API_KEY", ODDS_API_KEY)
     start = time.monotonic()
     with pytest.raises(InputError) as caught:
         fetch_live(f"live:{source}:{ident}")
@@ -261,7 +275,10 @@ def test_every_failure_is_one_line_naming_the_source_within_10_s(source, case, s
                 "huge": "larger than 5 MiB", "broken": "not JSON", "not-an-event": "not an event"}[case]
     if source == "football-data" and case in ("broken", "not-an-event"):
         expected = "not a fixtures file"
+    if source == "odds-api" and case == "not-an-event":
+        expected = "not a list of events"
     assert expected in message, message
+    assert ODDS_API_KEY not in message
 
 
 def test_an_unknown_source_or_form_is_named():
@@ -284,3 +301,93 @@ def test_a_whole_degree_kalshi_ladder_reads_its_strikes_as_inclusive_whole_units
     assert [(o.label, o.low, o.high) for o in outcomes] == [("76° or below", None, 76.0), ("77° to 78°", 77.0, 78.0),
                                                             ("79° or above", 79.0, None)]
     assert [o.mid for o in outcomes] == pytest.approx([0.015, 0.025, 0.94])
+
+
+def _epl_by_hand() -> list[dict[str, float]]:
+    """Each recorded EPL match's Betway odds by side, matched to the teams by name from the JSON itself."""
+    out = []
+    for event in json.loads(ODDS_API["soccer_epl"].read_text()):
+        sides = {event["home_team"]: "H", event["away_team"]: "A", "Draw": "D"}
+        prices = event["bookmakers"][0]["markets"][0]["outcomes"]
+        out.append({sides[o["name"]]: o["price"] for o in prices})
+    return out
+
+
+@pytest.mark.usefixtures("pointed")
+def test_the_odds_api_events_read_as_a_season_file_and_the_key_stays_out_of_everything_kept(write, tmp_path):
+    """The recorded EPL answer (Betway, outcomes in varying order): each match's H/D/A odds as the JSON gives them
+    per team, the probabilities de-margined by hand; the key is sent to the server and found nowhere else."""
+    ODDS_API_QUERIES.clear()
+    live = fetch_odds_api("soccer_epl")
+    rows = list(csv.DictReader(io.StringIO(live.text)))
+    assert list(rows[0]) == ["Div", "Date", "Time", "HomeTeam", "AwayTeam", "BETWAYH", "BETWAYD", "BETWAYA"]
+    by_hand = _epl_by_hand()
+    assert [{k: float(r[f"BETWAY{k}"]) for k in "HDA"} for r in rows] == by_hand
+    assert (rows[5]["HomeTeam"], rows[5]["BETWAYH"], rows[5]["BETWAYA"]) == ("Manchester City", "1.09", "21.0")
+    assert ODDS_API_QUERIES[-1]["apiKey"] == [ODDS_API_KEY] and ODDS_API_QUERIES[-1]["oddsFormat"] == ["decimal"]
+    assert ODDS_API_KEY not in live.url + live.text + live.name
+
+    done = run_cli("fetch", "odds-api", "soccer_epl", "--out", str(tmp_path / "epl.csv"))
+    assert done.returncode == 0, done.stderr
+    first = json.loads(done.stdout)["events"][0]
+    inverse = {"Home": 1 / by_hand[0]["H"], "Draw": 1 / by_hand[0]["D"], "Away": 1 / by_hand[0]["A"]}
+    assert first["event"] == "2024-08-19 Leicester City v Tottenham Hotspur"
+    assert first["probabilities"] == pytest.approx({k: v / sum(inverse.values()) for k, v in inverse.items()},
+                                                   rel=1e-12)
+    belief = write("b.csv", "outcome,probability\nHome,0.3\nDraw,0.3\nAway,0.4\n")
+    db = tmp_path / "j.db"
+    saved = run_cli("journal", "add", "--market", "live:odds-api:soccer_epl", "--bookmaker", "BETWAY", "--belief",
+                    belief, "--event", first["event"], "--method", "multiplicative", "--db", f"sqlite:///{db}")
+    assert saved.returncode == 0, saved.stderr
+    q = {k: v / sum(inverse.values()) for k, v in inverse.items()}
+    p = {"Home": 0.3, "Draw": 0.3, "Away": 0.4}
+    assert json.loads(saved.stdout)["kl_nats"] == pytest.approx(sum(p[k] * math.log(p[k] / q[k]) for k in p),
+                                                                rel=1e-9)
+    kept = done.stdout + done.stderr + saved.stdout + saved.stderr + (tmp_path / "epl.csv").read_text()
+    assert ODDS_API_KEY not in kept and ODDS_API_KEY.encode() not in db.read_bytes()
+
+
+def test_the_odds_api_american_odds_of_a_two_way_sport_feed_best_prices_and_consensus():
+    """The recorded MLB answer (12 bookmakers, American odds, no draws): H/A columns per book, each price converted
+    by hand (+138 -> 2.38, -164 -> 1 + 100/164), and best prices across the books are the highest by hand."""
+    from analytics.betting.odds_files import football_bookmakers, two_way
+    from services.prices import PriceChoice, priced_markets
+
+    answer = json.loads(MLB_AMERICAN.read_text())
+    text = odds_api_fixtures(answer, "baseball_mlb", "american")
+    columns = {c.lower() for c in next(csv.reader(io.StringIO(text)))}
+    assert two_way(columns) and "FANDUEL" in football_bookmakers(columns) and len(football_bookmakers(columns)) == 13
+
+    def decimal(american: float) -> float:
+        return 1 + (american / 100 if american > 0 else 100 / -american)
+
+    markets = priced_markets(text, "mlb", PriceChoice("consensus", "best"), "decimal", "multiplicative")
+    assert len(markets) == len(answer) == 9
+    for event, market in zip(answer, markets, strict=True):
+        assert market.labels == ("Home", "Away")
+        best = {}
+        for book in event["bookmakers"]:
+            for o in book["markets"][0]["outcomes"]:
+                side = "Home" if o["name"] == event["home_team"] else "Away"
+                best[side] = max(best.get(side, 0.0), decimal(o["price"]))
+        assert dict(zip(market.labels, market.odds, strict=True)) == pytest.approx(best, rel=1e-12)
+        assert market.distribution.probabilities.sum() == pytest.approx(1.0, abs=1e-12)
+    fanduel = next(b for b in answer[0]["bookmakers"] if b["key"] == "fanduel")["markets"][0]["outcomes"]
+    row = next(csv.DictReader(io.StringIO(text)))
+    home, away = (fanduel[1], fanduel[0]) if fanduel[1]["name"] == answer[0]["home_team"] else fanduel
+    assert (float(row["FANDUELH"]), float(row["FANDUELA"])) == (decimal(home["price"]), decimal(away["price"]))
+
+
+def test_the_odds_api_needs_a_key_and_is_offered_only_with_one(monkeypatch):
+    from dashboard.state import live_sources
+    from data.live_markets import LIVE_SOURCES
+    from services.cli import LIVE_SOURCE_NAMES
+
+    assert LIVE_SOURCE_NAMES == tuple(LIVE_SOURCES)         # the command line offers every source the adapters have
+
+    monkeypatch.delenv("MARKET_ODDS_API_KEY", raising=False)
+    with pytest.raises(InputError, match="The Odds API needs a key: set MARKET_ODDS_API_KEY"):
+        fetch_live("live:odds-api:soccer_epl")
+    assert [s for s, *_ in live_sources().values()] == ["polymarket", "kalshi", "football-data"]
+    monkeypatch.setenv("MARKET_ODDS_API_KEY", ODDS_API_KEY)
+    assert [s for s, *_ in live_sources().values()] == ["polymarket", "kalshi", "football-data", "odds-api"]
