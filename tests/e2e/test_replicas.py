@@ -20,6 +20,7 @@ import pytest
 from tests.e2e.conftest import ROOT
 from tests.e2e.sessions import APP_IDLE
 
+pytestmark = pytest.mark.browser
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
