@@ -20,4 +20,4 @@ pages = [
 ]
 keep_settings()
 page = st.navigation(pages)
-run_logged(lambda: safe.guarded(page.run), page.title)
+run_logged(lambda: safe.guarded(page.run), page)

@@ -31,7 +31,14 @@ def _configured() -> bool:
     return True
 
 
-def run_logged(run: Callable[[], object], page: str) -> None:
+def _title(page: object) -> str:
+    try:
+        return str(getattr(page, "title", "page")).replace(" ", "_")
+    except AttributeError:        # a page made outside `streamlit run` (bare mode) has no title yet
+        return "page"
+
+
+def run_logged(run: Callable[[], object], page: object) -> None:
     """`run()` (a page), timed into the run log when one is configured; st.stop and st.rerun pass through."""
     if not _configured():
         run()
@@ -44,5 +51,5 @@ def run_logged(run: Callable[[], object], page: str) -> None:
     try:
         run()
     finally:
-        _LOG.info("session=%s page=%s run=%d seconds=%.3f", session, page.replace(" ", "_"), runs,
+        _LOG.info("session=%s page=%s run=%d seconds=%.3f", session, _title(page), runs,
                   time.perf_counter() - started)

@@ -11,6 +11,17 @@ settings.register_profile("project", deadline=None, max_examples=150)
 settings.load_profile("project")
 
 ROOT = Path(__file__).resolve().parents[1]
+_PYTEST_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Streamlit's script runner (AppTest) installs the app as sys.modules['__main__'] and leaves it there; a later
+    test that starts a process with multiprocessing's spawn would then re-run the app in the child. Each test ends
+    with pytest's own __main__ back in place."""
+    yield
+    if sys.modules.get("__main__") is not _PYTEST_MAIN:
+        sys.modules["__main__"] = _PYTEST_MAIN
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

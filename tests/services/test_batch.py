@@ -295,8 +295,14 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
 
     from tests.conftest import ROOT
 
+    # long enough (800 chains, about 15 s of fits) that the interrupt lands mid-run on a loaded machine too: on the
+    # 200-chain dataset the workers could finish everything before a busy test process sent the signal
+    frame = pd.concat([pd.read_parquet(quotes / "aaa.parquet"), pd.read_csv(quotes / "bbb.csv")])
+    long_run = tmp_path / "long" / "quotes.parquet"
+    long_run.parent.mkdir()
+    pd.concat([frame.assign(underlying=frame["underlying"] + str(i)) for i in range(4)]).to_parquet(long_run)
     out = tmp_path / "o.parquet"
-    run = subprocess.Popen([sys.executable, "-m", "analytics", "batch", "densities", "--input", str(quotes),
+    run = subprocess.Popen([sys.executable, "-m", "analytics", "batch", "densities", "--input", str(long_run),
                             "--out", str(out), "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)
     assert run.stderr is not None
@@ -307,4 +313,4 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
     assert run.wait(60) == 130
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
     assert rest.strip().splitlines()[-1].startswith("error: interrupted") and "nothing was written" in rest
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long"]
