@@ -295,8 +295,7 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
 
     from tests.conftest import ROOT
 
-    # long enough (800 chains, about 15 s of fits) that the interrupt lands mid-run on a loaded machine too: on the
-    # 200-chain dataset the workers could finish everything before a busy test process sent the signal
+    # long enough (800 chains, about 10 s of fits) that the interrupt lands mid-run on a loaded machine too
     frame = pd.concat([pd.read_parquet(quotes / "aaa.parquet"), pd.read_csv(quotes / "bbb.csv")])
     long_run = tmp_path / "long" / "quotes.parquet"
     long_run.parent.mkdir()
