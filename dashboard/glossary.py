@@ -15,8 +15,9 @@ def bookmaker_name(code: str) -> str:
     """'PSC' -> 'PSC: Pinnacle (...), closing odds'; the football-data column prefixes in words."""
     closing = code.endswith("C") and code[:-1] in BOOKMAKERS
     base = code[:-1] if closing else code
-    name = BOOKMAKERS.get(base, "a bookmaker's columns in this file")
-    return f"{code}: {name}" + (", closing odds (just before kick-off)" if closing else ", opening odds")
+    if base not in BOOKMAKERS:      # a live source's bookmaker (The Odds API's keys): its current odds
+        return f"{code}: a bookmaker of this market"
+    return f"{code}: {BOOKMAKERS[base]}" + (", closing odds (just before kick-off)" if closing else ", opening odds")
 
 
 # one default for every page and the command line (its --kelly-fraction): full Kelly, the growth the headline KL is

@@ -82,17 +82,19 @@ def test_the_exchange_commission_is_shown_editable_and_moves_the_slip():
 
 def test_the_betting_page_fetches_live_markets_and_falls_back_with_a_banner(monkeypatch):
     """'Fetch live' against a local server of recorded answers: a Polymarket event's and a Kalshi event's outcomes
-    become the market; a server that refuses gives one warning and the bundled snapshot, and nothing else breaks."""
+    become the market, and with a key The Odds API's matches with their bookmaker (Betway, the recording's only one);
+    a server that refuses gives one warning and the bundled snapshot, and nothing else breaks."""
     import threading
 
     from tests.data.test_live import closed_port
-    from tests.data.test_live_markets import FED_CHAIR, RecordedServer, _Handler
+    from tests.data.test_live_markets import FED_CHAIR, ODDS_API_KEY, RecordedServer, _Handler
 
     srv = RecordedServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
-        for variable in ("MARKET_POLYMARKET_URL", "MARKET_KALSHI_URL"):
+        for variable in ("MARKET_POLYMARKET_URL", "MARKET_KALSHI_URL", "MARKET_ODDS_API_URL"):
             monkeypatch.setenv(variable, f"http://127.0.0.1:{srv.server_address[1]}")
+        monkeypatch.setenv("MARKET_ODDS_API_KEY", ODDS_API_KEY)
         monkeypatch.setenv("MARKET_LIVE_TIMEOUT", "2")
         at = AppTest.from_file(APP, default_timeout=120)
         at.run()
@@ -107,6 +109,18 @@ def test_the_betting_page_fetches_live_markets_and_falls_back_with_a_banner(monk
         assert not at.exception and not at.error and not at.warning
         table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
         assert list(table.iloc[:, 0]) == ["Yes", "No"]
+        at.selectbox(key="live_source").set_value("The Odds API (bookmakers)").run()
+        at.text_input(key="live_id:odds-api").set_value("soccer_epl").run()
+        assert not at.exception and not at.error and not at.warning
+        assert at.selectbox(key="bookmaker").options == ["BETWAY: a bookmaker of this market"]
+        assert at.selectbox(key="event").value == "2024-08-19 Leicester City v Tottenham Hotspur"
+        assert at.selectbox(key="method").value == "shin"       # bookmakers' odds: Shin, as for the season files
+        at.selectbox(key="method").set_value("multiplicative").run()
+        table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
+        inverse = [1 / 5.0, 1 / 4.2, 1 / 1.6]             # Betway's Leicester, Draw, Tottenham in the recording
+        assert list(table["market q (%)"]) == pytest.approx([100 * v / sum(inverse) for v in inverse], rel=1e-9)
+        assert ODDS_API_KEY not in str([c.value for c in at.caption])
+        at.selectbox(key="live_source").set_value("Kalshi").run()
     finally:
         srv.shutdown()
     monkeypatch.setenv("MARKET_KALSHI_URL", f"http://127.0.0.1:{closed_port()}")
