@@ -13,10 +13,24 @@ from analytics.beliefs.reading import parse_beliefs
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import remove_margin
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_files import OddsFile, OddsRequest, detect_kind, markets_from_books, parse_odds_table
+from analytics.betting.odds_files import (
+    OddsFile,
+    OddsRequest,
+    detect_kind,
+    football_bookmakers,
+    markets_from_books,
+    parse_odds_table,
+)
 from analytics.core.distributions import DiscreteDistribution
 from analytics.core.errors import InputError
-from analytics.core.text import looks_like_json, read_csv_table
+from analytics.core.text import csv_header, looks_like_json, read_csv_table
+
+
+def default_odds_request(text: str) -> OddsRequest:
+    """How a fetched or watched market is read when nobody chose a bookmaker: Bet365's columns (the default of every
+    command), or, in a file of other bookmakers (The Odds API's), its first one."""
+    books = football_bookmakers({c.strip().lower() for c in csv_header(text)})
+    return OddsRequest() if not books or "B365" in books else OddsRequest(bookmaker=books[0])
 
 
 def odds_table_of_text(text: str, source: str) -> pd.DataFrame | None:

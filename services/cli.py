@@ -310,17 +310,13 @@ def command_density(args: argparse.Namespace) -> JsonObject | None:
 def command_fetch(args: argparse.Namespace) -> JsonObject | None:
     """The live market as JSON (source, address, time, outcomes with their fair probabilities), and with --out the
     readers' CSV form written whole (temporary file, then renamed)."""
-    from analytics.betting.odds_files import OddsRequest, football_bookmakers
-    from analytics.core.text import csv_header
     from data.files import check_output, write_atomic
     from data.live_markets import fetch_live
-    from data.market_files import markets_from_text
+    from data.market_files import default_odds_request, markets_from_text
 
     target = check_output(args.out, (".csv",), what="market file") if args.out else None
     live = fetch_live(f"live:{args.source}:{args.id}")
-    books = football_bookmakers({c.strip().lower() for c in csv_header(live.text)})
-    request = OddsRequest() if not books or "B365" in books else OddsRequest(bookmaker=books[0])
-    markets = markets_from_text(live.text, live.name, request, "multiplicative")
+    markets = markets_from_text(live.text, live.name, default_odds_request(live.text), "multiplicative")
     written = str(write_atomic(target, live.text)) if target is not None else None
     return {"source": live.source, "url": live.url, "fetched_utc": live.fetched_utc, "out": written,
             "events": [{"event": m.event, "probabilities": dict(zip(m.labels, m.distribution.probabilities.tolist(),

@@ -11,12 +11,11 @@ from typing import Any, Callable
 from sqlalchemy.engine import Engine
 
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_files import OddsRequest
 from analytics.betting.surprise import SurpriseTimeline, surprise_timeline
 from analytics.core.errors import InputError
 from data.journal import MAX_SNAPSHOTS_READ, market_snapshots, shown_url, store_snapshot
 from data.live_markets import LIVE_SOURCES, fetch_live, parse_live_spec, prices_digest
-from data.market_files import markets_from_text
+from data.market_files import default_odds_request, markets_from_text
 
 MIN_EVERY_SECONDS = 0.1
 MAX_EVERY_SECONDS = 86_400.0
@@ -66,7 +65,7 @@ def watch(engine: Engine, source: str, ident: str, *, every: float, count: int,
             log.fetches += 1
             try:
                 live = fetch_live(f"live:{source}:{ident}")
-                markets_from_text(live.text, live.name, OddsRequest(), "multiplicative")
+                markets_from_text(live.text, live.name, default_odds_request(live.text), "multiplicative")
             except InputError as exc:
                 log.failed.append({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "message": str(exc)})
             else:
@@ -93,7 +92,8 @@ def snapshot_markets(engine: Engine, source: str, market_id: str, limit: int = M
     times, markets = [], []
     for snap in market_snapshots(engine, source, market_id, limit):
         times.append(snap.fetched_at)
-        markets.append(markets_from_text(snap.text, f"{source} {market_id} at {snap.fetched_at}", OddsRequest(),
+        markets.append(markets_from_text(snap.text, f"{source} {market_id} at {snap.fetched_at}",
+                                         default_odds_request(snap.text),
                                          "multiplicative"))
     return times, markets
 
@@ -127,7 +127,8 @@ def latest_watched_market(engine: Engine, market_source: str, event: str, method
         return None
     snap = latest[0]
     try:
-        markets = markets_from_text(snap.text, f"{found[0]} {found[1]} at {snap.fetched_at}", OddsRequest(), method)
+        markets = markets_from_text(snap.text, f"{found[0]} {found[1]} at {snap.fetched_at}",
+                                    default_odds_request(snap.text), method)
     except InputError:                   # an entry's method this market's prices cannot take
         return None
     market = next((m for m in markets if m.event == event), None)
