@@ -153,12 +153,14 @@ def track_record_cached(path: str, source: str, odds_format: str, bookmaker: str
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading every bookmaker's prices...")
-def priced_markets_cached(path: str, source: str, odds_format: str, market_from: str, prices: str,
-                          method: str) -> list[DiscreteMarket]:
-    """A bundled football-data file's markets with prices across its bookmakers (services.prices)."""
+def priced_markets_cached(path: str | None, raw: bytes | None, source: str, odds_format: str, market_from: str,
+                          prices: str, method: str) -> list[DiscreteMarket]:
+    """A football-data file's markets with prices across its bookmakers (services.prices): a bundled file by its
+    path, an upload or a live fetch by its bytes."""
     from services.prices import PriceChoice, priced_markets
 
-    return priced_markets(read_text_file(path), source, PriceChoice(market_from, prices), odds_format, method)
+    text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
+    return priced_markets(text, source, PriceChoice(market_from, prices), odds_format, method)
 
 
 @st.cache_data(max_entries=16, show_spinner="Rating every bookmaker over the season...")

@@ -138,7 +138,7 @@ try:
         bookmaker if bookmakers else source_name
     single_book_markets = markets
     shopping = consensus = False
-    if bookmakers and path is not None:
+    if len(bookmakers) > 1:
         p1, p2 = st.columns(2)
         bet_at = p1.radio("Bet at", [f"{bookmaker}'s odds", "the best odds across bookmakers"], horizontal=True,
                           key="bet_at", help="The best odds per outcome among the file's bookmakers (its Max and Avg "
@@ -147,7 +147,8 @@ try:
                                 help="Each bookmaker de-margined by the chosen method, then averaged in log-odds")
         shopping = bet_at != f"{bookmaker}'s odds"
         if shopping or consensus:
-            markets = priced_markets_cached(path, source_name, odds_format, "consensus" if consensus else bookmaker,
+            markets = priced_markets_cached(path, raw_market, source_name, odds_format,
+                                            "consensus" if consensus else bookmaker,
                                             "best" if shopping else bookmaker, method)
 except InputError as exc:
     safe.error(str(exc))

@@ -128,3 +128,39 @@ def test_the_betting_page_fetches_live_markets_and_falls_back_with_a_banner(monk
     assert [w.value for w in at.warning if "Kalshi could not be reached" in w.value]
     assert any("Showing the bundled snapshot instead" in w.value and "South Korea" in w.value for w in at.warning)
     assert not at.exception and not at.error
+
+
+def test_best_odds_and_a_consensus_on_an_uploaded_file_of_many_bookmakers():
+    """The recorded MLB answer of The Odds API (13 bookmakers, two outcomes) written in the season files' columns
+    and uploaded: the page offers the best odds across its bookmakers, and the odds the stakes are placed at are the
+    highest of the 13 by hand."""
+    import json
+
+    from data.live_markets import odds_api_fixtures
+    from tests.data.test_live_markets import MLB_AMERICAN
+
+    answer = json.loads(MLB_AMERICAN.read_text())
+    text = odds_api_fixtures(answer, "baseball_mlb", "american")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.radio(key="market_source").set_value("Upload an odds file").run()
+    at.file_uploader(key="market_upload").set_value(("mlb.csv", text.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    at.radio(key="bet_at").set_value("the best odds across bookmakers").run()
+    at.checkbox(key="market_consensus").check().run()
+    assert not at.exception and not at.error
+
+    def decimal(american: float) -> float:
+        return 1 + (american / 100 if american > 0 else 100 / -american)
+
+    event = answer[0]
+    best = {"Home": 0.0, "Away": 0.0}
+    for book in event["bookmakers"]:
+        for o in book["markets"][0]["outcomes"]:
+            side = "Home" if o["name"] == event["home_team"] else "Away"
+            best[side] = max(best[side], decimal(o["price"]))
+    assert at.selectbox(key="event").value == "2024-05-24 Pittsburgh Pirates v Atlanta Braves"
+    table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
+    odds_column = next(c for c in table.columns if "odds" in c.lower())
+    assert dict(zip(table["outcome"], table[odds_column], strict=True)) == pytest.approx(best, rel=1e-9)
+    assert table["market q (%)"].sum() == pytest.approx(100.0, abs=1e-9)
