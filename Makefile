@@ -29,13 +29,13 @@ REPLICAS ?= 2
 serve: setup system-packages
 	REPLICAS=$(REPLICAS) PORT=$(PORT) PYTHON=$(BIN)/python bash scripts/serve.sh
 
-# the suite in two runs: everything but the browser tests on TEST_WORKERS processes (a test file stays on one
-# worker, so its module fixtures start once), then the browser tests alone, whose servers and Chromiums need the
+# the suite in two runs: everything but the browser and serial tests on TEST_WORKERS processes (a test file stays on
+# one worker, so its module fixtures start once), then those alone: their servers, Chromiums and signals need the
 # machine to themselves
 TEST_WORKERS ?= 2
 test: setup system-packages lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e
-	$(BIN)/python -m pytest tests/e2e
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not serial"
+	$(BIN)/python -m pytest -m "browser or serial"
 
 # oipd (the comparison in the options benchmark) pins an older plotly than the app: its own environment
 BENCH_STAMP := .venv-bench/.installed

@@ -288,6 +288,7 @@ def test_a_file_that_changes_under_the_run_gives_error_rows_and_the_rest_is_kept
     assert all("b.csv: is not UTF-8 text" in r["error"] for r in bad)
 
 
+@pytest.mark.serial
 def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
     import signal
     import subprocess
@@ -309,7 +310,7 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
     assert first.startswith("batch: ["), first
     os.killpg(run.pid, signal.SIGINT)                  # as a terminal's Ctrl-C: the whole process group
     rest = run.stderr.read()
-    assert run.wait(60) == 130
+    assert run.wait(60) == 130, rest[-3000:]
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
     assert rest.strip().splitlines()[-1].startswith("error: interrupted") and "nothing was written" in rest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long"]
