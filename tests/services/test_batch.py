@@ -302,15 +302,22 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(quotes, tmp_path):
     long_run.parent.mkdir()
     pd.concat([frame.assign(underlying=frame["underlying"] + str(i)) for i in range(4)]).to_parquet(long_run)
     out = tmp_path / "o.parquet"
+    inherited = (signal.getsignal(signal.SIGINT), signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    def as_from_a_terminal() -> None:
+        """Ctrl-C at its default and not blocked in the child, whatever this test process inherited or set."""
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     run = subprocess.Popen([sys.executable, "-m", "analytics", "batch", "densities", "--input", str(long_run),
                             "--out", str(out), "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)
+                           start_new_session=True, preexec_fn=as_from_a_terminal)  # noqa: PLW1509
     assert run.stderr is not None
     first = run.stderr.readline()                      # the progress bar has started: fits are running
     assert first.startswith("batch: ["), first
     os.killpg(run.pid, signal.SIGINT)                  # as a terminal's Ctrl-C: the whole process group
     rest = run.stderr.read()
-    assert run.wait(60) == 130, rest[-3000:]
+    assert run.wait(60) == 130, (inherited, rest[-3000:])
     assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
     assert rest.strip().splitlines()[-1].startswith("error: interrupted") and "nothing was written" in rest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long"]
