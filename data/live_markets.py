@@ -529,7 +529,8 @@ def odds_api_fixtures(answer: Any, sport: str, odds_format: str = "decimal") -> 
     """The answer of /v4/sports/SPORT/odds (a list of events with bookmakers' h2h odds) in the season files'
     columns: Div (the sport key), Date (dd/mm/yyyy, UTC), Time, HomeTeam, AwayTeam, then per bookmaker its H, D and
     A odds (H and A only when no event of the answer has a draw). Outcomes are matched to the teams by name, in
-    whatever order the answer lists them; a bookmaker without an h2h price for an event leaves its cells empty."""
+    whatever order the answer lists them; a bookmaker without an h2h price for an event, or whose h2h names an
+    outcome that is neither team nor Draw, leaves its cells of that event empty."""
     source = "The Odds API"
     if not isinstance(answer, list):
         raise InputError(f"{source}: the answer is not a list of events")
@@ -558,16 +559,12 @@ def odds_api_fixtures(answer: Any, sport: str, odds_format: str = "decimal") -> 
             outcomes = h2h.get("outcomes") if h2h is not None else None
             if not isinstance(outcomes, list) or not 2 <= len(outcomes) <= 3:
                 continue
-            sides: dict[str, float] = {}
-            for outcome in outcomes:
-                if not isinstance(outcome, dict):
-                    raise InputError(f"{source}: an outcome of {home} v {away} cannot be read")
-                name = " ".join(str(outcome.get("name", "")).split())
-                side = {home: "H", away: "A", "Draw": "D"}.get(name)
-                if side is None or side in sides:
-                    raise InputError(f"{source}: {prefix}'s outcome {name[:60]!r} of {home} v {away} is neither "
-                                     "team nor Draw, or is listed twice")
-                sides[side] = _odds_api_price(outcome.get("price"), f"{prefix}'s {name[:60]} price", odds_format)
+            named = {" ".join(str(o.get("name", "")).split()): o for o in outcomes if isinstance(o, dict)}
+            side_of = {home: "H", away: "A", "Draw": "D"}
+            if len(named) != len(outcomes) or not set(named) <= set(side_of):
+                continue            # an outcome that is neither team nor Draw, or one listed twice: not this 1X2
+            sides = {side_of[name]: _odds_api_price(o.get("price"), f"{prefix}'s {name[:60]} price", odds_format)
+                     for name, o in named.items()}
             if {"H", "A"} <= set(sides):
                 prices[prefix] = sides
                 books[prefix] = None

@@ -395,3 +395,18 @@ def test_the_odds_api_needs_a_key_and_is_offered_only_with_one(monkeypatch):
     assert [s for s, *_ in live_sources().values()] == ["polymarket", "kalshi", "football-data"]
     monkeypatch.setenv("MARKET_ODDS_API_KEY", ODDS_API_KEY)
     assert [s for s, *_ in live_sources().values()] == ["polymarket", "kalshi", "football-data", "odds-api"]
+
+
+def test_an_odds_api_outcome_that_is_neither_team_nor_draw_leaves_that_price_out():
+    """The recorded EPL answer with one match's outcome renamed, and one listed twice: those matches' cells are
+    empty (the reader then skips them, naming them), the others as recorded; a price that is not a number is named."""
+    answer = json.loads(ODDS_API["soccer_epl"].read_text())
+    answer[0]["bookmakers"][0]["markets"][0]["outcomes"][2]["name"] = "Tie"
+    outcomes = answer[1]["bookmakers"][0]["markets"][0]["outcomes"]
+    outcomes[1] = dict(outcomes[0])
+    rows = list(csv.DictReader(io.StringIO(odds_api_fixtures(answer, "soccer_epl"))))
+    assert [rows[0][f"BETWAY{k}"] for k in "HDA"] == ["", "", ""] == [rows[1][f"BETWAY{k}"] for k in "HDA"]
+    assert [{k: float(r[f"BETWAY{k}"]) for k in "HDA"} for r in rows[2:]] == _epl_by_hand()[2:]
+    answer[2]["bookmakers"][0]["markets"][0]["outcomes"][0]["price"] = "five"
+    with pytest.raises(InputError, match="The Odds API: BETWAY's .* price 'five' is not a number"):
+        odds_api_fixtures(answer, "soccer_epl")

@@ -154,9 +154,11 @@ def test_a_journal_entry_survives_a_restart(browser, artifacts, tmp_path):
     try:
         page.goto(url)
         page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        settled(page)                  # a click while the first run still draws can land on an element it replaces
         page.get_by_text("Save to journal").click()
         page.get_by_label("Note").fill("<b>kept</b> =1+1")
         page.get_by_label("Note").press("Enter")
+        settled(page)                  # the note's rerun has finished: the Save below is the one on the page
         page.get_by_role("button", name="Save", exact=True).click()
         page.get_by_text("Saved as journal entry 1.").wait_for()
     finally:
