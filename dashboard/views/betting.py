@@ -79,7 +79,7 @@ elif source_kind == "Fetch live":
                                          "upcoming matches, fetched now (The Odds API is offered when "
                                          "MARKET_ODDS_API_KEY holds a key)")
     live_source, live_what, live_example = sources[live_name]
-    ident = live_right.text_input(f"{live_name.split(' ')[0]}: {live_what}", key=f"live_id:{live_source}",
+    ident = live_right.text_input(f"{live_name.split(' (')[0]}: {live_what}", key=f"live_id:{live_source}",
                                   placeholder=live_example)
     if not ident.strip():
         st.info(f"Give {live_what} to fetch its prices now, or choose a bundled snapshot.")
