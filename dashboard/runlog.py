@@ -32,10 +32,8 @@ def _configured() -> bool:
 
 
 def _title(page: object) -> str:
-    try:
-        return str(getattr(page, "title", "page")).replace(" ", "_")
-    except AttributeError:        # a page made outside `streamlit run` (bare mode) has no title yet
-        return "page"
+    # a page made outside `streamlit run` (bare mode) has no title yet: its property raises AttributeError
+    return str(getattr(page, "title", "page")).replace(" ", "_")
 
 
 def run_logged(run: Callable[[], object], page: object) -> None:

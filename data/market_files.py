@@ -16,6 +16,7 @@ from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import (
     OddsFile,
     OddsRequest,
+    default_bookmaker,
     detect_kind,
     football_bookmakers,
     markets_from_books,
@@ -29,8 +30,7 @@ from analytics.core.text import csv_header, looks_like_json, read_csv_table
 def default_odds_request(text: str) -> OddsRequest:
     """How a fetched or watched market is read when nobody chose a bookmaker: Bet365's columns (the default of every
     command), or, in a file of other bookmakers (The Odds API's), its first one."""
-    books = football_bookmakers({c.strip().lower() for c in csv_header(text)})
-    return OddsRequest() if not books or "B365" in books else OddsRequest(bookmaker=books[0])
+    return OddsRequest(bookmaker=default_bookmaker(football_bookmakers({c.strip().lower() for c in csv_header(text)})))
 
 
 def odds_table_of_text(text: str, source: str) -> pd.DataFrame | None:

@@ -83,6 +83,15 @@ def two_way(columns: set[str]) -> bool:
     return any(f"{p}a" in columns for p in prefixes) and not any(f"{p}d" in columns for p in prefixes)
 
 
+DEFAULT_BOOKMAKER = "B365"
+
+
+def default_bookmaker(books: Sequence[str]) -> str:
+    """The book a football-data file is read with when nobody chose one: Bet365, or the file's first when it has no
+    Bet365 (The Odds API's files hold other books)."""
+    return books[0] if books and DEFAULT_BOOKMAKER not in books else DEFAULT_BOOKMAKER
+
+
 def football_bookmakers(columns: set[str]) -> list[str]:
     """Bookmaker prefixes with a full H/D/A set of 1X2 columns (H/A in a two-way file), as written in the file
     (upper-cased)."""

@@ -10,7 +10,7 @@ from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.margin import METHOD_NOTES, METHODS
 from analytics.betting.market import DiscreteMarket
-from analytics.betting.odds_files import detect_kind, football_bookmakers
+from analytics.betting.odds_files import default_bookmaker, detect_kind, football_bookmakers
 from analytics.betting.odds_formats import FORMATS
 from analytics.core.distributions import normalise_label
 from analytics.core.errors import InputError, bounded
@@ -119,8 +119,8 @@ path = str(bundle.path) if bundle is not None else None     # a bundled file by 
 try:
     columns = header_of(path, raw_market, source_name)
     bookmakers = football_bookmakers(columns) if detect_kind(columns) == "football-data" else []
-    bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index("B365") if "B365" in bookmakers
-                             else 0, key="bookmaker", format_func=bookmaker_name,
+    bookmaker = st.selectbox("Bookmaker (market)", bookmakers, index=bookmakers.index(default_bookmaker(bookmakers))
+                             if bookmakers else 0, key="bookmaker", format_func=bookmaker_name,
                              help="Whose odds are the market. Codes are the file's column prefixes; a C at the end "
                                   "means closing odds") if bookmakers else "B365"
     kind_of_file = detect_kind(columns)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.betting.margin import METHOD_NOTES, METHODS
-from analytics.betting.odds_files import detect_kind, football_bookmakers
+from analytics.betting.odds_files import default_bookmaker, detect_kind, football_bookmakers
 from analytics.betting.surprise import SurpriseTimeline, snapshot_series, surprise_timeline
 from analytics.core.errors import InputError
 from analytics.core.strict_json import dumps
@@ -104,8 +104,9 @@ chosen = st.selectbox("Season (results and odds from the file)", [b.label for b 
 season = next(b for b in seasons if b.label == chosen)
 books = football_bookmakers(header_of(str(season.path), None, season.label))
 c1, c2, c3 = st.columns(3)
-market_book = c1.selectbox("Market: the odds you bet at", books, index=books.index("B365") if "B365" in books else 0,
-                           key="track_market", format_func=bookmaker_name,
+market_book = c1.selectbox("Market: the odds you bet at", books,
+                           index=books.index(default_bookmaker(books)) if books else 0, key="track_market",
+                           format_func=bookmaker_name,
                            help="Whose odds are the market: its fair odds, and the prices stakes are placed at")
 method = c2.selectbox("Margin removal", METHODS, index=METHODS.index("shin"), key="track_method",
                       format_func=lambda m: f"{m}: {METHOD_NOTES[m]}", help=TERMS["margin removal"])
