@@ -41,7 +41,8 @@ def _add_market_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--market", required=True, help="market file: odds CSV, option chain CSV or probabilities")
     p.add_argument("--belief", required=True, help="belief file (any form of docs/formats.md)")
     p.add_argument("--method", default="shin", help="margin-removal method (default shin)")
-    p.add_argument("--bookmaker", default="B365", help="column prefix of a football-data file (default B365)")
+    p.add_argument("--bookmaker", default=None, help="column prefix of a football-data file (default B365, or the "
+                   "file's first bookmaker when it has no B365)")
     p.add_argument("--belief-bookmaker", default=None, help="bookmaker columns when the belief is a football-data file")
     p.add_argument("--format", default="decimal", dest="odds_format", help="odds format of the files")
     p.add_argument("--event", default=None, help="score one event of a multi-event market")
@@ -196,16 +197,36 @@ def _ticket_settings(args: argparse.Namespace) -> TicketSettings | None:
                           max_legs=None if args.max_legs == 0 else args.max_legs, max_loss=args.max_loss)
 
 
+def _market_columns(spec: str) -> set[str]:
+    """The market's column names (lower case) off its header line: a file's first line (empty when it cannot be
+    opened: the market reader names the problem), or a live market's answer, fetched here once for the whole
+    command (services.scoring.market_text keeps it; a failed fetch is its one line, before any work)."""
+    if spec.startswith("live:"):
+        from analytics.core.text import csv_header
+        from services.scoring import market_text
+
+        return {c.strip().lower() for c in csv_header(market_text(spec)[0])}
+    try:
+        with open(spec, encoding="utf-8-sig", errors="replace") as f:
+            header = f.readline(65536)
+    except OSError:
+        return set()
+    return {c.strip().strip('"').lower() for c in header.split(",")}
+
+
 def _odds_file_kind(path: str) -> str | None:
     """The kind of odds file (analytics.betting.odds_files.detect_kind) read off its header line, or None."""
     from analytics.betting.odds_files import detect_kind
 
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            header = f.readline(65536)
-    except OSError:
-        return None                     # the market reader names the problem
-    return detect_kind({c.strip().strip('"').lower() for c in header.split(",")})
+    return detect_kind(_market_columns(path))
+
+
+def _chosen_bookmaker(args: argparse.Namespace) -> str:
+    """--bookmaker as given, else the file's default (odds_files.default_bookmaker: Bet365, or the first bookmaker
+    of a file without Bet365, such as The Odds API's)."""
+    from analytics.betting.odds_files import default_bookmaker, football_bookmakers
+
+    return args.bookmaker or default_bookmaker(football_bookmakers(_market_columns(args.market)))
 
 
 def _slip_settings(args: argparse.Namespace) -> SlipSettings | None:
@@ -223,6 +244,8 @@ def _slip_settings(args: argparse.Namespace) -> SlipSettings | None:
 def _scored_pairs(args: argparse.Namespace) -> list[ScoredPair]:
     from analytics.options.edge import EdgeSettings
     from services.scoring import MarketRequest, score_files
+
+    args.bookmaker = _chosen_bookmaker(args)      # after the checks of --out and --db: they answer first
 
     request = MarketRequest(method=args.method, bookmaker=args.bookmaker, odds_format=args.odds_format,
                             spot=args.spot, asof=args.asof, expiry=args.expiry, rate=args.rate,
@@ -269,11 +292,12 @@ def command_report(args: argparse.Namespace) -> JsonObject | None:
     from reporting.report import REPORT_SUFFIXES, build_report, render
 
     target = check_output(args.out, REPORT_SUFFIXES, inputs=(args.market, args.belief), what="report")
+    pairs = _scored_pairs(args)          # settles the bookmaker the settings name
     settings = {"bookmaker": args.bookmaker, "bet at": args.prices or "the market's bookmaker",
                 "market probabilities": args.market_from or "the market's bookmaker",
                 "books": args.books or "every bookmaker of the file", "kelly_fraction": args.kelly_fraction}
-    report = build_report(_scored_pairs(args), market_source=args.market, belief_source=args.belief,
-                          method=args.method, settings=settings)
+    report = build_report(pairs, market_source=args.market, belief_source=args.belief, method=args.method,
+                          settings=settings)
     path = write_atomic(target, render(report, target.suffix))
     print(f"wrote {path}", file=sys.stderr)
     return None

@@ -343,10 +343,14 @@ def test_the_odds_api_events_read_as_a_season_file_and_the_key_stays_out_of_ever
     p = {"Home": 0.3, "Draw": 0.3, "Away": 0.4}
     assert json.loads(saved.stdout)["kl_nats"] == pytest.approx(sum(p[k] * math.log(p[k] / q[k]) for k in p),
                                                                 rel=1e-9)
+    scored = run_cli("score", "--market", "live:odds-api:soccer_epl", "--belief", belief, "--event", first["event"],
+                     "--method", "multiplicative")            # no --bookmaker: the file's first, Betway, as above
+    assert scored.returncode == 0, scored.stderr
+    assert json.loads(scored.stdout)["kl_nats"] == pytest.approx(json.loads(saved.stdout)["kl_nats"], rel=1e-12)
     watched = run_cli("watch", "odds-api", "soccer_epl", "--every", "0.1", "--count", "2", "--db", f"sqlite:///{db}")
     assert watched.returncode == 0, watched.stderr
     assert (len(json.loads(watched.stdout)["stored"]), json.loads(watched.stdout)["unchanged"]) == (1, 1)
-    kept = done.stdout + done.stderr + saved.stdout + saved.stderr + watched.stdout + watched.stderr + \
+    kept = done.stdout + done.stderr + saved.stdout + saved.stderr + scored.stdout + watched.stdout + watched.stderr + \
         (tmp_path / "epl.csv").read_text()
     assert ODDS_API_KEY not in kept and ODDS_API_KEY.encode() not in db.read_bytes()
 
