@@ -14,7 +14,7 @@ from analytics.betting.market import DiscreteMarket
 from analytics.betting.odds_files import OddsFile, OddsRequest
 from analytics.betting.surprise import SurpriseTable, market_surprise
 from analytics.core.errors import InputError
-from analytics.core.text import csv_header, decode_text
+from analytics.core.text import csv_columns, decode_text
 from dashboard import safe
 from data.files import read_text_file
 from data.market_files import beliefs_from_text, markets_from_odds_file, markets_from_text, odds_file_of_text
@@ -106,7 +106,7 @@ def header_of(path: str | None, raw: bytes | None, source: str) -> set[str]:
     """A CSV file's column names (lower case, stripped) from its first line: which kind of odds file it is and
     which bookmakers it holds, without parsing its rows."""
     text = read_text_file(path) if path is not None else decode_text(raw or b"", source)
-    return {name.strip().lower() for name in csv_header(text)}
+    return csv_columns(text)
 
 
 def markets_of(path: str | None, raw: bytes | None, source: str, odds_format: str, bookmaker: str,

@@ -24,13 +24,13 @@ from analytics.betting.odds_files import (
 )
 from analytics.core.distributions import DiscreteDistribution
 from analytics.core.errors import InputError
-from analytics.core.text import csv_header, looks_like_json, read_csv_table
+from analytics.core.text import csv_columns, looks_like_json, read_csv_table
 
 
 def default_odds_request(text: str) -> OddsRequest:
     """How a fetched or watched market is read when nobody chose a bookmaker: Bet365's columns (the default of every
     command), or, in a file of other bookmakers (The Odds API's), its first one."""
-    return OddsRequest(bookmaker=default_bookmaker(football_bookmakers({c.strip().lower() for c in csv_header(text)})))
+    return OddsRequest(bookmaker=default_bookmaker(football_bookmakers(csv_columns(text))))
 
 
 def odds_table_of_text(text: str, source: str) -> pd.DataFrame | None:

@@ -201,17 +201,17 @@ def _market_columns(spec: str) -> set[str]:
     """The market's column names (lower case) off its header line: a file's first line (empty when it cannot be
     opened: the market reader names the problem), or a live market's answer, fetched here once for the whole
     command (services.scoring.market_text keeps it; a failed fetch is its one line, before any work)."""
+    from analytics.core.text import csv_columns
+
     if spec.startswith("live:"):
-        from analytics.core.text import csv_header
         from services.scoring import market_text
 
-        return {c.strip().lower() for c in csv_header(market_text(spec)[0])}
+        return csv_columns(market_text(spec)[0])
     try:
         with open(spec, encoding="utf-8-sig", errors="replace") as f:
-            header = f.readline(65536)
+            return csv_columns(f.readline(65536))
     except OSError:
         return set()
-    return {c.strip().strip('"').lower() for c in header.split(",")}
 
 
 def _odds_file_kind(path: str) -> str | None:

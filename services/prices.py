@@ -13,7 +13,7 @@ from analytics.betting.prices import best_prices, consensus_probabilities
 from analytics.core.distributions import DiscreteDistribution, normalise_label
 from analytics.core.divergence import kl_divergence
 from analytics.core.errors import InputError
-from analytics.core.text import csv_header
+from analytics.core.text import csv_columns
 from analytics.core.units import to_bits
 from data.market_files import markets_from_odds_file, odds_table_of_text
 
@@ -33,7 +33,7 @@ def _books_of_text(text: str, source: str, books: list[str] | None, what: str = 
     """The bookmakers to range over: every book of the file, or those named (each once, in the order given). A
     summary column (Max, Avg, Bb...) or a closing set (B365C, PSC) is not a book one can bet with: refused, with the
     file's books listed."""
-    columns = {c.strip().lower() for c in csv_header(text)}
+    columns = csv_columns(text)
     if detect_kind(columns) != "football-data":
         raise InputError("prices across bookmakers need a football-data file (several bookmakers' columns)",
                          source=source)

@@ -97,6 +97,11 @@ def csv_header(text: str) -> list[str]:
         return []
 
 
+def csv_columns(text: str) -> set[str]:
+    """The column names of CSV text's first line, stripped and lower-cased, as the readers compare them."""
+    return {name.strip().lower() for name in csv_header(text)}
+
+
 def read_csv_table(text: str, source: str) -> pd.DataFrame:
     """CSV text to a DataFrame of strings with lower-case, stripped column names. Files beyond MAX_COLUMNS columns
     or MAX_ROWS rows are refused before they are parsed, so a hostile file answers at once."""
