@@ -19,6 +19,8 @@ The ticket is found in steps, each deterministic:
    over them alone;
 3. on each rung, every rounding of each leg to the whole contracts on either side (and cash only), and a walk from
    the best of them to better neighbours (one contract more or less on one or two legs), costed at the quotes;
+   with them, for every fee, tickets of one contract a leg (_single_contracts: where the bankroll buys a contract
+   or two, rounding a fractional optimum is too coarse);
 4. the ticket is the best of the candidates of every rung at or above the user's commission, costed on the full
    grid with the user's commissions per contract and per order, that keeps the budget and the loss limit. A
    higher commission uses fewer of the same candidates, each worth less: it never raises the growth.
@@ -384,7 +386,17 @@ def _generated_candidates(x: FloatArray, leg_tools: _Instruments, contracts: Flo
     found = _costed(on_grid, on_nodes, leg_tools, roundings, settings, discount, forward)
     score = _objective(found, weights, settings, discount, gamma)
     best = int(np.argmax(score))
-    current, value = found.contracts[best], float(score[best])
+    current = _walk(on_grid, on_nodes, leg_tools, found.contracts[best], weights, settings, discount, forward, gamma)
+    return np.vstack([roundings, current[None, :]])
+
+
+def _walk(on_grid: FloatArray, on_nodes: FloatArray, leg_tools: _Instruments, start: np.ndarray, weights: FloatArray,
+          settings: TicketSettings, discount: float, forward: float, gamma: float) -> np.ndarray:
+    """From `start`, to the best neighbour (one contract more or less on one or two legs) while it is better; ties
+    go to the first neighbour, so the walk is deterministic."""
+    current = start
+    value = float(_objective(_costed(on_grid, on_nodes, leg_tools, current[None, :], settings, discount, forward),
+                             weights, settings, discount, gamma)[0])
     for _step in range(LOCAL_SEARCH_STEPS):
         around = _costed(on_grid, on_nodes, leg_tools, _neighbours(current), settings, discount, forward)
         around_score = _objective(around, weights, settings, discount, gamma)
@@ -392,7 +404,7 @@ def _generated_candidates(x: FloatArray, leg_tools: _Instruments, contracts: Flo
         if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
             break
         current, value = around.contracts[step], float(around_score[step])
-    return np.vstack([roundings, current[None, :]])
+    return current
 
 
 def _book(x: FloatArray, p: FloatArray, q: FloatArray, mixed: FloatArray, quotes: ListedQuotes, discount: float,
@@ -458,33 +470,75 @@ def _ladder(key: _LadderKey) -> tuple[tuple[float, np.ndarray], ...]:
             break
         rung, support = found
         if step == 0:
-            rungs.append((math.inf, _single_contracts(rung[1], settings.max_legs)))
+            rungs.append((math.inf, _single_contracts(x, mixed, book, settings, gamma, nodes, rung[1])))
         rungs.append(rung)
     return tuple(rungs)
 
 
 SMALL_TICKET_LEGS = 30        # instruments the one-contract tickets are built from (the first rung's largest)
+SMALL_TICKETS_KEPT = 16       # the best one-contract tickets kept as candidates (and walked from)
 
 
-def _single_contracts(first_rung: np.ndarray, max_legs: int | None) -> np.ndarray:
-    """Tickets of one contract: each option the first rung traded, bought or sold alone, and each pair of them
-    of one type bought and sold against each other (verticals). Where the bankroll buys only a contract or two
-    (an SPX option is about seven bankrolls of 100,000 in notional), the roundings of a fractional optimum miss
-    them. They do not depend on the fee (they are kept for every fee, as a rung of infinite commission)."""
-    held = np.flatnonzero(np.any(first_rung != 0, axis=0))[:SMALL_TICKET_LEGS]
+def _single_contracts(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
+                      nodes: FloatArray, first_rung: np.ndarray) -> np.ndarray:
+    """Tickets of one contract a leg, judged at the first rung's commission: each option the first rung traded,
+    bought or sold alone; each pair of them bought and sold against each other; and each of them against every other
+    option of its type (a vertical whose other strike the fractional optimum did not hold: where the bankroll buys
+    only a contract or two, an SPX option being about seven bankrolls of 100,000 in notional, the best whole
+    vertical is often not made of the fractional optimum's strikes). The best SMALL_TICKETS_KEPT of them are kept,
+    with the end of a walk from the best one; they do not depend on the user's fee (they are kept for every fee, as
+    a rung of infinite commission)."""
+    tools = book.tools
     size = first_rung.shape[1]
+    held = np.flatnonzero(np.any(first_rung != 0, axis=0))[:SMALL_TICKET_LEGS]
     rows = [np.zeros((0, size), dtype=np.int64)]
     singles = np.zeros((2 * held.size, size), dtype=np.int64)
     singles[np.arange(held.size), held] = 1
     singles[held.size + np.arange(held.size), held] = -1
     rows.append(singles)
-    if max_legs is None or max_legs >= 2:
+    if settings.max_legs is None or settings.max_legs >= 2:
         i, j = np.triu_indices(held.size, k=1)
-        pairs = np.zeros((2 * i.size, size), dtype=np.int64)
-        pairs[np.arange(i.size), held[i]], pairs[np.arange(i.size), held[j]] = 1, -1
-        pairs[i.size + np.arange(i.size), held[i]], pairs[i.size + np.arange(i.size), held[j]] = -1, 1
+        first, second = held[i], held[j]
+        anchor, other = np.nonzero(tools.is_call[held][:, None] == tools.is_call[None, :])
+        anchor, other = held[anchor], other
+        apart = ~np.isin(other, held)
+        first, second = np.r_[first, anchor[apart]], np.r_[second, other[apart]]
+        pairs = np.zeros((2 * first.size, size), dtype=np.int64)
+        pairs[np.arange(first.size), first], pairs[np.arange(first.size), second] = 1, -1
+        pairs[first.size + np.arange(first.size), first] = -1
+        pairs[first.size + np.arange(first.size), second] = 1
         rows.append(pairs)
-    return np.vstack(rows)
+    tried = np.vstack(rows)
+    if tried.shape[0] == 0:
+        return tried
+    legs = np.flatnonzero(np.any(tried != 0, axis=0))
+    leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
+    rung = replace(settings, commission_per_contract=FEE_LADDER_START, commission_per_order=0.0)
+    points, weights = _segment_quadrature(x, trapezoid_weights(x) * mixed, nodes)
+    on_grid, on_nodes = _payoffs(points, leg_tools), _payoffs(nodes, leg_tools)
+    score = _objective(_costed(on_grid, on_nodes, leg_tools, tried[:, legs], rung, book.discount, book.forward),
+                       weights, rung, book.discount, gamma)
+    order = np.argsort(-score, kind="stable")[:SMALL_TICKETS_KEPT]
+    kept = tried[order[np.isfinite(score[order])]]
+    if kept.shape[0] == 0:
+        return kept
+    # two of the best side by side (a call vertical with a put vertical...), where the legs allow
+    a, b = np.triu_indices(kept.shape[0], k=1)
+    apart = ~np.any((kept[a] != 0) & (kept[b] != 0), axis=1)
+    combined = kept[a[apart]] + kept[b[apart]]
+    if settings.max_legs is not None:
+        combined = combined[np.count_nonzero(combined, axis=1) <= settings.max_legs]
+    tried = np.vstack([kept, combined])
+    score = _objective(_costed(on_grid, on_nodes, leg_tools, tried[:, legs], rung, book.discount, book.forward),
+                       weights, rung, book.discount, gamma)
+    order = np.argsort(-score, kind="stable")[:SMALL_TICKETS_KEPT]
+    kept = tried[order[np.isfinite(score[order])]]
+    used = np.flatnonzero(kept[0] != 0)
+    walked = np.zeros((1, size), dtype=np.int64)
+    walked[0, used] = _walk(on_grid[:, np.searchsorted(legs, used)], on_nodes[:, np.searchsorted(legs, used)],
+                            _Instruments(tools.is_call[used], tools.strike[used], tools.bid[used], tools.ask[used]),
+                            kept[0, used], weights, rung, book.discount, book.forward, gamma)
+    return np.vstack([kept, walked])
 
 
 def _rung(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float, nodes: FloatArray,

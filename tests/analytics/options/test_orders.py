@@ -153,22 +153,27 @@ def test_a_higher_commission_never_raises_the_growth_and_a_higher_order_fee_neve
         assert all(b <= a for a, b in zip(legs, legs[1:], strict=False)), (expiry[0], legs)
 
 
+# Where whole contracts fall short of 90 %: TSLA December, whose fractional optimum spreads about 2.5 contracts
+# over six legs. The best whole tickets found by exhaustive search (every ticket of one or two legs of up to two
+# contracts over all 121 options, of three legs of one contract, of four legs of one contract over the 40 options
+# nearest the optimum's strikes, of five and six legs over the 18 nearest) reach 0.82 of the ceiling, and the
+# ticket reaches 0.77 and 0.82.
+SHORT_OF_NINETY = {("TSLA 2026-12-18", 1.02): 0.75, ("TSLA 2026-12-18", 0.98): 0.80}
+
+
 def test_whole_contracts_grow_at_most_the_fractional_optimum_and_close_to_it(bundled_expiries, tickets):
     """At most the fractional optimum over every instrument at the same quotes and per-contract fees, solved on
-    every grid point; at least 90 % of the fractional optimum over its max_legs largest legs where that holds 5
-    contracts or more (with fewer, one contract is a large step: SPX and TSLA December, about 1-2 contracts)."""
-    coarse = []
+    every grid point; at least 90 % of the fractional optimum over its max_legs largest legs, including where that
+    holds one or two contracts (SPX December: one contract is seven bankrolls of notional), except where no whole
+    ticket found comes close (SHORT_OF_NINETY, with the floor each still keeps)."""
     for expiry in bundled_expiries:
         name, x, q, quotes, discount, forward = expiry
         for factor in VIEWS:
             optimum = fractional_optimum(x, shifted(x, q, factor), q, quotes, discount, forward, SETTINGS)
             growth, ceiling = tickets[(name, factor)].growth_nats, optimum.ceiling_nats
             assert growth <= ceiling + 1e-6 * max(ceiling, 1e-3), (name, factor, growth, ceiling)
-            if optimum.contracts >= 5:
-                assert growth >= 0.9 * optimum.within_legs_nats, (name, factor, growth, optimum)
-            else:
-                coarse.append(name)
-    assert len(coarse) <= 6, coarse
+            floor = SHORT_OF_NINETY.get((name, factor), 0.9)
+            assert growth >= floor * optimum.within_legs_nats, (name, factor, growth, optimum)
 
 
 def test_risk_aversion_moves_the_trade(bundled_expiries):
