@@ -9,8 +9,7 @@ loss is B - min_S D W_T(S) over every price S >= 0 (W_T is piecewise linear: its
 strike, or is unbounded when the slope above the top strike is negative).
 
 The ticket is found in steps, each deterministic:
-1. on a ladder of commissions per contract that does not depend on the user's (0.65 x 2^j; and 0 when the
-   commission is 0), the continuous optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction,
+1. on a ladder of commissions per contract that does not depend on the user's (0.65 x 2^j), the continuous optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction,
    u the CRRA utility) over quantities bought at the ask plus commission and sold at the bid less commission, with
    the loss limit as linear constraints, solved by Clarabel (analytics.options.conic); a small quadratic on the
    quantities makes the problem strictly concave, so its optimum is unique and moves little when the inputs move
@@ -21,9 +20,11 @@ The ticket is found in steps, each deterministic:
    the best of them to better neighbours (one contract more or less on one or two legs), costed at the quotes;
    with them, for every fee, tickets of one contract a leg (_single_contracts: where the bankroll buys a contract
    or two, rounding a fractional optimum is too coarse);
-4. the ticket is the best of the candidates of every rung at or above the user's commission, costed on the full
-   grid with the user's commissions per contract and per order, that keeps the budget and the loss limit. A
-   higher commission uses fewer of the same candidates, each worth less: it never raises the growth.
+4. the ticket is chosen along the commissions per contract 0, 0.65, 1.3, ... up to the first at or above the
+   user's, with the user's charge per order: at each, the best candidate (on the small quadrature) that keeps the
+   budget and the loss limit, among those of the rungs at or above it, with no more legs than the choice before
+   (_chosen_along_the_fees); it is then costed on the full grid at the user's commissions. A higher commission
+   per contract never adds a leg and never raises the growth.
 """
 
 from __future__ import annotations
@@ -430,17 +431,51 @@ SUPPORT_THRESHOLD = 0.01      # contracts: instruments below this on one rung ar
 
 
 def _candidates(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float,
-                nodes: FloatArray) -> np.ndarray:
-    """Whole-contract tickets (rows, signed contracts per instrument) generated on the rungs of the fee ladder at
-    or above the commission per contract (_ladder)."""
-    rungs = [rung for rung in _ladder(_LadderKey(x, mixed, book, settings, gamma, nodes))
-             if rung[0] >= settings.commission_per_contract * (1 - 1e-12)]
-    if settings.commission_per_contract == 0:
-        free = _rung(x, mixed, book, settings, gamma, nodes, 0.0, np.arange(book.tools.strike.size))
-        if free is not None:
-            rungs.append(free[0])
-    found = [np.zeros((1, book.tools.strike.size), dtype=np.int64), *(rows for _fee, rows in rungs)]
-    return np.unique(np.vstack(found), axis=0)
+                nodes: FloatArray) -> tuple[np.ndarray, FloatArray]:
+    """Whole-contract tickets (rows, signed contracts per instrument) generated on the rungs of the fee ladder
+    (_ladder), cash only among them, and for each the highest commission per contract of a rung that generated it
+    (inf for cash only and the one-contract tickets, kept for every fee)."""
+    rungs = _ladder(_LadderKey(x, mixed, book, settings, gamma, nodes))
+    rows = np.vstack([np.zeros((1, book.tools.strike.size), dtype=np.int64), *(found for _fee, found in rungs)])
+    fees = np.concatenate([[math.inf], *(np.full(found.shape[0], fee) for fee, found in rungs)])
+    unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+    top = np.full(unique.shape[0], -math.inf)
+    np.maximum.at(top, inverse.ravel(), fees)
+    return unique, top
+
+
+def _fee_steps(fee: float) -> list[float]:
+    """The commissions per contract the ticket is chosen along: 0, then the ladder's 0.65 x 2^j up to the first at
+    or above `fee`."""
+    steps = [0.0]
+    if fee > 0:
+        steps.append(FEE_LADDER_START)
+        while steps[-1] < fee * (1 - 1e-12):
+            steps.append(steps[-1] * 2)
+    return steps
+
+
+def _chosen_along_the_fees(points: FloatArray, weights: FloatArray, nodes: FloatArray, leg_tools: _Instruments,
+                           candidates: np.ndarray, top: FloatArray, settings: TicketSettings, discount: float,
+                           forward: float, gamma: float) -> int:
+    """The candidate the ticket is, chosen along the commissions per contract of _fee_steps (with the user's
+    charge per order): at each step the best of the candidates its rungs still offer (top >= the step) with no
+    more legs than the choice at the step before. The user's commission takes the choice of the first step at or
+    above it. So a higher commission per contract never adds a leg, and never raises the growth: the choice at a
+    step was open to the step before (no more legs, and a candidate of a dearer rung is one of a cheaper rung's),
+    where it did no better, and a choice is worth less at any higher fee (docs/methods.md, "The order ticket")."""
+    on_points, on_nodes = _payoffs(points, leg_tools), _payoffs(nodes, leg_tools)
+    legs = np.count_nonzero(candidates, axis=1)
+    chosen, bound = 0, math.inf
+    for fee in _fee_steps(settings.commission_per_contract):
+        open_ = np.flatnonzero((top >= fee * (1 - 1e-12)) & (legs <= bound))
+        judged = _costed(on_points, on_nodes, leg_tools, candidates[open_], replace(settings,
+                         commission_per_contract=fee), discount, forward)
+        chosen = int(open_[int(np.argmax(_objective(judged, weights, settings, discount, gamma)))])
+        bound = legs[chosen]
+        if bound == 0:          # cash only: every dearer step can only hold cash too
+            break
+    return chosen
 
 
 class _LadderKey(_Content):
@@ -627,16 +662,15 @@ def order_ticket(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuot
         return nothing
     tools = book.tools
     nodes = np.unique(np.r_[0.0, tools.strike])
-    candidates = _candidates(x, mixed, book, settings, gamma, nodes)
+    candidates, top = _candidates(x, mixed, book, settings, gamma, nodes)
     legs = np.flatnonzero(np.any(candidates != 0, axis=0))
     if legs.size == 0:
         return nothing
     leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
     points, weights = _segment_quadrature(x, w * mixed, nodes)
     on_nodes = _payoffs(nodes, leg_tools)
-    judged = _costed(_payoffs(points, leg_tools), on_nodes, leg_tools, candidates[:, legs], settings, discount,
-                     forward)
-    best = int(np.argmax(_objective(judged, weights, settings, discount, gamma)))
+    best = _chosen_along_the_fees(points, weights, nodes, leg_tools, candidates[:, legs], top, settings, discount,
+                                  forward, gamma)
     found = _costed(_payoffs(x, leg_tools), on_nodes, leg_tools, candidates[best:best + 1, legs], settings, discount,
                     forward)
     best = 0
