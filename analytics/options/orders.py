@@ -10,8 +10,9 @@ strike, or is unbounded when the slope above the top strike is negative).
 
 The ticket is found in steps, each deterministic:
 1. on a ladder of commissions per contract that does not depend on the user's (0.65 x 2^j), the continuous
-   optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction, u the CRRA utility) over quantities bought at the ask plus commission and sold at the bid less commission, with
-   the loss limit as linear constraints, solved by Clarabel (analytics.options.conic); a small quadratic on the
+   optimum of E_m[u(W)] (m the belief mixed with the market by the Kelly fraction, u the CRRA utility) over
+   quantities bought at the ask plus commission and sold at the bid less commission, with the loss limit as linear
+   constraints, solved by Clarabel (analytics.options.conic); a small quadratic on the
    quantities makes the problem strictly concave, so its optimum is unique and moves little when the inputs move
    little;
 2. on each rung, when more legs than the limit trade, the largest premiums are kept and the optimum solved again
