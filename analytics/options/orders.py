@@ -569,12 +569,63 @@ def _single_contracts(x: FloatArray, mixed: FloatArray, book: _Book, settings: T
                        weights, rung, book.discount, gamma)
     order = np.argsort(-score, kind="stable")[:SMALL_TICKETS_KEPT]
     kept = tried[order[np.isfinite(score[order])]]
-    used = np.flatnonzero(kept[0] != 0)
+    current = kept[0, legs]
+    value = float(score[order[0]])
+    shifts = _strike_shifts(leg_tools)
+    for _step in range(LOCAL_SEARCH_STEPS):
+        # a leg moved to a nearby strike of its type, or one contract more or less on one or two legs
+        around = np.vstack([_shifted(current, shifts), current + _spread_moves(current)])
+        if settings.max_legs is not None:
+            around = around[np.count_nonzero(around, axis=1) <= settings.max_legs]
+        around_score = _objective(_costed(on_grid, on_nodes, leg_tools, around, rung, book.discount, book.forward),
+                                  weights, rung, book.discount, gamma)
+        step = int(np.argmax(around_score))
+        if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
+            break
+        current, value = around[step], float(around_score[step])
     walked = np.zeros((1, size), dtype=np.int64)
-    walked[0, used] = _walk(on_grid[:, np.searchsorted(legs, used)], on_nodes[:, np.searchsorted(legs, used)],
-                            _Instruments(tools.is_call[used], tools.strike[used], tools.bid[used], tools.ask[used]),
-                            kept[0, used], weights, rung, book.discount, book.forward, gamma)
+    walked[0, legs] = current
     return np.vstack([kept, walked])
+
+
+SHIFT_STRIKES = 3             # a leg of a one-contract ticket may move this many strikes either way in one step
+
+
+def _strike_shifts(tools: _Instruments) -> np.ndarray:
+    """For each instrument, the instruments of its type up to SHIFT_STRIKES strikes away (-1 where there is none):
+    shape (instruments, 2 SHIFT_STRIKES)."""
+    order = np.lexsort((tools.strike, tools.is_call))
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    offsets = np.r_[np.arange(-SHIFT_STRIKES, 0), np.arange(1, SHIFT_STRIKES + 1)]
+    target = rank[:, None] + offsets[None, :]
+    inside = (target >= 0) & (target < order.size)
+    found = np.where(inside, order[np.clip(target, 0, order.size - 1)], -1)
+    same_type = (found >= 0) & (tools.is_call[np.maximum(found, 0)] == tools.is_call[:, None])
+    return np.where(same_type, found, -1)
+
+
+def _shifted(current: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """Every ticket with one leg of `current` moved, whole, to another instrument of `shifts` that it does not hold."""
+    used = np.flatnonzero(current)
+    source = np.repeat(used, shifts.shape[1])
+    target = shifts[used].ravel()
+    ok = (target >= 0) & (current[np.maximum(target, 0)] == 0)
+    source, target = source[ok], target[ok]
+    rows = np.repeat(current[None, :], source.size, axis=0)
+    rows[np.arange(source.size), target] = current[source]
+    rows[np.arange(source.size), source] = 0
+    return rows
+
+
+def _spread_moves(current: np.ndarray) -> np.ndarray:
+    """_moves on the legs `current` holds, as rows over every instrument."""
+    used = np.flatnonzero(current)
+    moves = np.zeros((0, current.size), dtype=np.int64)
+    if used.size:
+        moves = np.zeros((_moves(used.size).shape[0], current.size), dtype=np.int64)
+        moves[:, used] = _moves(used.size)
+    return moves
 
 
 def _rung(x: FloatArray, mixed: FloatArray, book: _Book, settings: TicketSettings, gamma: float, nodes: FloatArray,
