@@ -577,6 +577,8 @@ def _single_contracts(x: FloatArray, mixed: FloatArray, book: _Book, settings: T
         around = np.vstack([_shifted(current, shifts), current + _spread_moves(current)])
         if settings.max_legs is not None:
             around = around[np.count_nonzero(around, axis=1) <= settings.max_legs]
+        if around.shape[0] == 0:
+            break
         around_score = _objective(_costed(on_grid, on_nodes, leg_tools, around, rung, book.discount, book.forward),
                                   weights, rung, book.discount, gamma)
         step = int(np.argmax(around_score))

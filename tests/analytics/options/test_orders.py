@@ -209,6 +209,16 @@ def test_structures_rebuild_the_orders(tickets):
                 assert len(legs) == 1
 
 
+def test_a_ticket_keeps_to_the_most_legs_asked(bundled_expiries):
+    """One or two lines at most (the one-contract tickets' walk then has no neighbour it may take on some expiries:
+    it stops there instead of failing)."""
+    for expiry in bundled_expiries:
+        for most in (1, 2):
+            ticket = ticket_of(expiry, 0.98, TicketSettings(BANKROLL, max_legs=most))
+            assert len(ticket.orders) <= most, (expiry[0], most, ticket.orders)
+            assert ticket.growth_nats >= 0
+
+
 def test_settings_out_of_range_are_refused():
     from analytics.core.errors import InputError
 
