@@ -12,7 +12,7 @@ from streamlit import cache_data
 from streamlit.testing.v1 import AppTest
 
 from bench.timing import show
-from dashboard.state import typed_belief_key
+from dashboard.state import method_key, typed_belief_key
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard/app.py")
@@ -48,7 +48,8 @@ def betting_page() -> tuple[list[float], list[float]]:
         at.session_state[key] = [home, 25.0, 100.0 - 25.0 - home]         # what the table's on_change stores
         edits.append(timed(at.run))
     for method in ("power", "shin", "multiplicative", "odds_ratio", "shin"):
-        methods.append(timed(at.selectbox(key="method").set_value(method).run))
+        methods.append(timed(at.selectbox(key=method_key(str(at.selectbox(key="bundle").value)))
+                                 .set_value(method).run))
     return edits, methods
 
 

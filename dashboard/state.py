@@ -70,6 +70,26 @@ def chain_densities(text: str, source: str, asof: str, spot: float | None, rate:
     return densities_from_text(text, source, asof=asof, spot=spot, rate=rate)
 
 
+METHODS_CHOSEN = "methods_chosen"     # odds file -> the margin-removal method the user chose for it
+
+
+def method_key(source: str) -> str:
+    """The margin-removal box of one odds file: each file starts at its own default (Shin for bookmakers,
+    multiplicative for exchanges and prediction markets), or at what the user chose for it (chosen_method)."""
+    return f"method::{source}"
+
+
+def chosen_method(source: str, default: str) -> str:
+    """The method the user chose for this file, else the file's default. Kept apart from the box itself: Streamlit
+    forgets a box's value while it is not shown (another file is open)."""
+    return str(st.session_state.get(METHODS_CHOSEN, {}).get(source, default))
+
+
+def remember_method(source: str) -> None:
+    """The box's on_change: keep the method just chosen for this file."""
+    st.session_state.setdefault(METHODS_CHOSEN, {})[source] = st.session_state[method_key(source)]
+
+
 def typed_belief_key(source: str, event: str) -> str:
     """Where the probabilities a user typed for one event of one file are kept (percent)."""
     return f"belief_typed::{source}::{event}"

@@ -37,13 +37,16 @@ from dashboard.state import (
     LIVE_CACHE_SECONDS,
     BeliefUpload,
     bookmaker_quality_cached,
+    chosen_method,
     header_of,
     keep_typed_belief,
     live_market,
     live_sources,
     markets_of,
     match_markets_cached,
+    method_key,
     priced_markets_cached,
+    remember_method,
     score_keeping_last_good,
     season_surprise,
     typed_belief_key,
@@ -108,7 +111,9 @@ else:
     default_method = "shin"
 
 with right:
-    method = st.selectbox("Margin removal", METHODS, index=METHODS.index(default_method), key="method",
+    method = st.selectbox("Margin removal", METHODS, key=method_key(source_name),
+                          index=METHODS.index(chosen_method(source_name, default_method)),
+                          on_change=remember_method, args=(source_name,),
                           format_func=lambda m: f"{m}: {METHOD_NOTES[m]}",
                           help=TERMS["margin removal"])
 

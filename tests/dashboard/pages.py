@@ -19,6 +19,11 @@ def open_page(view: str | None = None, timeout: float = 120) -> AppTest:
     return at
 
 
+def margin_method(at: AppTest):  # noqa: ANN201 - AppTest's selectbox element
+    """The Betting page's margin-removal box (keyed by the odds file it belongs to)."""
+    return next(box for box in at.selectbox if box.label == "Margin removal")
+
+
 def shown(markdown: str) -> str:
     """What a reader sees of an escaped message (file text is shown with its Markdown escaped)."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -16,7 +16,7 @@ from dashboard.state import apply_table_edits, typed_belief_key
 from data.files import read_text_file
 from data.market_files import markets_from_text
 from tests.conftest import ROOT
-from tests.dashboard.pages import shown
+from tests.dashboard.pages import margin_method, shown
 
 APP = str(ROOT / "dashboard/app.py")
 E0 = ROOT / "data/snapshots/odds/football-data_E0_2324.csv"
@@ -64,13 +64,32 @@ def test_typed_belief_is_kept_exactly_when_the_margin_method_changes():
     at.session_state[typed_belief_key(source, event)] = [50.0, 25.0, 25.0]   # what the table's on_change keeps
     at.run()
     for method in ("shin", "power", "multiplicative", "odds_ratio"):
-        at.selectbox(key="method").set_value(method).run()
+        margin_method(at).set_value(method).run()
         assert not at.exception
         assert not [w.value for w in at.warning if "normalised" in w.value]
         want = expected_score(event, method, [0.5, 0.25, 0.25])
         assert metric(at, "Kelly (log-utility) edge").value == f"{want.kl_bits:.4f} bits"
         table = next(d for d in at.dataframe if "belief p (%)" in d.value.columns)
         np.testing.assert_allclose(table.value["belief p (%)"], [50.0, 25.0, 25.0], atol=1e-12)
+
+
+def test_each_odds_file_opens_at_its_own_margin_method_and_keeps_the_one_chosen_for_it():
+    """Bookmakers' files open at Shin, exchanges and prediction markets at multiplicative (each bundle's stated
+    default), whatever was chosen for the file before; a method chosen for a file is still there on coming back.
+    The method box used to keep the last file's choice: the ANZ racing file opened at Shin after the Premier League."""
+    from data.bundled import ODDS_FILES
+
+    at = app()
+    first = at.selectbox(key="bundle").value
+    margin_method(at).set_value("power").run()
+    for bundle in ODDS_FILES:
+        if bundle.label == first:
+            continue
+        at.selectbox(key="bundle").set_value(bundle.label).run()
+        assert not at.exception
+        assert margin_method(at).value == bundle.default_method, bundle.label
+    at.selectbox(key="bundle").set_value(first).run()
+    assert margin_method(at).value == "power"
 
 
 def test_table_edits_fill_the_typed_column():
@@ -99,7 +118,7 @@ def test_upload_belief_and_change_method_match_analytics():
     assert not at.exception and not at.error
     event = at.selectbox(key="event").value
     for method in ("shin", "power", "multiplicative"):
-        at.selectbox(key="method").set_value(method).run()
+        margin_method(at).set_value(method).run()
         want = expected_score(event, method, [0.2, 0.2, 0.6])
         shown = metric(at, "Kelly (log-utility) edge")
         assert bits(shown.value) == pytest.approx(want.kl_bits, abs=5e-5)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, run_cli
-from tests.dashboard.pages import APP
+from tests.dashboard.pages import APP, margin_method
 
 SEASON = ROOT / "data/snapshots/odds/football-data_E0_2324.csv"
 EVENT = "2023-08-11 Burnley v Man City"
@@ -34,7 +34,7 @@ def test_a_score_belief_on_the_betting_page_is_the_command_lines(write):
     assert not at.exception and not at.error
     belief = write("score.json", json.dumps({"kind": "score", "home_goals": 1.6, "away_goals": 1.2}))
     done = run_cli("score", "--market", str(SEASON), "--event", EVENT, "--belief", belief, "--bookmaker", "B365",
-                   "--method", at.selectbox(key="method").value)
+                   "--method", margin_method(at).value)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert metric(at, "KL over the whole match").value == f"{out['match_kl_bits']:.4f} bits"

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.state import typed_belief_key
 from tests.conftest import ROOT
+from tests.dashboard.pages import margin_method
 
 APP = str(ROOT / "dashboard/app.py")
 
@@ -114,8 +115,8 @@ def test_the_betting_page_fetches_live_markets_and_falls_back_with_a_banner(monk
         assert not at.exception and not at.error and not at.warning
         assert at.selectbox(key="bookmaker").options == ["BETWAY: a bookmaker of this market"]
         assert at.selectbox(key="event").value == "2024-08-19 Leicester City v Tottenham Hotspur"
-        assert at.selectbox(key="method").value == "shin"       # bookmakers' odds: Shin, as for the season files
-        at.selectbox(key="method").set_value("multiplicative").run()
+        assert margin_method(at).value == "shin"       # bookmakers' odds: Shin, as for the season files
+        margin_method(at).set_value("multiplicative").run()
         table = next(df.value for df in at.dataframe if "market q (%)" in df.value.columns)
         inverse = [1 / 5.0, 1 / 4.2, 1 / 1.6]             # Betway's Leicester, Draw, Tottenham in the recording
         assert list(table["market q (%)"]) == pytest.approx([100 * v / sum(inverse) for v in inverse], rel=1e-9)
