@@ -10,7 +10,7 @@ KL, the KL between bucket masses.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -180,26 +180,36 @@ def score_density(mapped: MappedBelief, market: ContinuousMarket, *, warnings: t
     if infinite:
         all_warnings.append(f"infinite surprise: the market density is 0 where the belief is not: {list(infinite)}")
     kl = max(mapped.exact_kl_nats, 0.0) if mapped.exact_kl_nats is not None else grid_kl
-    options = None
-    if market.tradables is not None:
-        if infinite:
-            all_warnings.append("no options edge: the belief has mass where the market's density is 0")
-        else:
-            t = market.tradables
-            try:
-                options = options_edge(x, p, q, t.quotes, t.discount, t.forward, settings=edge or EdgeSettings(),
-                                       kl_nats=kl, expiry=t.expiry or market.event, root=t.root)
-            except OptimiserFailure as exc:
-                all_warnings.append(f"no options edge: {exc}")
-    return ContinuousScore(
+    score = ContinuousScore(
         x=x, belief=p, market=q, kl_nats=kl, grid_kl_nats=grid_kl,
         reverse_kl_nats=max(float(trapezoid(reverse, x)), 0.0),
         js_nats=max(float(js_divergence_grid(x, p, q)), 0.0), hellinger_squared=float(hellinger_squared_grid(x, p, q)),
         total_variation=float(total_variation_grid(x, p, q)), log_ratio=log_ratio, cumulative_kl_nats=cumulative,
         kl_beyond_quoted_nats=beyond, belief_description=mapped.description,
         mass_outside_grid=mapped.mass_outside_grid, infinite_regions=infinite,
-        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=options, views=mapped.views,
+        reverse_infinite_regions=reverse_infinite, warnings=tuple(all_warnings), edge=None, views=mapped.views,
         from_chain=market.quoted_range is not None, fit_warning=market.fit_warning)
+    return with_options_edge(score, market, edge)
+
+
+def with_options_edge(score: ContinuousScore, market: ContinuousMarket,
+                      edge: EdgeSettings | None = None) -> ContinuousScore:
+    """The score with its options edge where the market has quotes (full Kelly, log utility and no pricing-kernel
+    adjustment unless `edge` says otherwise), or with a warning saying why there is none. The slow part of a
+    score (conic solves for the trades): a page can show the rest first."""
+    if market.tradables is None:
+        return score
+    if score.infinite_regions:
+        return replace(score, warnings=(*score.warnings,
+                                        "no options edge: the belief has mass where the market's density is 0"))
+    t = market.tradables
+    try:
+        options = options_edge(score.x, score.belief, score.market, t.quotes, t.discount, t.forward,
+                               settings=edge or EdgeSettings(), kl_nats=score.kl_nats, expiry=t.expiry or market.event,
+                               root=t.root)
+    except OptimiserFailure as exc:
+        return replace(score, warnings=(*score.warnings, f"no options edge: {exc}"))
+    return replace(score, edge=options)
 
 
 def score_continuous_belief(spec: BeliefSpec, market: ContinuousMarket, *, completion: Completion = "market",

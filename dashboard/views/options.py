@@ -14,7 +14,7 @@ from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
 from analytics.options.edge import EdgeSettings
 from analytics.options.orders import TicketSettings
-from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief
+from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief, with_options_edge
 from analytics.scoring.pairs import ScoredPair
 from analytics.views.spec import median_and_range
 from dashboard import safe
@@ -236,9 +236,11 @@ ticket_settings = TicketSettings(float(bankroll), contract_size, float(per_contr
                                  None if max_loss_percent >= 100 else max_loss_percent / 100)
 edge_settings = EdgeSettings(kelly_fraction, gamma, market_gamma if market_gamma_on else None,
                              ticket_settings if kind != BELIEF_FORMS[0] else None)
+# the belief against the density first, drawn at once; the trades at the quotes (conic solves, most of the rerun's
+# time) come after, below the charts, so a new view's numbers show while they are worked out
 read, belief, score = score_keeping_last_good(BELIEF_SLOT, read, belief, lambda b: score_continuous_belief(
-    b.spec, traded, completion=completion or "market", source=b.source or b.name, warnings=b.warnings,
-    edge=edge_settings))
+    b.spec, replace(traded, tradables=None), completion=completion or "market", source=b.source or b.name,
+    warnings=b.warnings))
 if read is not None:
     safe.caption(f"Belief from {read.name}")
 
@@ -260,6 +262,11 @@ with right:
     st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {fmt(score.kl_nats, '.4f')} nats "
                f"(about {fmt(growth, '.2%')} in wealth) over {fmt(chain.t_years * 365, '.0f')} days, if your "
                f"belief is right.")
+with st.spinner("Working out the trades at today's quotes..."):
+    priced = with_options_edge(score, traded, edge_settings)
+for warning in priced.warnings[len(score.warnings):]:
+    safe.warning(warning)
+score = priced
 show_options_edge(score, bankroll, "USD")
 show_order_ticket(score, "USD")
 pair = ScoredPair(traded, belief, score)
