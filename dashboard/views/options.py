@@ -262,30 +262,34 @@ with right:
     st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {fmt(score.kl_nats, '.4f')} nats "
                f"(about {fmt(growth, '.2%')} in wealth) over {fmt(chain.t_years * 365, '.0f')} days, if your "
                f"belief is right.")
-with st.spinner("Working out the trades at today's quotes..."):
-    priced = with_options_edge(score, traded, edge_settings)
-for warning in priced.warnings[len(score.warnings):]:
-    safe.warning(warning)
-score = priced
-show_options_edge(score, bankroll, "USD")
-show_order_ticket(score, "USD")
-pair = ScoredPair(traded, belief, score)
-uploaded_text = read.text if read is not None else ""      # views and the shifted market are kept as their JSON
-# the journal names the underlying with the expiry: '2026-06-18' alone says nothing a month later
-save_to_journal(ScoredPair(replace(traded, event=f"{source_name} {expiry}"), belief, score),
-                belief_text=uploaded_text, market_source=f"{source_name} expiry {expiry}",
-                method="option chain density", key="options_journal")
-view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
-                                    "completion": completion or "market"}
-if kind == BELIEF_FORMS[1]:
-    view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
-elif kind == BELIEF_FORMS[3]:
-    view_settings.update(shift=shift, scale=scale)
-view_settings.update(bankroll=f"{fmt(bankroll, ',.2f')} USD", kelly_fraction=kelly_fraction, gamma=gamma,
-                     contract_size=contract_size, commission_per_contract=f"{per_contract:.2f} USD",
-                     commission_per_order=f"{per_order:.2f} USD", max_legs=max_legs,
-                     max_loss=f"{max_loss_percent:g} % of the bankroll",
-                     market_gamma=market_gamma if market_gamma_on else "not adjusted")
-report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
-                 method="not used (option chain)", settings=view_settings, bankroll=bankroll)
+# one slot for everything that depends on the trades: the last view's trades leave the page at once, not one
+# element at a time as the new ones arrive
+trades = st.empty()
+trades.info("Working out the trades at today's quotes...", icon=":material/hourglass_top:")
+priced = with_options_edge(score, traded, edge_settings)
+with trades.container():
+    for warning in priced.warnings[len(score.warnings):]:
+        safe.warning(warning)
+    score = priced
+    show_options_edge(score, bankroll, "USD")
+    show_order_ticket(score, "USD")
+    pair = ScoredPair(traded, belief, score)
+    uploaded_text = read.text if read is not None else ""      # views and the shifted market are kept as their JSON
+    # the journal names the underlying with the expiry: '2026-06-18' alone says nothing a month later
+    save_to_journal(ScoredPair(replace(traded, event=f"{source_name} {expiry}"), belief, score),
+                    belief_text=uploaded_text, market_source=f"{source_name} expiry {expiry}",
+                    method="option chain density", key="options_journal")
+    view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
+                                        "completion": completion or "market"}
+    if kind == BELIEF_FORMS[1]:
+        view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
+    elif kind == BELIEF_FORMS[3]:
+        view_settings.update(shift=shift, scale=scale)
+    view_settings.update(bankroll=f"{fmt(bankroll, ',.2f')} USD", kelly_fraction=kelly_fraction, gamma=gamma,
+                         contract_size=contract_size, commission_per_contract=f"{per_contract:.2f} USD",
+                         commission_per_order=f"{per_order:.2f} USD", max_legs=max_legs,
+                         max_loss=f"{max_loss_percent:g} % of the bankroll",
+                         market_gamma=market_gamma if market_gamma_on else "not adjusted")
+    report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
+                     method="not used (option chain)", settings=view_settings, bankroll=bankroll)
 st.session_state["options_kl_nats"] = score.kl_nats
