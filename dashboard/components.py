@@ -218,7 +218,7 @@ def show_options_edge(score: ContinuousScore, bankroll: float, currency: str) ->
             r3.metric("Price of risk in the market", fmt_bits(edge.kl_price_of_risk_nats),
                       fmt_nats(edge.kl_price_of_risk_nats), delta_color="off", delta_arrow="off",
                       help=HELP_EDGE["price of risk"])
-    left, right = st.columns(2)
+    left, right = st.columns([4, 5])      # the table's row names need the wider half at 1280 pixels
     left.plotly_chart(payoff_chart(score), key="payoff_chart")
     with right:
         if not position.legs:
@@ -340,10 +340,13 @@ def show_order_ticket(score: ContinuousScore, currency: str) -> None:
     if not ticket.orders:
         st.info("No orders: after commissions and rounding to whole contracts, no trade beats holding cash.")
         return
-    # the symbol carries the type and expiry: the columns left fit a 1280-pixel screen
-    shown = ticket_frame(ticket)[["structure", "side", "contracts", "symbol", "strike", "limit", "premium",
-                                  "commission"]]
+    # the symbol carries the type and expiry, the caption names each structure by its number: the columns left fit
+    # a 1280-pixel screen (the structures' names, 'put spread: long 600/650, short 680', did not)
+    shown = ticket_frame(ticket)[["side", "contracts", "symbol", "strike", "limit", "premium", "commission"]]
+    shown.insert(0, "structure", [order.structure + 1 for order in ticket.orders])
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "structure": st.column_config.NumberColumn(help="The structure the order belongs to: its name, net cost and "
+                                                        "most it can lose are under the table"),
         "strike": st.column_config.NumberColumn(format="%.2f"),
         "limit": st.column_config.NumberColumn("limit (per share)", format="%.2f",
                                                help="The quote the order was costed at: the ask to buy, the bid to "
@@ -354,8 +357,9 @@ def show_order_ticket(score: ContinuousScore, currency: str) -> None:
                                                     help="Commission per contract plus any per-order charge"),
         "symbol": st.column_config.TextColumn(help="OCC option symbol: underlying, expiry YYMMDD, C or P, strike "
                                                    "x 1000")})
-    lines = "; ".join(f"{structure.name}: net {fmt(structure.net, ',.2f')} {currency}, most it can lose "
-                      f"{fmt(structure.max_loss, ',.2f')} {currency}" for structure in ticket.structures)
+    lines = "; ".join(f"{number} {structure.name}: net {fmt(structure.net, ',.2f')} {currency}, most it can lose "
+                      f"{fmt(structure.max_loss, ',.2f')} {currency}"
+                      for number, structure in enumerate(ticket.structures, start=1))
     st.caption(f"{len(ticket.orders)} limit orders, good for the day, in contracts of {s.contract_size} shares, "
                "commission "
                f"{s.commission_per_contract:.2f} {currency} a contract and {s.commission_per_order:.2f} {currency} an "

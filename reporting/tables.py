@@ -75,7 +75,7 @@ def edge_summary(edge: OptionsEdge) -> pd.DataFrame:
             (f"at the quotes, Kelly fraction {edge.kelly_fraction:g}", edge.position.growth_nats),
             ("same position if the market is right", edge.position.market_growth_nats)]
     if edge.quotes_cheaper_nats > 0:       # the position earns above the ceiling: say where it comes from
-        rows.append(("of which above the ceiling: quotes cheaper than the fitted density", edge.quotes_cheaper_nats))
+        rows.append(("above the ceiling: quotes cheaper than the density", edge.quotes_cheaper_nats))
     return pd.DataFrame([(name, to_bits(value), value) for name, value in rows],
                         columns=["growth over the option's life", "bits", "nats"])
 

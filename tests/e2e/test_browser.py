@@ -202,6 +202,30 @@ def test_nothing_is_cut_off_on_a_1280_pixel_screen(page, server_url, artifacts, 
     page.screenshot(path=str(artifacts / f"page-{path or 'betting'}-1280.png"))
 
 
+def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_url, artifacts):
+    """The Options page with a view (median 720) on a screen 1280 wide: the edge summary beside the payoff chart
+    and the order ticket's table show all their columns (the first scrolled 426 pixels in 400, the second 859 in
+    818: the ticket's structures are numbered in the table and named under it)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server_url}/options")
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
+    settled(page)
+    page.get_by_text("A view (median and range)", exact=True).click()
+    settled(page)
+    median = page.get_by_label("Median", exact=True)
+    median.fill("720")
+    median.press("Enter")
+    page.get_by_role("heading", name="Order ticket").wait_for(timeout=60_000)
+    settled(page)
+    # a screen 1280 wide and tall enough for all of it: a table draws once it is on the screen
+    page.set_viewport_size({"width": 1280, "height": 4000})
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller').length >= 4",
+                           timeout=60_000)
+    assert page.evaluate(CUT_LABELS) == []
+    widths = page.evaluate(SIDEWAYS_TABLES)
+    assert all(scroll <= client for scroll, client in widths), widths
+
+
 def test_downloads_in_a_row_all_arrive_without_rerunning_the_page(page, server_url, tmp_path):
     """HTML, then JSON, then CSV straight after, on the Options page: each file arrives whole (the second of two
     downloads in a row never came: every click reran the page and dropped the file prepared before)."""
