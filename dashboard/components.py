@@ -357,7 +357,7 @@ def show_order_ticket(score: ContinuousScore, currency: str) -> None:
                                                     help="Commission per contract plus any per-order charge"),
         "symbol": st.column_config.TextColumn(help="OCC option symbol: underlying, expiry YYMMDD, C or P, strike "
                                                    "x 1000")})
-    lines = "; ".join(f"{number} {structure.name}: net {fmt(structure.net, ',.2f')} {currency}, most it can lose "
+    lines = "; ".join(f"({number}) {structure.name}: net {fmt(structure.net, ',.2f')} {currency}, most it can lose "
                       f"{fmt(structure.max_loss, ',.2f')} {currency}"
                       for number, structure in enumerate(ticket.structures, start=1))
     st.caption(f"{len(ticket.orders)} limit orders, good for the day, in contracts of {s.contract_size} shares, "
