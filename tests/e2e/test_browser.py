@@ -223,6 +223,7 @@ def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_u
                            timeout=60_000)
     assert page.evaluate(CUT_LABELS) == []
     widths = page.evaluate(SIDEWAYS_TABLES)
+    page.screenshot(path=str(artifacts / "options-view-1280.png"))
     assert all(scroll <= client for scroll, client in widths), widths
 
 
