@@ -103,6 +103,19 @@ def _price_range(score: ContinuousScore) -> list[float]:
     return [min(lows), max(highs)]
 
 
+DRAWN_BEYOND = 0.25           # of the shown price range, drawn on either side of it (a pan or a zoom out finds data)
+
+
+def _drawn(score: ContinuousScore) -> BoolArray:
+    """The grid points a price chart carries: the shown range (_price_range) and a quarter of its width on either
+    side, with one point beyond so the lines run to the edge. The grid reaches far into the tails, where nothing
+    can be seen: sending all of it made the Options page's four charts 680 KB a rerun instead of 180 KB."""
+    low, high = _price_range(score)
+    pad = DRAWN_BEYOND * (high - low)
+    inside = (score.x >= low - pad) & (score.x <= high + pad)
+    return inside | np.r_[inside[1:], False] | np.r_[False, inside[:-1]]
+
+
 def _central_belief(score: ContinuousScore, tail: float = 0.005) -> BoolArray:
     """Grid points inside the belief's central 99 %: where a payoff the belief buys can pay off."""
     c = cumulative_trapezoid(score.belief, score.x, initial=0.0)
@@ -124,9 +137,10 @@ def _categorical(fig: go.Figure, labels: list[str]) -> None:
 def density_overlay(score: ContinuousScore, title: str = "Market density vs belief",
                     quoted_range: tuple[float, float] | None = None) -> go.Figure:
     fig = go.Figure()
-    fig.add_scatter(x=score.x, y=score.market, name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
+    d = _drawn(score)
+    fig.add_scatter(x=score.x[d], y=score.market[d], name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
                     hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>market</extra>")
-    fig.add_scatter(x=score.x, y=score.belief, name="Belief p", line_color=BELIEF_COLOUR,
+    fig.add_scatter(x=score.x[d], y=score.belief[d], name="Belief p", line_color=BELIEF_COLOUR,
                     hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>belief</extra>")
     if quoted_range is not None:
         fig.add_vrect(x0=quoted_range[0], x1=quoted_range[1], fillcolor="grey", opacity=0.08, line_width=0,
@@ -142,7 +156,8 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
     follows the belief's central 99 % (in the far tails log2(p/q) runs to -1000 bits and flattens everything)."""
     shown = np.where(np.isfinite(score.log_ratio), to_bits(score.log_ratio), np.nan)
     shown = np.where(np.abs(shown) < ROUNDING_BITS, 0.0, shown)    # the market itself: flat, not spikes of 1e-15
-    fig = go.Figure(go.Scatter(x=score.x, y=shown, line_color=BELIEF_COLOUR, name="log2(p/q)",
+    d = _drawn(score)
+    fig = go.Figure(go.Scatter(x=score.x[d], y=shown[d], line_color=BELIEF_COLOUR, name="log2(p/q)",
                                hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line_color="grey", line_dash="dot")
     central = shown[_central_belief(score) & np.isfinite(shown)]
@@ -163,7 +178,8 @@ def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagree
     cumulative = np.asarray(to_bits(score.cumulative_kl_nats), dtype=float)
     if np.all(np.abs(cumulative[np.isfinite(cumulative)]) < 1e-12):
         cumulative = np.where(np.isfinite(cumulative), 0.0, cumulative)
-    fig = go.Figure(go.Scatter(x=score.x, y=cumulative, line_color=MARKET_COLOUR,
+    d = _drawn(score)
+    fig = go.Figure(go.Scatter(x=score.x[d], y=cumulative[d], line_color=MARKET_COLOUR,
                                name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
                       xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
@@ -175,20 +191,21 @@ def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit
     growth-optimal payoff p/q that any payoff at the market density's prices could reach (same units)."""
     fig = go.Figure()
     ratio = np.exp(np.clip(score.log_ratio, -50, 50))
-    fig.add_scatter(x=score.x, y=ratio, name="growth-optimal p/q (ceiling)", line_color=MARKET_COLOUR,
+    d = _drawn(score)
+    fig.add_scatter(x=score.x[d], y=ratio[d], name="growth-optimal p/q (ceiling)", line_color=MARKET_COLOUR,
                     line_dash="dot", hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>p/q</extra>")
     central = _central_belief(score)
     y_max = float(np.nanmax(ratio[central])) if central.any() else 2.0
     if score.edge is not None:
         wealth = score.edge.position.payoff * score.edge.discount
-        fig.add_scatter(x=score.x, y=wealth, name="your position at the quotes", line_color=BELIEF_COLOUR,
+        fig.add_scatter(x=score.x[d], y=wealth[d], name="your position at the quotes", line_color=BELIEF_COLOUR,
                         hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>position</extra>")
         if central.any():
             y_max = max(y_max, float(np.nanmax(wealth[central])))
         ticket = score.edge.ticket
         if ticket is not None and ticket.orders:
             ticket_wealth = ticket.wealth * score.edge.discount / ticket.bankroll
-            fig.add_scatter(x=score.x, y=ticket_wealth, name="your order ticket (whole contracts, after fees)",
+            fig.add_scatter(x=score.x[d], y=ticket_wealth[d], name="your order ticket (whole contracts, after fees)",
                             line_color="#54A24B", line_dash="dash",
                             hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>ticket</extra>")
             if central.any():

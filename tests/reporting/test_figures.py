@@ -30,11 +30,24 @@ def test_density_chart_shows_the_central_99_5_percent_of_both_densities():
 
 def test_payoff_chart_y_range_follows_the_belief_not_the_far_tails():
     score = lognormal_pair(0.03)
-    fig = log_ratio_curve(score)
-    low, high = fig.layout.yaxis.range
-    shown = np.asarray(fig.data[0].y, dtype=float)
-    assert np.nanmin(shown) < -100                   # the far tails, which used to set the scale
+    finite = score.log_ratio[np.isfinite(score.log_ratio)]
+    assert finite.min() / np.log(2) < -100          # the far tails, which used to set the scale
+    low, high = log_ratio_curve(score).layout.yaxis.range
     assert -30 < low < 0 < high < 10
+
+
+def test_price_charts_carry_the_shown_range_and_a_quarter_of_it_either_side():
+    """Not the whole grid (which reaches far into the tails): the lines still run past both edges of the chart."""
+    score = lognormal_pair(0.1)
+    fig = density_overlay(score)
+    low, high = fig.layout.xaxis.range
+    pad = 0.25 * (high - low)
+    step = float(np.diff(score.x).max())
+    for trace in (*fig.data, *log_ratio_curve(score).data):
+        x = np.asarray(trace.x, dtype=float)
+        assert low - pad - step <= x.min() <= low - pad + step
+        assert high + pad - step <= x.max() <= high + pad + step
+        assert np.all(np.diff(x) > 0) and x.size < score.x.size / 2
 
 
 def test_bar_charts_keep_every_outcome_label():
