@@ -202,11 +202,8 @@ def test_nothing_is_cut_off_on_a_1280_pixel_screen(page, server_url, artifacts, 
     page.screenshot(path=str(artifacts / f"page-{path or 'betting'}-1280.png"))
 
 
-def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_url, artifacts):
-    """The Options page with a view (median 720) on a screen 1280 wide: the edge summary beside the payoff chart
-    and the order ticket's table show all their columns (the first scrolled 426 pixels in 400, the second 859 in
-    818: the ticket's structures are numbered in the table and named under it)."""
-    page.set_viewport_size({"width": 1280, "height": 800})
+def a_view_with_its_ticket(page, server_url: str) -> None:
+    """The Options page (bundled SPY, its default expiry) with a view whose median is 720, its order ticket drawn."""
     page.goto(f"{server_url}/options")
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
     settled(page)
@@ -217,6 +214,14 @@ def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_u
     median.press("Enter")
     page.get_by_role("heading", name="Order ticket").wait_for(timeout=60_000)
     settled(page)
+
+
+def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_url, artifacts):
+    """The Options page with a view (median 720) on a screen 1280 wide: the edge summary beside the payoff chart
+    and the order ticket's table show all their columns (the first scrolled 426 pixels in 400, the second 859 in
+    818: the ticket's structures are numbered in the table and named under it)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    a_view_with_its_ticket(page, server_url)
     # a screen 1280 wide and tall enough for all of it: a table draws once it is on the screen
     page.set_viewport_size({"width": 1280, "height": 4000})
     page.wait_for_function("() => document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller').length >= 4",
@@ -254,16 +259,7 @@ def test_the_order_ticket_downloads_and_reads_back(page, server_url, tmp_path, a
     import io
     import json
 
-    page.goto(f"{server_url}/options")
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
-    settled(page)
-    page.get_by_text("A view (median and range)", exact=True).click()
-    settled(page)
-    median = page.get_by_label("Median", exact=True)
-    median.fill("720")
-    median.press("Enter")
-    page.get_by_role("heading", name="Order ticket").wait_for(timeout=60_000)
-    settled(page)
+    a_view_with_its_ticket(page, server_url)
     got = {}
     for label, suffix in (("Download the ticket (CSV)", ".csv"), ("Download the ticket (JSON)", ".json")):
         with page.expect_download(timeout=60_000) as download:
