@@ -106,11 +106,11 @@ def _price_range(score: ContinuousScore) -> list[float]:
 DRAWN_BEYOND = 0.25           # of the shown price range, drawn on either side of it (a pan or a zoom out finds data)
 
 
-def _drawn(score: ContinuousScore) -> BoolArray:
+def _drawn(score: ContinuousScore, shown: list[float]) -> BoolArray:
     """The grid points a price chart carries: the shown range (_price_range) and a quarter of its width on either
     side, with one point beyond so the lines run to the edge. The grid reaches far into the tails, where nothing
     can be seen: sending all of it made the Options page's four charts 680 KB a rerun instead of 180 KB."""
-    low, high = _price_range(score)
+    low, high = shown
     pad = DRAWN_BEYOND * (high - low)
     inside = (score.x >= low - pad) & (score.x <= high + pad)
     return inside | np.r_[inside[1:], False] | np.r_[False, inside[:-1]]
@@ -137,7 +137,8 @@ def _categorical(fig: go.Figure, labels: list[str]) -> None:
 def density_overlay(score: ContinuousScore, title: str = "Market density vs belief",
                     quoted_range: tuple[float, float] | None = None) -> go.Figure:
     fig = go.Figure()
-    d = _drawn(score)
+    shown_range = _price_range(score)
+    d = _drawn(score, shown_range)
     fig.add_scatter(x=score.x[d], y=score.market[d], name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
                     hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>market</extra>")
     fig.add_scatter(x=score.x[d], y=score.belief[d], name="Belief p", line_color=BELIEF_COLOUR,
@@ -146,7 +147,7 @@ def density_overlay(score: ContinuousScore, title: str = "Market density vs beli
         fig.add_vrect(x0=quoted_range[0], x1=quoted_range[1], fillcolor="grey", opacity=0.08, line_width=0,
                       annotation_text="quoted strikes", annotation_position="top left")
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="density (per unit of price)",
-                      xaxis_range=_price_range(score), height=380, margin=dict(t=50, b=80, l=60, r=20),
+                      xaxis_range=shown_range, height=380, margin=dict(t=50, b=80, l=60, r=20),
                       legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))    # below the axis title
     return fig
 
@@ -156,7 +157,8 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
     follows the belief's central 99 % (in the far tails log2(p/q) runs to -1000 bits and flattens everything)."""
     shown = np.where(np.isfinite(score.log_ratio), to_bits(score.log_ratio), np.nan)
     shown = np.where(np.abs(shown) < ROUNDING_BITS, 0.0, shown)    # the market itself: flat, not spikes of 1e-15
-    d = _drawn(score)
+    shown_range = _price_range(score)
+    d = _drawn(score, shown_range)
     fig = go.Figure(go.Scatter(x=score.x[d], y=shown[d], line_color=BELIEF_COLOUR, name="log2(p/q)",
                                hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line_color="grey", line_dash="dot")
@@ -167,7 +169,7 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
         pad = 0.1 * (high - low) if high - low > ROUNDING_BITS else 0.5
         y_range = [low - pad, high + pad]
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="log2(p/q) (bits)",
-                      xaxis_range=_price_range(score), yaxis_range=y_range, height=320,
+                      xaxis_range=shown_range, yaxis_range=y_range, height=320,
                       margin=dict(t=50, b=40, l=60, r=20))
     return fig
 
@@ -178,11 +180,12 @@ def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagree
     cumulative = np.asarray(to_bits(score.cumulative_kl_nats), dtype=float)
     if np.all(np.abs(cumulative[np.isfinite(cumulative)]) < 1e-12):
         cumulative = np.where(np.isfinite(cumulative), 0.0, cumulative)
-    d = _drawn(score)
+    shown_range = _price_range(score)
+    d = _drawn(score, shown_range)
     fig = go.Figure(go.Scatter(x=score.x[d], y=cumulative[d], line_color=MARKET_COLOUR,
                                name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
-                      xaxis_range=_price_range(score), height=320, margin=dict(t=50, b=40, l=60, r=20))
+                      xaxis_range=shown_range, height=320, margin=dict(t=50, b=40, l=60, r=20))
     return fig
 
 
@@ -191,7 +194,8 @@ def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit
     growth-optimal payoff p/q that any payoff at the market density's prices could reach (same units)."""
     fig = go.Figure()
     ratio = np.exp(np.clip(score.log_ratio, -50, 50))
-    d = _drawn(score)
+    shown_range = _price_range(score)
+    d = _drawn(score, shown_range)
     fig.add_scatter(x=score.x[d], y=ratio[d], name="growth-optimal p/q (ceiling)", line_color=MARKET_COLOUR,
                     line_dash="dot", hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>p/q</extra>")
     central = _central_belief(score)
@@ -212,7 +216,7 @@ def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit
                 y_max = max(y_max, float(np.nanmax(ticket_wealth[central])))
     fig.add_hline(y=1, line_color="grey", line_dash="dot")
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="wealth at expiry x D (x bankroll)",
-                      xaxis_range=_price_range(score), yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,
+                      xaxis_range=shown_range, yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,
                       margin=dict(t=50, b=80, l=60, r=20), legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
     return fig
 
