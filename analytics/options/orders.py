@@ -456,7 +456,7 @@ def _fee_steps(fee: float) -> list[float]:
     return steps
 
 
-def _chosen_along_the_fees(points: FloatArray, weights: FloatArray, nodes: FloatArray, leg_tools: _Instruments,
+def _chosen_along_the_fees(on_points: FloatArray, on_nodes: FloatArray, weights: FloatArray, leg_tools: _Instruments,
                            candidates: np.ndarray, top: FloatArray, settings: TicketSettings, discount: float,
                            forward: float, gamma: float) -> int:
     """The candidate the ticket is, chosen along the commissions per contract of _fee_steps (with the user's
@@ -464,8 +464,8 @@ def _chosen_along_the_fees(points: FloatArray, weights: FloatArray, nodes: Float
     more legs than the choice at the step before. The user's commission takes the choice of the first step at or
     above it. So a higher commission per contract never adds a leg, and never raises the growth: the choice at a
     step was open to the step before (no more legs, and a candidate of a dearer rung is one of a cheaper rung's),
-    where it did no better, and a choice is worth less at any higher fee (docs/methods.md, "The order ticket")."""
-    on_points, on_nodes = _payoffs(points, leg_tools), _payoffs(nodes, leg_tools)
+    where it did no better, and a choice is worth less at any higher fee (docs/methods.md, "The order ticket").
+    on_points and on_nodes: the legs' payoffs at the quadrature's points (weights) and at the strikes."""
     legs = np.count_nonzero(candidates, axis=1)
     chosen, bound = 0, math.inf
     for fee in _fee_steps(settings.commission_per_contract):
@@ -723,8 +723,8 @@ def order_ticket(x: FloatArray, p: FloatArray, q: FloatArray, quotes: ListedQuot
     leg_tools = _Instruments(tools.is_call[legs], tools.strike[legs], tools.bid[legs], tools.ask[legs])
     points, weights = _segment_quadrature(x, w * mixed, nodes)
     on_nodes = _payoffs(nodes, leg_tools)
-    best = _chosen_along_the_fees(points, weights, nodes, leg_tools, candidates[:, legs], top, settings, discount,
-                                  forward, gamma)
+    best = _chosen_along_the_fees(_payoffs(points, leg_tools), on_nodes, weights, leg_tools, candidates[:, legs], top,
+                                  settings, discount, forward, gamma)
     found = _costed(_payoffs(x, leg_tools), on_nodes, leg_tools, candidates[best:best + 1, legs], settings, discount,
                     forward)
     best = 0
