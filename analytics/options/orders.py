@@ -34,7 +34,7 @@ import functools
 import math
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -393,14 +393,18 @@ def _generated_candidates(x: FloatArray, leg_tools: _Instruments, contracts: Flo
 
 
 def _walk(on_grid: FloatArray, on_nodes: FloatArray, leg_tools: _Instruments, start: np.ndarray, weights: FloatArray,
-          settings: TicketSettings, discount: float, forward: float, gamma: float) -> np.ndarray:
-    """From `start`, to the best neighbour (one contract more or less on one or two legs) while it is better; ties
-    go to the first neighbour, so the walk is deterministic."""
+          settings: TicketSettings, discount: float, forward: float, gamma: float,
+          neighbours: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """From `start`, to the best neighbour (by default one contract more or less on one or two legs) while it is
+    better; ties go to the first neighbour, so the walk is deterministic."""
     current = start
     value = float(_objective(_costed(on_grid, on_nodes, leg_tools, current[None, :], settings, discount, forward),
                              weights, settings, discount, gamma)[0])
     for _step in range(LOCAL_SEARCH_STEPS):
-        around = _costed(on_grid, on_nodes, leg_tools, _neighbours(current), settings, discount, forward)
+        rows = (neighbours or _neighbours)(current)
+        if rows.shape[0] == 0:
+            break
+        around = _costed(on_grid, on_nodes, leg_tools, rows, settings, discount, forward)
         around_score = _objective(around, weights, settings, discount, gamma)
         step = int(np.argmax(around_score))
         if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
@@ -569,24 +573,17 @@ def _single_contracts(x: FloatArray, mixed: FloatArray, book: _Book, settings: T
                        weights, rung, book.discount, gamma)
     order = np.argsort(-score, kind="stable")[:SMALL_TICKETS_KEPT]
     kept = tried[order[np.isfinite(score[order])]]
-    current = kept[0, legs]
-    value = float(score[order[0]])
     shifts = _strike_shifts(leg_tools)
-    for _step in range(LOCAL_SEARCH_STEPS):
-        # a leg moved to a nearby strike of its type, or one contract more or less on one or two legs
+
+    def nearby(current: np.ndarray) -> np.ndarray:
+        """A leg moved to a nearby strike of its type, or one contract more or less on one or two legs, within the
+        most legs asked."""
         around = np.vstack([_shifted(current, shifts), current + _spread_moves(current)])
-        if settings.max_legs is not None:
-            around = around[np.count_nonzero(around, axis=1) <= settings.max_legs]
-        if around.shape[0] == 0:
-            break
-        around_score = _objective(_costed(on_grid, on_nodes, leg_tools, around, rung, book.discount, book.forward),
-                                  weights, rung, book.discount, gamma)
-        step = int(np.argmax(around_score))
-        if not around_score[step] > value + 1e-12 * max(abs(value), 1e-300):
-            break
-        current, value = around[step], float(around_score[step])
+        return around if settings.max_legs is None else around[np.count_nonzero(around, axis=1) <= settings.max_legs]
+
     walked = np.zeros((1, size), dtype=np.int64)
-    walked[0, legs] = current
+    walked[0, legs] = _walk(on_grid, on_nodes, leg_tools, kept[0, legs], weights, rung, book.discount, book.forward,
+                            gamma, nearby)
     return np.vstack([kept, walked])
 
 
