@@ -69,5 +69,9 @@ NAMES = {"underlying": "underlying", "asof": "as of", "expiry": "expiry", "forwa
          "discount": "discount D", "t_years": "years to expiry", "mean": "mean", "sd": "sd", "skewness": "skewness",
          "excess_kurtosis": "excess kurtosis", "mass_below_lowest_strike": "mass below the strikes",
          "mass_above_highest_strike": "mass above the strikes", "surprise_bits": "news since the day before (bits)",
+         "quotes_used": "quotes used", "fit_rms_vol_points": "fit error (vol points)",
+         "fit_iterations": "fit iterations", "forward_method": "forward from",
          "error": "error", **{f"q{p:02d}": f"{p} % quantile" for p in range(1, 100)}}
-st.dataframe(mine.rename(columns=NAMES), hide_index=True, width="stretch", height=260)
+# one column per quantile: the table is wider than any screen and scrolls, with the snapshot it describes pinned
+st.dataframe(mine.rename(columns=NAMES), hide_index=True, width="stretch", height=260, column_config={
+    name: st.column_config.Column(name, pinned=True) for name in ("underlying", "as of", "expiry")})

@@ -17,6 +17,8 @@ def test_bundled_snapshots_give_a_term_structure():
     assert at.title[0].value == "Batch results" and not at.error
     assert at.selectbox(key="batch_underlying").value in {"AAPL", "QQQ", "SPY", "TSLA", "^SPX"}
     assert len(at.get("plotly_chart")) >= 2
+    shown = at.dataframe[-1].value                        # the whole result, every column in words
+    assert not [name for name in shown.columns if "_" in name], list(shown.columns)
 
 
 def test_an_uploaded_result_shows_its_days():
