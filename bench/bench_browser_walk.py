@@ -22,6 +22,7 @@ from analytics.scoring.discrete import HEADLINE_LABEL
 from bench.timing import show
 from tests.e2e.conftest import start_server, stop_server
 from tests.e2e.sessions import APP_IDLE, ARGS
+from tests.e2e.test_sessions import RUN_LINE
 
 REPEATS = 3
 
@@ -117,10 +118,9 @@ def run() -> None:
             page.locator('[data-testid="stMetric"]').filter(has_text="Growth of the ticket").first.wait_for(
                 timeout=120_000)
             page.wait_for_function(APP_IDLE, timeout=120_000)
-            before = len(run_log.read_text().splitlines())
+            logged = len(run_log.read_text())
             views = [_view_change(page, finished, median) for median in [705.0, 700.0, 710.0, 695.0, 702.0, 707.0]]
-            view_runs = [float(line.rsplit("seconds=", 1)[1].split()[0])
-                         for line in run_log.read_text().splitlines()[before:] if "seconds=" in line]
+            view_runs = [float(seconds) for *_, seconds in RUN_LINE.findall(run_log.read_text()[logged:])]
             page.goto(url)
             page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
             page.wait_for_function(APP_IDLE, timeout=120_000)
