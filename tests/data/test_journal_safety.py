@@ -325,12 +325,12 @@ def _add_many(url: str, writer: int, count: int, start: str) -> None:
 
 
 def test_eight_processes_on_a_fresh_database_lose_nothing(fresh_url, tmp_path):
-    """8 processes x 100 adds, all starting on a database with no schema yet: 800 entries, no error."""
+    """8 processes x 200 adds, all starting on a database with no schema yet: 1,600 entries, no error."""
     import multiprocessing
 
     start = tmp_path / "go"
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_add_many, args=(fresh_url, w, 100, str(start))) for w in range(8)]
+    processes = [context.Process(target=_add_many, args=(fresh_url, w, 200, str(start))) for w in range(8)]
     for process in processes:
         process.start()
     time.sleep(1.0)
@@ -340,8 +340,8 @@ def test_eight_processes_on_a_fresh_database_lose_nothing(fresh_url, tmp_path):
     assert [p.exitcode for p in processes] == [0] * 8
     engine = store.connect(fresh_url)
     entries = store.list_entries(engine)
-    assert len(entries) == 800
-    assert {e["note"] for e in entries} == {f"{w}:{i}" for w in range(8) for i in range(100)}
+    assert len(entries) == 1600
+    assert {e["note"] for e in entries} == {f"{w}:{i}" for w in range(8) for i in range(200)}
     with engine.connect() as conn:
         assert [v for (v,) in conn.execute(sa.select(store.schema_table.c.version)
                                            .order_by(store.schema_table.c.version))] == [1, 2, 3]
