@@ -273,10 +273,13 @@ class _DualSolution:
 
 
 ACTIVE_SLACK = 1e-10     # standard units: an inactive view violated by more joins the active set
+DUAL_ITERATIONS = 5000   # L-BFGS-B's cap for views known to hold together
+FIRST_TRY_ITERATIONS = 60    # before they are: feasible views of the tests and pages converge in under 25
 
 
 def _solve_dual(w: FloatArray, q: FloatArray, rows: FloatArray, targets: FloatArray, relations: tuple[str, ...],
-                active: np.ndarray | None = None, start: FloatArray | None = None) -> _DualSolution:
+                active: np.ndarray | None = None, start: FloatArray | None = None,
+                iterations: int = DUAL_ITERATIONS) -> _DualSolution:
     """The dual of the projection on a support where q > 0 (q normalised with w), views standardised under q,
     solved on an active set: the equalities and the views q violates first, then any view the solution violates,
     until none is (the others hold with multiplier 0). The cost follows the views that bind, not the views
@@ -300,7 +303,7 @@ def _solve_dual(w: FloatArray, q: FloatArray, rows: FloatArray, targets: FloatAr
             bounds = [(None, None) if kinds[k] == "=" else (0.0, None) if lower[k] else (None, 0.0) for k in chosen]
             found = minimize(_dual, lam[chosen], args=(standard[chosen], standard_targets[chosen], log_base),
                              jac=True, method="L-BFGS-B", bounds=bounds,
-                             options={"maxiter": 5000, "ftol": 0.0, "gtol": 1e-13})
+                             options={"maxiter": iterations, "ftol": 0.0, "gtol": 1e-13})
             lam[chosen] = _polish(np.asarray(found.x, dtype=float), standard[chosen], standard_targets[chosen],
                                   log_base, tuple(kinds[chosen]))
         value, gradient = _dual(lam, standard, standard_targets, log_base)
@@ -335,22 +338,33 @@ def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source:
     `with_added`, also the KL each view adds to the others (its kl_added_nats; zeros without)."""
     weights, market = np.asarray(weights, dtype=float), np.asarray(market, dtype=float)
     zero, forcing = _forced_zero(c)
-    _check_feasible(weights[(market > 0) & (weights > 0)],
-                    ViewConstraints(c.rows[:, (market > 0) & (weights > 0)], c.targets, c.relations, c.labels),
-                    source)
-    support = (market > 0) & (weights > 0) & ~zero
+    possible = (market > 0) & (weights > 0)
+
+    def check_feasible() -> None:
+        _check_feasible(weights[possible], ViewConstraints(c.rows[:, possible], c.targets, c.relations, c.labels),
+                        source)
+
+    free = ~forcing
+    if not free.any():
+        check_feasible()            # nothing left to solve: only the linear program can tell
+    support = possible & ~zero
     w, q = weights[support], market[support]
     q = q / float(w @ q)
     rows = c.rows[:, support]
     # the views that ruled points out hold on what is left by construction: the dual works on the others
-    free = ~forcing
     sub = ViewConstraints(rows[free], c.targets[free], tuple(np.asarray(c.relations)[free]),
                           tuple(np.asarray(c.labels)[free]))
-    solved = _solve_dual(w, q, sub.rows, sub.targets, sub.relations) if free.any() else None
+    # a solution that meets every view proves them feasible; only views it cannot meet go to the linear program,
+    # which names the contradiction (contradictory views leave the dual unbounded: its first try is kept short)
+    solved = _solve_dual(w, q, sub.rows, sub.targets, sub.relations, iterations=FIRST_TRY_ITERATIONS) \
+        if free.any() else None
+    violated = _violated(sub, solved)
+    if violated:
+        check_feasible()
+        assert solved is not None
+        solved = _solve_dual(w, q, sub.rows, sub.targets, sub.relations, start=solved.lam)
+        violated = _violated(sub, solved)
     lam_free = np.zeros(0) if solved is None else solved.lam
-    gradient = np.zeros(0) if solved is None else solved.gradient
-    violated = [label for label, g, r in zip(sub.labels, gradient, sub.relations, strict=True)
-                if (r == "=" and abs(g) > 1e-9) or (r == ">=" and g < -1e-9) or (r == "<=" and g > 1e-9)]
     if violated:
         raise InputError(f"the views could not be met to 1e-9 ({'; '.join(violated)}): they ask for a belief at the "
                          "edge of what the market allows", source=source)
@@ -391,6 +405,13 @@ def project(weights: FloatArray, market: FloatArray, c: ViewConstraints, source:
                                        start=solved.lam[others]).value, 0.0)
         added[k] = max(kl - without, 0.0)
     return ViewFit(probabilities, multipliers, binding, kl, added, c.labels)
+
+
+def _violated(views: ViewConstraints, solved: _DualSolution | None) -> list[str]:
+    """The views a dual solution misses by more than 1e-9 (in standard units)."""
+    gradient = np.zeros(0) if solved is None else solved.gradient
+    return [label for label, g, r in zip(views.labels, gradient, views.relations, strict=True)
+            if (r == "=" and abs(g) > 1e-9) or (r == ">=" and g < -1e-9) or (r == "<=" and g > 1e-9)]
 
 
 def _spread(values: FloatArray, where: np.ndarray) -> FloatArray:
