@@ -134,22 +134,34 @@ def _categorical(fig: go.Figure, labels: list[str]) -> None:
                      automargin=True)
 
 
+def _level_line(y: float) -> dict[str, Any]:
+    """A dotted grey line across the plot at height y (a shape given as data: plotly's add_hline costs milliseconds
+    a call, on every rerun)."""
+    return dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y, line=dict(color="grey", dash="dot"))
+
+
+def _price_chart(traces: list[go.Scatter], shown_range: list[float], **layout: Any) -> go.Figure:
+    """A chart over the price at expiry, its layout given whole (one validation, not one per update call)."""
+    return go.Figure(data=traces, layout=dict(xaxis=dict(title="price at expiry", range=shown_range), **layout))
+
+
 def density_overlay(score: ContinuousScore, title: str = "Market density vs belief",
                     quoted_range: tuple[float, float] | None = None) -> go.Figure:
-    fig = go.Figure()
     shown_range = _price_range(score)
     d = _drawn(score, shown_range)
-    fig.add_scatter(x=score.x[d], y=score.market[d], name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
-                    hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>market</extra>")
-    fig.add_scatter(x=score.x[d], y=score.belief[d], name="Belief p", line_color=BELIEF_COLOUR,
-                    hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>belief</extra>")
+    traces = [go.Scatter(x=score.x[d], y=score.market[d], name="Market q (risk-neutral)", line_color=MARKET_COLOUR,
+                         hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>market</extra>"),
+              go.Scatter(x=score.x[d], y=score.belief[d], name="Belief p", line_color=BELIEF_COLOUR,
+                         hovertemplate="price %{x:.4g}: %{y:.4g} per unit<extra>belief</extra>")]
+    shapes, notes = [], []
     if quoted_range is not None:
-        fig.add_vrect(x0=quoted_range[0], x1=quoted_range[1], fillcolor="grey", opacity=0.08, line_width=0,
-                      annotation_text="quoted strikes", annotation_position="top left")
-    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="density (per unit of price)",
-                      xaxis_range=shown_range, height=380, margin=dict(t=50, b=80, l=60, r=20),
-                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))    # below the axis title
-    return fig
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=quoted_range[0], x1=quoted_range[1], y0=0, y1=1,
+                           fillcolor="grey", opacity=0.08, line_width=0, layer="below"))
+        notes.append(dict(text="quoted strikes", xref="x", yref="paper", x=quoted_range[0], y=1, xanchor="left",
+                          yanchor="top", showarrow=False))
+    return _price_chart(traces, shown_range, title=title, yaxis_title="density (per unit of price)", height=380,
+                        shapes=shapes, annotations=notes, margin=dict(t=50, b=80, l=60, r=20),
+                        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))    # below the axis title
 
 
 def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff p/q") -> go.Figure:
@@ -159,19 +171,16 @@ def log_ratio_curve(score: ContinuousScore, title: str = "Growth-optimal payoff 
     shown = np.where(np.abs(shown) < ROUNDING_BITS, 0.0, shown)    # the market itself: flat, not spikes of 1e-15
     shown_range = _price_range(score)
     d = _drawn(score, shown_range)
-    fig = go.Figure(go.Scatter(x=score.x[d], y=shown[d], line_color=BELIEF_COLOUR, name="log2(p/q)",
-                               hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>"))
-    fig.add_hline(y=0, line_color="grey", line_dash="dot")
+    trace = go.Scatter(x=score.x[d], y=shown[d], line_color=BELIEF_COLOUR, name="log2(p/q)",
+                       hovertemplate="price %{x:.4g}: log2(p/q) = %{y:.3f}<extra></extra>")
     central = shown[_central_belief(score) & np.isfinite(shown)]
     y_range = None
     if central.size:
         low, high = min(float(central.min()), 0.0), max(float(central.max()), 0.0)
         pad = 0.1 * (high - low) if high - low > ROUNDING_BITS else 0.5
         y_range = [low - pad, high + pad]
-    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="log2(p/q) (bits)",
-                      xaxis_range=shown_range, yaxis_range=y_range, height=320,
-                      margin=dict(t=50, b=40, l=60, r=20))
-    return fig
+    return _price_chart([trace], shown_range, title=title, yaxis=dict(title="log2(p/q) (bits)", range=y_range),
+                        shapes=[_level_line(0.0)], height=320, margin=dict(t=50, b=40, l=60, r=20))
 
 
 def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagreement lives") -> go.Figure:
@@ -182,11 +191,10 @@ def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagree
         cumulative = np.where(np.isfinite(cumulative), 0.0, cumulative)
     shown_range = _price_range(score)
     d = _drawn(score, shown_range)
-    fig = go.Figure(go.Scatter(x=score.x[d], y=cumulative[d], line_color=MARKET_COLOUR,
-                               name="cumulative KL", hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="cumulative KL (bits)",
-                      xaxis_range=shown_range, height=320, margin=dict(t=50, b=40, l=60, r=20))
-    return fig
+    trace = go.Scatter(x=score.x[d], y=cumulative[d], line_color=MARKET_COLOUR, name="cumulative KL",
+                       hovertemplate="up to %{x:.4g}: %{y:.4f} bits<extra></extra>")
+    return _price_chart([trace], shown_range, title=title, yaxis_title="cumulative KL (bits)", height=320,
+                        margin=dict(t=50, b=40, l=60, r=20))
 
 
 def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit of bankroll") -> go.Figure:
@@ -214,10 +222,10 @@ def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit
                             hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>ticket</extra>")
             if central.any():
                 y_max = max(y_max, float(np.nanmax(ticket_wealth[central])))
-    fig.add_hline(y=1, line_color="grey", line_dash="dot")
     fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="wealth at expiry x D (x bankroll)",
                       xaxis_range=shown_range, yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,
-                      margin=dict(t=50, b=80, l=60, r=20), legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+                      shapes=[_level_line(1.0)], margin=dict(t=50, b=80, l=60, r=20),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
     return fig
 
 
