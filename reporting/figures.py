@@ -200,33 +200,32 @@ def cumulative_kl_curve(score: ContinuousScore, title: str = "Where the disagree
 def payoff_chart(score: ContinuousScore, title: str = "Payoff at expiry per unit of bankroll") -> go.Figure:
     """The position at the quotes, W(S) D (wealth at expiry in today's money per unit of bankroll), beside the
     growth-optimal payoff p/q that any payoff at the market density's prices could reach (same units)."""
-    fig = go.Figure()
     ratio = np.exp(np.clip(score.log_ratio, -50, 50))
     shown_range = _price_range(score)
     d = _drawn(score, shown_range)
-    fig.add_scatter(x=score.x[d], y=ratio[d], name="growth-optimal p/q (ceiling)", line_color=MARKET_COLOUR,
-                    line_dash="dot", hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>p/q</extra>")
-    central = _central_belief(score)
-    y_max = float(np.nanmax(ratio[central])) if central.any() else 2.0
+    traces = [go.Scatter(x=score.x[d], y=ratio[d], name="growth-optimal p/q (ceiling)", line_color=MARKET_COLOUR,
+                         line_dash="dot", hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>p/q</extra>")]
+    curves = [ratio]
     if score.edge is not None:
         wealth = score.edge.position.payoff * score.edge.discount
-        fig.add_scatter(x=score.x[d], y=wealth[d], name="your position at the quotes", line_color=BELIEF_COLOUR,
-                        hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>position</extra>")
-        if central.any():
-            y_max = max(y_max, float(np.nanmax(wealth[central])))
+        traces.append(go.Scatter(x=score.x[d], y=wealth[d], name="your position at the quotes",
+                                 line_color=BELIEF_COLOUR,
+                                 hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>position</extra>"))
+        curves.append(wealth)
         ticket = score.edge.ticket
         if ticket is not None and ticket.orders:
             ticket_wealth = ticket.wealth * score.edge.discount / ticket.bankroll
-            fig.add_scatter(x=score.x[d], y=ticket_wealth[d], name="your order ticket (whole contracts, after fees)",
-                            line_color="#54A24B", line_dash="dash",
-                            hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>ticket</extra>")
-            if central.any():
-                y_max = max(y_max, float(np.nanmax(ticket_wealth[central])))
-    fig.update_layout(title=title, xaxis_title="price at expiry", yaxis_title="wealth at expiry x D (x bankroll)",
-                      xaxis_range=shown_range, yaxis_range=[0, 1.15 * max(y_max, 1.2)], height=360,
-                      shapes=[_level_line(1.0)], margin=dict(t=50, b=80, l=60, r=20),
-                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
-    return fig
+            traces.append(go.Scatter(x=score.x[d], y=ticket_wealth[d],
+                                     name="your order ticket (whole contracts, after fees)", line_color="#54A24B",
+                                     line_dash="dash",
+                                     hovertemplate="price %{x:.4g}: %{y:.3f} x bankroll<extra>ticket</extra>"))
+            curves.append(ticket_wealth)
+    central = _central_belief(score)
+    y_max = max(float(np.nanmax(curve[central])) for curve in curves) if central.any() else 2.0
+    return _price_chart(traces, shown_range, title=title,
+                        yaxis=dict(title="wealth at expiry x D (x bankroll)", range=[0, 1.15 * max(y_max, 1.2)]),
+                        height=360, shapes=[_level_line(1.0)], margin=dict(t=50, b=80, l=60, r=20),
+                        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
 
 
 def track_record_chart(result: Backtest, title: str = "Did the disagreement pay?") -> go.Figure:
