@@ -3,8 +3,9 @@ changing the underlying on the Options page, moving the Kelly slider and switchi
 Betting page, each timed from the click to the server's `script_finished` message for that rerun (the server's
 answer) and to the page being idle again with its content drawn (what the user waits for); medians of 3. And a new
 median for the Options page's view, timed to the headline KL showing it and to the order ticket showing it (the
-page draws the belief's numbers and charts before it works out the trades), with the server's own run time from
-its run log (MARKET_RUN_LOG); medians of 6."""
+page's run draws the belief's numbers and charts; the trades are worked out in a worker process and drawn by a
+poll, then a second full-page run), with the server's own run times from its run log (MARKET_RUN_LOG); medians
+of 6."""
 
 from __future__ import annotations
 
@@ -138,7 +139,8 @@ def run() -> None:
     for index, what in enumerate(("the headline KL shows it", "the order ticket shows it", "server answer",
                                   "page idle and drawn")):
         show(f"Options: a new median for the view, {what}", statistics.median(v[index] for v in views))
-    show("Options: a new median for the view, the server's own run (run log)", statistics.median(view_runs))
+    show("Options: a new median for the view, the server's full-page runs (run log: after the change, then the "
+         "one drawing its trades)", statistics.median(view_runs))
     for name, what in (("underlying", "Options: change the underlying"), ("kelly", "Betting: move the Kelly slider"),
                        ("season", "Betting: season view and back")):
         server = statistics.median(r[0] for r in results[name])

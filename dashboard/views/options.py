@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -14,10 +15,16 @@ from analytics.core.text import decode_text
 from analytics.options.density import ChainDensity
 from analytics.options.edge import EdgeSettings
 from analytics.options.orders import TicketSettings
-from analytics.scoring.continuous import ContinuousMarket, score_continuous_belief, with_options_edge
+from analytics.scoring.continuous import (
+    ContinuousMarket,
+    ContinuousScore,
+    score_continuous_belief,
+    with_options_edge,
+)
 from analytics.scoring.pairs import ScoredPair
 from analytics.views.spec import median_and_range
 from dashboard import safe
+from dashboard.background import content_digest, show_when_done, started, warm
 from dashboard.components import (
     pick_belief,
     report_downloads,
@@ -47,6 +54,7 @@ from reporting.tables import quantile_table
 BELIEF_SLOT = "options_belief"      # where the page keeps the last belief file it could read and score
 
 st.title("Options")
+warm()              # the process that works out the trades imports its numerics while the page is read
 st.caption("The market's risk-neutral distribution of the price at expiry, recovered from an option chain, "
            "scored against your belief.")
 
@@ -262,24 +270,24 @@ with right:
     st.caption(f"Growth-optimal payoff W0 e^(rT) p/q: expected log excess return {fmt(score.kl_nats, '.4f')} nats "
                f"(about {fmt(growth, '.2%')} in wealth) over {fmt(chain.t_years * 365, '.0f')} days, if your "
                f"belief is right.")
-# one slot for everything that depends on the trades: the last view's trades leave the page at once, not one
-# element at a time as the new ones arrive
-trades = st.empty()
-trades.info("Working out the trades at today's quotes...", icon=":material/hourglass_top:")
-priced = with_options_edge(score, traded, edge_settings)
-with trades.container():
+st.session_state["options_kl_nats"] = score.kl_nats
+believed: NamedBelief = belief      # the page stopped above without one
+
+
+def show_trades(priced: ContinuousScore) -> None:
+    """Everything that depends on the trades at the quotes, in one slot: the last view's trades leave the page at
+    once, not one element at a time as the new ones arrive."""
     for warning in priced.warnings[len(score.warnings):]:
         safe.warning(warning)
-    score = priced
-    show_options_edge(score, bankroll, "USD")
-    show_order_ticket(score, "USD")
-    pair = ScoredPair(traded, belief, score)
+    show_options_edge(priced, bankroll, "USD")
+    show_order_ticket(priced, "USD")
+    pair = ScoredPair(traded, believed, priced)
     uploaded_text = read.text if read is not None else ""      # views and the shifted market are kept as their JSON
     # the journal names the underlying with the expiry: '2026-06-18' alone says nothing a month later
-    save_to_journal(ScoredPair(replace(traded, event=f"{source_name} {expiry}"), belief, score),
+    save_to_journal(ScoredPair(replace(traded, event=f"{source_name} {expiry}"), believed, priced),
                     belief_text=uploaded_text, market_source=f"{source_name} expiry {expiry}",
                     method="option chain density", key="options_journal")
-    view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": belief.name,
+    view_settings: dict[str, object] = {"underlying": source_name, "expiry": expiry, "belief": believed.name,
                                         "completion": completion or "market"}
     if kind == BELIEF_FORMS[1]:
         view_settings.update(view_median=median, view_low=low, view_high=high, view_coverage=coverage)
@@ -290,6 +298,16 @@ with trades.container():
                          commission_per_order=f"{per_order:.2f} USD", max_legs=max_legs,
                          max_loss=f"{max_loss_percent:g} % of the bankroll",
                          market_gamma=market_gamma if market_gamma_on else "not adjusted")
-    report_downloads(pair, market_source=source_name, belief_source=belief.source or belief.name,
+    report_downloads(pair, market_source=source_name, belief_source=believed.source or believed.name,
                      method="not used (option chain)", settings=view_settings, bankroll=bankroll)
-st.session_state["options_kl_nats"] = score.kl_nats
+
+
+# the trades at the quotes (conic solves and the ticket's search, most of a rerun's time) are worked out off the
+# page's run: the view's numbers above show at once, and the trades when they are ready
+if traded.tradables is None:
+    show_trades(with_options_edge(score, traded, edge_settings))
+else:
+    trades_key = (source_name, asof, expiry, spot, rate, edge_settings,
+                  content_digest(text, score.x, score.belief, score.market))
+    show_when_done(started("options_trades", trades_key, partial(with_options_edge, score, traded, edge_settings)),
+                   show_trades, "Working out the trades at today's quotes...")

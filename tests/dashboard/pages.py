@@ -1,9 +1,11 @@
 """Opening the real app on one page in AppTest (the pages' tests share it)."""
 
 import re
+import time
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.background import POLL_SECONDS
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard/app.py")
@@ -27,3 +29,18 @@ def margin_method(at: AppTest):  # noqa: ANN201 - AppTest's selectbox element
 def shown(markdown: str) -> str:
     """What a reader sees of an escaped message (file text is shown with its Markdown escaped)."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+WORKING = "Working out the trades"      # the Options page's slot while its trades are worked out off the run
+
+
+def with_trades(at: AppTest, timeout: float = 60) -> AppTest:
+    """The page run again until the trades it works out off its run are shown, as the waiting slot's poll does in
+    a browser; fails if they are not shown within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while any(WORKING in box.value for box in at.info):
+        assert time.monotonic() < deadline, f"no trades after {timeout} s"
+        time.sleep(POLL_SECONDS)
+        at.run()
+    assert not at.exception, at.exception
+    return at

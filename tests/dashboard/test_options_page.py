@@ -13,7 +13,7 @@ from analytics.views.spec import median_and_range
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from reporting.formatting import fmt
 from tests.conftest import ROOT
-from tests.dashboard.pages import open_page, shown
+from tests.dashboard.pages import open_page, shown, with_trades
 
 
 def options_page() -> AppTest:
@@ -25,10 +25,14 @@ def headline(at) -> float:
     return float(m.value.split()[0])
 
 
-def market_for(ticker: str, expiry: str) -> ContinuousMarket:
+def chain_for(ticker: str, expiry: str):  # noqa: ANN201 - the chain's density (data.chains)
     info = next(i for i in bundled_chains() if i.ticker == ticker)
-    chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
-                                                rate=None) if d.expiry == expiry)
+    return next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,
+                                               rate=None) if d.expiry == expiry)
+
+
+def market_for(ticker: str, expiry: str) -> ContinuousMarket:
+    chain = chain_for(ticker, expiry)
     return ContinuousMarket(expiry, chain.density, (), chain.diagnostics.quoted_strike_range)
 
 
@@ -84,7 +88,11 @@ def test_view_belief_on_bundled_chain_matches_analytics():
     at.number_input(key=keys["view_high"]).set_value(750.0).run()
     at.slider(key=keys["view_coverage"]).set_value(80).run()
     assert not at.exception and not at.error
+    assert any("Working out the trades" in box.value for box in at.info)     # the view's numbers first
     expected = score_continuous_belief(median_and_range(700.0, 640.0, 750.0, 0.8), market_for("SPY", "2026-03-20"))
+    assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
+    assert len(at.get("plotly_chart")) == 3          # the trades' chart comes when they are worked out
+    with_trades(at)
     assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
     assert len(at.get("plotly_chart")) == 4          # density, payoff log-ratio, cumulative KL, the position
 
@@ -103,7 +111,7 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     at.number_input(key=keys["view_low"]).set_value(620.0).run()
     at.number_input(key=keys["view_high"]).set_value(760.0).run()
     at.slider(key="options_kelly_fraction").set_value(0.5).run()
-    at.number_input(key="options_bankroll").set_value(250_000.0).run()
+    with_trades(at.number_input(key="options_bankroll").set_value(250_000.0).run())
     assert not at.exception and not at.error
     median = at.number_input(key=keys["view_median"]).value
     info = next(i for i in bundled_chains() if i.ticker == "SPY")
@@ -133,6 +141,33 @@ def test_the_options_edge_panel_shows_the_analytics_position():
     assert legs["cost"].sum() + small_cost + bond == pytest.approx(250_000.0, rel=1e-9)   # the bankroll, spent
 
 
+def test_views_typed_in_a_row_show_the_last_ones_trades_and_never_an_earlier_views():
+    """The trades are worked out off the page's run: a view typed over before its trades came must not leave its
+    trades beside the next view's KL. Three medians in a row, then the trades shown are the last median's, to the
+    analytics' figures (and while they are worked out, the slot says so and shows no trades)."""
+    from analytics.options.edge import EdgeSettings
+    from analytics.options.orders import TicketSettings
+
+    at = spy_march(VIEW)
+    keys = view_keys(SPY_SOURCE, "2026-03-20")
+    for median in (705.0, 712.0, 690.0):
+        at.number_input(key=keys["view_median"]).set_value(median).run()
+        if any("Working out the trades" in box.value for box in at.info):
+            assert not [m for m in at.metric if m.label.startswith("At the quotes")]
+            assert "Order ticket" not in [h.value for h in at.subheader]
+    with_trades(at)
+    market = ContinuousMarket.of_chain(chain_for("SPY", "2026-03-20"))
+    q05, _, q95 = market.density.quantile([0.05, 0.5, 0.95])
+    low, high = at.number_input(key=keys["view_low"]).value, at.number_input(key=keys["view_high"]).value
+    assert (low, high) == (pytest.approx(round(q05, 2)), pytest.approx(round(q95, 2)))
+    want = score_continuous_belief(median_and_range(690.0, low, high, 0.9), market,
+                                   edge=EdgeSettings(ticket=TicketSettings(100_000.0))).edge
+    assert want is not None and want.ticket is not None
+    assert metric_bits(at, "At the quotes") == pytest.approx(want.position.growth_nats / math.log(2), abs=1e-4)
+    assert metric_bits(at, "Growth of the ticket") == pytest.approx(want.ticket.growth_nats / math.log(2),
+                                                                    abs=1e-4)
+
+
 def test_the_market_itself_trades_nothing():
     at = options_page()
     assert any("State a view to see the trades" in i.value for i in at.info)
@@ -150,7 +185,7 @@ def test_a_view_belongs_to_one_market_and_resets_on_a_new_underlying_or_expiry()
     for ticker, source, expiry in (("AAPL", "AAPL_20260211_chain.csv", "2026-03-20"),
                                    ("SPY", SPY_SOURCE, "2026-02-13")):
         at.selectbox(key="snapshot").set_value(ticker).run()
-        at.selectbox(key="expiry").set_value(expiry).run()
+        with_trades(at.selectbox(key="expiry").set_value(expiry).run())
         assert not at.exception and not at.error, [e.value for e in at.error]
         market = market_for(ticker, expiry)
         q05, q50, q95 = market.density.quantile([0.05, 0.5, 0.95])
@@ -228,7 +263,7 @@ def test_views_on_the_options_page_match_the_analytics_and_feed_the_edge():
     at = spy_march("A few statements (views)")
     assert next(m for m in at.metric if m.label.startswith("Kelly (log-utility) edge")).value == "0.0000 bits"
     lines = "P(>720) = 0.3\nq0.5 >= 700"
-    at.text_area(key=f"views:{SPY_SOURCE}:2026-03-20").set_value(lines).run()
+    with_trades(at.text_area(key=f"views:{SPY_SOURCE}:2026-03-20").set_value(lines).run())
     assert not at.exception and not at.error
     info = next(i for i in bundled_chains() if i.ticker == "SPY")
     chain = next(d for d in densities_from_file(str(info.file), asof=asof_new_york(info.asof_utc), spot=info.spot,

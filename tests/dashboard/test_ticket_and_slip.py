@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.state import typed_belief_key
 from tests.conftest import ROOT
-from tests.dashboard.pages import margin_method
+from tests.dashboard.pages import margin_method, with_trades
 
 APP = str(ROOT / "dashboard/app.py")
 
@@ -19,7 +19,7 @@ def options_with_a_view(median: float) -> AppTest:
     at.switch_page("views/options.py").run()
     at.radio(key="belief_kind").set_value("A view (median and range)").run()
     key = f"view_median:SPY_20260211_chain.csv:{at.selectbox(key='expiry').value}"
-    at.number_input(key=key).set_value(median).run()
+    with_trades(at.number_input(key=key).set_value(median).run())
     assert not at.exception and not at.error, (at.exception, at.error)
     return at
 
@@ -33,10 +33,10 @@ def test_the_options_page_shows_a_ticket_of_whole_contracts_and_the_settings_mov
     assert len(table) >= 1 and (table["contracts"] == table["contracts"].round()).all()
     assert table["symbol"].str.startswith("SPY26").all()
     assert len(table) <= 6
-    at.number_input(key="options_max_legs").set_value(2).run()
+    with_trades(at.number_input(key="options_max_legs").set_value(2).run())
     fewer = next(df.value for df in at.dataframe if "symbol" in df.value.columns)
     assert len(fewer) <= 2
-    at.number_input(key="options_commission_contract").set_value(1000.0).run()
+    with_trades(at.number_input(key="options_commission_contract").set_value(1000.0).run())
     assert any("No orders" in i.value for i in at.info)
     assert not at.exception and not at.error
 

@@ -1,12 +1,14 @@
 """Open each page in headless Chromium, upload a belief through the real file input, check the KL."""
 
+import time
+
 import numpy as np
 import pytest
 
 from analytics.beliefs.discrete import DiscreteBelief
 from analytics.beliefs.spec import NamedBelief
 from analytics.betting.odds_files import OddsRequest
-from analytics.scoring.discrete import score_named_belief
+from analytics.scoring.discrete import HEADLINE_LABEL, score_named_belief
 from data.files import read_text_file
 from data.market_files import markets_from_text
 from tests.conftest import ROOT
@@ -230,6 +232,31 @@ def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_u
     widths = page.evaluate(SIDEWAYS_TABLES)
     page.screenshot(path=str(artifacts / "options-view-1280.png"))
     assert all(scroll <= client for scroll, client in widths), widths
+
+
+def test_a_new_view_shows_its_numbers_then_its_trades_and_the_page_then_rests(page, server_url):
+    """The trades are worked out off the page's run and shown by a poll: after a new median the headline KL
+    changes, the trades come (the waiting note leaves), and then the browser asks for nothing more: a poll that
+    kept running would rerun part of the page ten times a second for as long as it is open."""
+    frames: list[float] = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda _payload: frames.append(time.monotonic())))
+    a_view_with_its_ticket(page, server_url)
+    headline = page.locator('[data-testid="stMetric"]').filter(has_text=HEADLINE_LABEL).first
+    before = headline.inner_text()
+    median = page.get_by_label("Median", exact=True)
+    median.fill("706.5")                # a view no other test asks for: its trades are worked out, not remembered
+    median.press("Enter")
+    page.wait_for_function("(old) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
+                           f".find(e => e.innerText.includes('{HEADLINE_LABEL}'));"
+                           " return m && m.innerText !== old; }", arg=before, timeout=60_000)
+    waiting = page.get_by_text("Working out the trades")
+    waiting.wait_for(timeout=60_000)
+    waiting.wait_for(state="detached", timeout=60_000)
+    page.get_by_role("heading", name="Order ticket").wait_for(timeout=60_000)
+    settled(page)
+    resting_since = time.monotonic()
+    page.wait_for_timeout(2_000)
+    assert [t for t in frames if t > resting_since] == []
 
 
 def test_downloads_in_a_row_all_arrive_without_rerunning_the_page(page, server_url, tmp_path):
