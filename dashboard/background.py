@@ -15,7 +15,7 @@ from typing import TypeVar
 import numpy as np
 import streamlit as st
 
-from services.worker import ProcessWorker
+from services.worker import ProcessWorker, WorkerFailure
 
 Result = TypeVar("Result")
 
@@ -63,6 +63,12 @@ def started(slot: str, key: Hashable, work: Callable[[], Result]) -> Future[Resu
     return job
 
 
+def _forget(job: Future) -> None:
+    with _lock:
+        for key in [key for key, kept in _jobs.items() if kept is job]:
+            del _jobs[key]
+
+
 def show_when_done(job: Future[Result], show: Callable[[Result], None], waiting: str) -> None:
     """`show(result)` here once `job` is done; until then `waiting`, asked again every POLL_SECONDS. The poll that
     finds the answer draws it, then runs the whole page again, which draws it in place from the same job and stops
@@ -74,7 +80,13 @@ def show_when_done(job: Future[Result], show: Callable[[Result], None], waiting:
         if not job.done():
             st.info(waiting, icon=":material/hourglass_top:")
             return
-        show(job.result())
+        failure = job.exception()
+        if isinstance(failure, WorkerFailure):
+            st.error(f"This could not be worked out: {failure}. Change anything, or reload, to try again.")
+            if not polling:
+                _forget(job)        # the next run starts it anew (not this one: a worker that keeps dying loops)
+        else:
+            show(job.result())
         if polling:         # the answer is on the page; a run of the whole page stops the poll and draws it again
             st.rerun(scope="app")
 

@@ -168,6 +168,35 @@ def test_views_typed_in_a_row_show_the_last_ones_trades_and_never_an_earlier_vie
                                                                     abs=1e-4)
 
 
+def test_a_worker_that_dies_mid_job_is_named_once_and_the_next_change_works_the_trades_out():
+    """The process working out the trades is killed while it holds the view's job: the slot says so in one line
+    (no traceback), nothing loops, and the user's next change gets its trades from a new worker."""
+    import os
+    import signal
+    import time
+
+    from dashboard import background
+
+    at = with_trades(spy_march(VIEW))
+    keys = view_keys(SPY_SOURCE, "2026-03-20")
+    at.number_input(key=keys["view_median"]).set_value(712.3).run()
+    job = background._jobs[at.session_state["options_trades"]]        # this view's job
+    deadline = time.monotonic() + 60
+    while not job.running():
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.002)
+    dead = background._worker.pid
+    assert dead is not None
+    os.kill(dead, signal.SIGKILL)
+    with_trades(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "could not be worked out: the worker process ended before it answered" in errors[0]
+    assert not at.exception and not [m for m in at.metric if m.label.startswith("At the quotes")]
+    with_trades(at.number_input(key=keys["view_median"]).set_value(690.4).run())
+    assert not at.error and metric_bits(at, "At the quotes") > 0
+    assert background._worker.pid not in (None, dead)
+
+
 def test_the_market_itself_trades_nothing():
     at = options_page()
     assert any("State a view to see the trades" in i.value for i in at.info)
