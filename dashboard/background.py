@@ -80,6 +80,8 @@ def show_when_done(job: Future[Result], show: Callable[[Result], None], waiting:
         if not job.done():
             st.info(waiting, icon=":material/hourglass_top:")
             return
+        if job.cancelled():     # other sessions' jobs pushed it out of the KEPT before it began: ask again
+            st.rerun(scope="app")
         failure = job.exception()
         if isinstance(failure, WorkerFailure):
             st.error(f"This could not be worked out: {failure}. Change anything, or reload, to try again.")

@@ -105,7 +105,10 @@ class ProcessWorker:
         return pickle.loads(answer)
 
     def _feed(self) -> None:
-        self._running_process()
+        try:
+            self._running_process()         # the imports start now; a failure here is met again by the first call
+        except OSError:
+            pass
         while True:
             with self._wake:
                 while not self._waiting:
