@@ -13,7 +13,7 @@ from analytics.views.spec import median_and_range
 from data.chains import asof_new_york, bundled_chains, densities_from_file
 from reporting.formatting import fmt
 from tests.conftest import ROOT
-from tests.dashboard.pages import open_page, shown, with_trades
+from tests.dashboard.pages import WORKING, open_page, shown, with_trades
 
 
 def options_page() -> AppTest:
@@ -88,7 +88,7 @@ def test_view_belief_on_bundled_chain_matches_analytics():
     at.number_input(key=keys["view_high"]).set_value(750.0).run()
     at.slider(key=keys["view_coverage"]).set_value(80).run()
     assert not at.exception and not at.error
-    assert any("Working out the trades" in box.value for box in at.info)     # the view's numbers first
+    assert any(WORKING in box.value for box in at.info)     # the view's numbers first
     expected = score_continuous_belief(median_and_range(700.0, 640.0, 750.0, 0.8), market_for("SPY", "2026-03-20"))
     assert headline(at) == pytest.approx(expected.kl_nats / math.log(2), abs=1e-4)
     assert len(at.get("plotly_chart")) == 3          # the trades' chart comes when they are worked out
@@ -152,7 +152,7 @@ def test_views_typed_in_a_row_show_the_last_ones_trades_and_never_an_earlier_vie
     keys = view_keys(SPY_SOURCE, "2026-03-20")
     for median in (705.0, 712.0, 690.0):
         at.number_input(key=keys["view_median"]).set_value(median).run()
-        if any("Working out the trades" in box.value for box in at.info):
+        if any(WORKING in box.value for box in at.info):
             assert not [m for m in at.metric if m.label.startswith("At the quotes")]
             assert "Order ticket" not in [h.value for h in at.subheader]
     with_trades(at)
