@@ -558,8 +558,7 @@ def _single_contracts(x: FloatArray, mixed: FloatArray, book: _Book, settings: T
     on_grid, on_nodes = _payoffs(points, leg_tools), _payoffs(nodes, leg_tools)
     score = _objective(_costed(on_grid, on_nodes, leg_tools, tried[:, legs], rung, book.discount, book.forward),
                        weights, rung, book.discount, gamma)
-    order = np.argsort(-score, kind="stable")[:SMALL_TICKETS_KEPT]
-    kept = tried[order[np.isfinite(score[order])]]
+    kept = tried[_best_of_each_kind(tried, score, tools.is_call)]
     if kept.shape[0] == 0:
         return kept
     # two of the best side by side (a call vertical with a put vertical...), where the legs allow
@@ -585,6 +584,20 @@ def _single_contracts(x: FloatArray, mixed: FloatArray, book: _Book, settings: T
     walked[0, legs] = _walk(on_grid, on_nodes, leg_tools, kept[0, legs], weights, rung, book.discount, book.forward,
                             gamma, nearby)
     return np.vstack([kept, walked])
+
+
+def _best_of_each_kind(rows: np.ndarray, score: FloatArray, is_call: np.ndarray) -> np.ndarray:
+    """The rows of the SMALL_TICKETS_KEPT best finite scores among tickets of calls only, of puts only and of both,
+    best first within each kind (ties to the first row). Kept apart because the best tickets of one kind crowd out
+    the other: on TSLA 2026-12-18 the 16 best one-contract tickets of the down view were all put verticals, and the
+    best whole ticket is a put vertical beside a call vertical (docs/methods.md, "The order ticket")."""
+    has_call = np.any((rows != 0) & is_call, axis=1)
+    has_put = np.any((rows != 0) & ~is_call, axis=1)
+    kind = np.where(has_call & has_put, 2, np.where(has_call, 0, 1))
+    order = np.lexsort((np.arange(score.size), -score, kind))
+    rank_in_kind = np.arange(order.size) - np.searchsorted(kind[order], kind[order])
+    chosen = order[(rank_in_kind < SMALL_TICKETS_KEPT) & np.isfinite(score[order])]
+    return chosen[np.argsort(-score[chosen], kind="stable")]
 
 
 SHIFT_STRIKES = 3             # a leg of a one-contract ticket may move this many strikes either way in one step
