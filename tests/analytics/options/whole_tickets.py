@@ -4,11 +4,12 @@ every whole ticket of the instruments the order ticket may use, with the log gro
 
 Asked whether any whole ticket reaches a growth `target`, it adds `growth >= target` to the programme: infeasible
 proves none does; a solution the tangents overrate adds tangents at its wealth and the programme is solved again;
-a solution that truly reaches it is returned. The growth is judged on one point per interval between strikes, the
-mass-weighted centre of the grid points between two strikes, where the wealth is linear: by Jensen's inequality
-that growth is at least the full grid's for every ticket, so a bound found on it holds on the full grid.
-Contracts per instrument and side are bounded by `most` (the bound is over those tickets); never ruined, within
-the budget, calls bought at least as many as sold (as the ticket); any number of legs (so also at most six)."""
+a solution that truly reaches it is returned. The growth is judged at one point per interval between strikes, its
+mass-weighted centre: the wealth is linear on each interval, so by Jensen's inequality that growth is at least the
+full grid's for every ticket, and a bound found on it holds on the full grid. The tickets: whole contracts, at most
+`most` per instrument and side, of any number of legs (so also of at most six), within the budget, with calls
+bought at least as many as sold and a wealth never below 0 (a superset of the tickets the order ticket may choose
+under its default loss limit, never ruined, and no charge per order)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def whole_ticket_reaching(x: np.ndarray, p: np.ndarray, q: np.ndarray, quotes: L
                           forward: float, settings: TicketSettings, target_nats: float, most: int = 4) -> Answer:
     """Is there a whole ticket (Kelly fraction 1, gamma 1) whose growth under p reaches target_nats? See the module
     docstring."""
+    assert settings.max_loss is None and settings.commission_per_order == 0
     w = trapezoid_weights(x)
     p, q = p / (w @ p), q / (w @ q)
     book = _book(x, p, q, p, quotes, discount, forward)
@@ -75,13 +77,14 @@ def whole_ticket_reaching(x: np.ndarray, p: np.ndarray, q: np.ndarray, quotes: L
     k, m = at_points.shape[1], points.size
     # variables: whole contracts bought or sold per instrument (k), then the log growth's stand-in per point (m)
     objective = np.r_[np.zeros(k), -mass]
-    bounds = Bounds(np.r_[np.zeros(k), np.full(m, -np.inf)], np.r_[np.full(k, most), np.full(m, 10.0)])
+    highest = np.log1p(most * np.clip(at_points, 0.0, None).sum(axis=1))       # the log of the most wealth can be
+    bounds = Bounds(np.r_[np.zeros(k), np.full(m, -np.inf)], np.r_[np.full(k, most), highest])
     integrality = np.r_[np.ones(k), np.zeros(m)]
 
     def row(coefficients: np.ndarray) -> np.ndarray:
         return np.hstack([coefficients, np.zeros((coefficients.shape[0], k + m - coefficients.shape[1]))])
 
-    fixed = [LinearConstraint(row(at_nodes), -1 + 1e-9, np.inf),                # never ruined
+    fixed = [LinearConstraint(row(at_nodes), -1, np.inf),                      # wealth >= 0 at every price
              LinearConstraint(row(cash[None, :]), -1, np.inf),                  # cash >= 0
              LinearConstraint(row(calls[None, :]), 0, np.inf),                  # calls bought >= calls sold
              LinearConstraint(np.r_[np.zeros(k), mass][None, :], target_nats, np.inf)]
@@ -107,11 +110,12 @@ def whole_ticket_reaching(x: np.ndarray, p: np.ndarray, q: np.ndarray, quotes: L
         assert found.status == 0, found.message
         z = np.round(found.x[:k])
         ratio = 1 + at_points @ z
-        growth = float(mass @ np.log(ratio))
+        with np.errstate(divide="ignore"):
+            growth = float(mass @ np.log(ratio))
         if growth >= target_nats:
             net = np.zeros(tools.strike.size)
             np.add.at(net, instrument, sign * z)
             return Answer(True, {f"{'C' if tools.is_call[i] else 'P'}{tools.strike[i]:g}": int(net[i])
                                  for i in np.flatnonzero(net)}, growth, solves)
-        tangents_at(ratio)
+        tangents_at(np.maximum(ratio, 1e-12))
     raise AssertionError("the outer approximation did not settle in 100 programmes")
