@@ -24,7 +24,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 HEADLINE = "Kelly (log-utility) edge"
-APP_IDLE = "() => !document.querySelector('[data-testid=stStatusWidget]')"   # no rerun running
+# no rerun running: the running widget is gone and nothing on the page is left from the last run (a short run never
+# shows the widget; the elements it has not drawn again yet are marked stale)
+APP_IDLE = ("() => !document.querySelector('[data-testid=stStatusWidget]')"
+            " && !document.querySelector('[data-stale=true]')")
 STEP_TIMEOUT_MS = 240_000           # every wait is bounded: a hung session fails, it never stalls the suite
 
 
