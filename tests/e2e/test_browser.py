@@ -208,12 +208,13 @@ def test_nothing_is_cut_off_on_a_1280_pixel_screen(page, server_url, artifacts, 
 # the page has drawn a new view and its trades: the headline KL is no longer `old`, no run is going, the waiting
 # note has left and the ticket is on the page (the ticket's heading alone is no sign: the last view's stays on the
 # page, marked stale, while the new view's run goes)
-VIEW_AND_TRADES_SHOWN = ("(old) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
-                         f".find(e => e.innerText.includes('{HEADLINE_LABEL}'));"
-                         " return m && m.innerText !== old && (" + APP_IDLE + ")()"
-                         f" && !document.body.innerText.includes('{WORKING}')"
-                         " && [...document.querySelectorAll('h1, h2, h3, h4')]"
-                         ".some(h => h.innerText.trim() === 'Order ticket'); }")
+HEADLINE_BOX = ("[...document.querySelectorAll('[data-testid=stMetric]')]"
+                f".find(e => e.innerText.includes('{HEADLINE_LABEL}'))")
+NOTE_SHOWN = f"document.body.innerText.includes('{WORKING}')"
+TICKET_SHOWN = ("[...document.querySelectorAll('h1, h2, h3, h4')]"
+                ".some(h => h.innerText.trim() === 'Order ticket')")
+VIEW_AND_TRADES_SHOWN = (f"(old) => {{ const m = {HEADLINE_BOX};"
+                         f" return m && m.innerText !== old && ({APP_IDLE})() && !{NOTE_SHOWN} && {TICKET_SHOWN}; }}")
 
 
 def headline_text(page) -> str:
@@ -258,11 +259,9 @@ def test_nothing_is_cut_off_with_a_view_its_trades_and_its_ticket(page, server_u
     assert all(scroll <= client for scroll, client in widths), widths
 
 
-RECORD_STATES = ("() => { window.__states = []; new MutationObserver(() => {"
-                 " const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
-                 f".find(e => e.innerText.includes('{HEADLINE_LABEL}'));"
-                 " const state = [m ? m.innerText : null, document.body.innerText.includes('" + WORKING + "'),"
-                 " [...document.querySelectorAll('h1, h2, h3, h4')].some(h => h.innerText.trim() === 'Order ticket')];"
+# every state the page passes through (headline, note shown, ticket shown), kept in the page
+RECORD_STATES = (f"() => {{ window.__states = []; new MutationObserver(() => {{ const m = {HEADLINE_BOX};"
+                 f" const state = [m ? m.innerText : null, {NOTE_SHOWN}, {TICKET_SHOWN}];"
                  " const last = window.__states[window.__states.length - 1];"
                  " if (!last || last.some((v, i) => v !== state[i])) window.__states.push(state); })"
                  ".observe(document.body, {subtree: true, childList: true, characterData: true}); }")
@@ -275,17 +274,13 @@ def test_a_new_view_shows_its_numbers_then_its_trades_and_the_page_then_rests(pa
     frames: list[float] = []
     page.on("websocket", lambda socket: socket.on("framesent", lambda _payload: frames.append(time.monotonic())))
     a_view_with_its_ticket(page, server_url)
-    before = headline_text(page)
-    # every state the page passes through, recorded in the page (a note shown for a few tenths of a second is
-    # missed by a test that asks for it after the headline changed, on a busy machine)
+    # recorded in the page, not asked for after the fact: the note shows for a few tenths of a second
     page.evaluate(RECORD_STATES)
     new_median(page, "706.5")       # a view no other test asks for: its trades are worked out, not remembered
     states = page.evaluate("window.__states")
     new_headline = headline_text(page)
-    assert new_headline != before
-    waited = [i for i, (headline, note, ticket) in enumerate(states)
-              if headline == new_headline and note and not ticket]
-    assert waited, states                   # the new view's numbers, the note in the trades' place, no trades
+    # the new view's numbers with the note in the trades' place and no trades, before its trades came
+    assert any(headline == new_headline and note and not ticket for headline, note, ticket in states), states
     settled(page)
     resting_since = time.monotonic()
     page.wait_for_timeout(2_000)
