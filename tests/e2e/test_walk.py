@@ -141,8 +141,9 @@ def test_options_page_walk(page, server_url, artifacts):
     aapl = spy_like("AAPL", "2026-06-18")
     # the new expiry's own inputs, drawn: a number typed while the last expiry's box is still on the page is lost
     # (the box belongs to another market; Streamlit drops its value, with or without the trades being worked out)
-    wait_for_input(page, "Median", f"{float(aapl.density.quantile([0.5])[0]):.2f}")
-    median = round(float(aapl.density.quantile([0.5])[0]) * 1.04, 2)        # a view: 4 % above the market's median
+    market_median = float(aapl.density.quantile([0.5])[0])
+    wait_for_input(page, "Median", f"{market_median:.2f}")
+    median = round(market_median * 1.04, 2)        # a view: 4 % above the market's median
     type_number(page, "Median", median)
     wait_for_metric(page, HEADLINE, bits(moved_view_score(aapl, median).kl_nats))
     page.locator('[data-testid="stPlotlyChart"] .main-svg').nth(2).wait_for()
